@@ -1,0 +1,808 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* prosody: server adapter for Prosody — one managed conf.d drop-in per component. */
+#include "conf-lua.h"
+#include "exitcode.h"
+#include "server-adapter.h"
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/*
+ * What Prosody does (LAB_FACTS §3, §8): the wildcard `Include "conf.d/..."` loads the
+ * drop-ins in readdir order, each starting at global scope; a Component
+ * declared twice is won silently by whichever loads last.  So a host gets one
+ * drop-in of ours, and none at all where the admin declared it elsewhere.
+ * Without an Include we keep a marked block at the end of the main file.
+ */
+#define DROPIN_MARK "-- Managed by jabber-dispatch"
+#define BLOCK_BEGIN "-- jabber-dispatch: begin "
+#define BLOCK_END "-- jabber-dispatch: end "
+#define PORTS_MARK "-- jabber-dispatch: component_ports"
+#define PROSODY_COMPONENT_PORT 5347 /* mod_component's default_port */
+#define PROSODYCTL "/usr/bin/prosodyctl"
+#define MAX_PORTS 64
+
+struct pfile {
+	char *path;
+	struct buf text;
+	bool dropin_managed; /* starts with DROPIN_MARK */
+};
+
+struct decl {
+	size_t file;
+	char host[254];
+	bool component;       /* else VirtualHost */
+	bool commented;
+	bool ours;            /* in our drop-in, or in our block of the main file */
+	unsigned line;
+	size_t stmt_end;      /* end of the declaration's last token */
+	bool has_secret;
+	size_t secret_start, secret_end; /* the string token */
+	unsigned secret_line;
+};
+
+struct block {
+	char host[254];
+	size_t begin, end; /* whole lines, [begin, end) of the main file */
+};
+
+struct prosody_conf {
+	struct pfile *files; /* [0] is the main file */
+	size_t nfiles;
+	struct decl *decls;
+	size_t ndecls;
+	struct block *blocks;
+	size_t nblocks;
+	char *dropin_dir;    /* from the first usable wildcard Include, NULL without one */
+	char *dropin_prefix, *dropin_suffix;
+	char *dropin_glob;
+	size_t first_section; /* main file: start of the line of its first section or Include */
+	/* component_ports at global scope of the main file */
+	bool ports_set;
+	bool ports_ours;
+	unsigned ports_line;
+	size_t ports_line_start, ports_line_end;
+	unsigned ports[MAX_PORTS];
+	size_t nports;
+};
+
+static void conf_free(struct prosody_conf *c)
+{
+	for (size_t i = 0; i < c->nfiles; i++) {
+		free(c->files[i].path);
+		buf_free(&c->files[i].text);
+	}
+	free(c->files);
+	free(c->decls);
+	free(c->blocks);
+	free(c->dropin_dir);
+	free(c->dropin_prefix);
+	free(c->dropin_suffix);
+	free(c->dropin_glob);
+}
+
+static size_t line_start(const char *text, size_t off)
+{
+	while (off > 0 && text[off - 1] != '\n')
+		off--;
+	return off;
+}
+
+static size_t line_end(const struct buf *t, size_t off)
+{
+	while (off < t->len && t->data[off] != '\n')
+		off++;
+	return off < t->len ? off + 1 : off;
+}
+
+static struct decl *add_decl(struct prosody_conf *c)
+{
+	struct decl *v = realloc(c->decls, (c->ndecls + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	c->decls = v;
+	v = &c->decls[c->ndecls++];
+	memset(v, 0, sizeof(*v));
+	return v;
+}
+
+/* Copy a decoded host name into DST, folded to lower case; false when it is no plain name. */
+static bool take_host(const char *text, const struct lua_token *t, char *dst, size_t len)
+{
+	struct buf v = BUF_INIT;
+	bool ok = lua_string_value(text, t, &v) == 0 && v.len > 0 && v.len < len && !memchr(v.data, '\0', v.len);
+	if (ok) {
+		for (size_t i = 0; i <= v.len; i++)
+			dst[i] = (char)((v.data[i] >= 'A' && v.data[i] <= 'Z') ? v.data[i] + 32 : v.data[i]);
+	}
+	buf_free(&v);
+	return ok;
+}
+
+/* Look inside a comment for `Component "HOST"` lines the admin commented out. */
+static int scan_comment(struct prosody_conf *c, size_t fi, const struct lua_token *cm)
+{
+	const char *text = c->files[fi].text.data;
+	struct lua_lexer lx;
+	struct lua_token prev = { .type = LUA_EOF }, t;
+
+	lua_lexer_init(&lx, "", text, cm->body_end);
+	lx.pos = cm->body_start;
+	lx.line = cm->line;
+	lx.lenient = true;
+	/* A line comment "--Component" has its body right after "--": stray '-' are skipped too. */
+	while (lua_next(&lx, &t, NULL) == 0 && t.type != LUA_EOF) {
+		if (t.type == LUA_STRING &&
+		    (lua_is_name(text, &prev, "Component") || lua_is_name(text, &prev, "VirtualHost"))) {
+			struct decl *d = add_decl(c);
+			if (!d)
+				return -ENOMEM;
+			d->file = fi;
+			d->component = lua_is_name(text, &prev, "Component");
+			d->commented = true;
+			d->line = t.line;
+			d->stmt_end = t.end;
+			if (!take_host(text, &t, d->host, sizeof(d->host)))
+				c->ndecls--;
+		}
+		if (!lua_is_punct(text, &t, '('))
+			prev = t;
+	}
+	return 0;
+}
+
+/* Parse a component_ports value: a number or a table of numbers. */
+static int parse_ports(struct prosody_conf *c, const struct pfile *f, const struct lua_token *toks, size_t n,
+		       size_t i, struct diag *d)
+{
+	const char *text = f->text.data;
+	c->nports = 0;
+	if (i < n && toks[i].type == LUA_NUMBER) {
+		c->ports[c->nports++] = (unsigned)strtoul(text + toks[i].start, NULL, 10);
+		return 0;
+	}
+	if (i < n && lua_is_punct(text, &toks[i], '{')) {
+		for (i++; i < n && !lua_is_punct(text, &toks[i], '}'); i++) {
+			if (lua_is_punct(text, &toks[i], ',') || lua_is_punct(text, &toks[i], ';'))
+				continue;
+			if (toks[i].type != LUA_NUMBER || c->nports == MAX_PORTS)
+				break;
+			c->ports[c->nports++] = (unsigned)strtoul(text + toks[i].start, NULL, 10);
+		}
+		if (i < n && lua_is_punct(text, &toks[i], '}'))
+			return 0;
+	}
+	return diag_set(d, EBADMSG, EXIT_DATAERR,
+			"%s:%u: component_ports is not a plain list of port numbers; cannot tell which ports Prosody opens",
+			f->path, toks[i < n ? i : n - 1].line);
+}
+
+/* Tokenize one file and record its declarations; the main file also gives Include and component_ports. */
+static int scan_file(struct prosody_conf *c, size_t fi, struct diag *d)
+{
+	struct pfile *f = &c->files[fi];
+	const char *text = buf_str(&f->text);
+	struct lua_token *toks = NULL, t;
+	struct lua_lexer lx;
+	size_t n = 0, cap = 0;
+	struct decl *section = NULL; /* NULL: global scope */
+	size_t section_idx = 0;
+	bool in_section = false;
+	int depth = 0, rc = 0;
+	bool main = fi == 0;
+
+	lua_lexer_init(&lx, f->path, text, f->text.len);
+	for (;;) {
+		rc = lua_next(&lx, &t, d);
+		if (rc < 0)
+			goto out;
+		if (t.type == LUA_EOF)
+			break;
+		if (t.type == LUA_COMMENT) {
+			const char *body = text + t.body_start;
+			size_t blen = t.body_end - t.body_start;
+			rc = scan_comment(c, fi, &t);
+			if (rc < 0)
+				goto out;
+			/* Our block markers live in the main file only. */
+			if (main && t.start == line_start(text, t.start) && blen > strlen(BLOCK_BEGIN) - 2) {
+				const char *b = body - 2;
+				if (strncmp(b, BLOCK_BEGIN, strlen(BLOCK_BEGIN)) == 0 ||
+				    strncmp(b, BLOCK_END, strlen(BLOCK_END)) == 0) {
+					bool begin = b[strlen("-- jabber-dispatch: ")] == 'b';
+					size_t hl = strlen(begin ? BLOCK_BEGIN : BLOCK_END);
+					char host[254];
+					size_t hn = t.body_end - (t.start + hl);
+					if (hn > 0 && hn < sizeof(host)) {
+						memcpy(host, b + hl, hn);
+						host[hn] = '\0';
+						host[strcspn(host, " \t\r")] = '\0';
+						if (begin) {
+							struct block *v = realloc(c->blocks, (c->nblocks + 1) * sizeof(*v));
+							if (!v) {
+								rc = -ENOMEM;
+								goto out;
+							}
+							c->blocks = v;
+							v = &c->blocks[c->nblocks++];
+							snprintf(v->host, sizeof(v->host), "%s", host);
+							v->begin = t.start;
+							v->end = 0;
+						} else if (c->nblocks && !c->blocks[c->nblocks - 1].end &&
+							   strcmp(c->blocks[c->nblocks - 1].host, host) == 0) {
+							c->blocks[c->nblocks - 1].end = line_end(&f->text, t.start);
+						}
+					}
+				}
+			}
+			continue;
+		}
+		if (n == cap) {
+			struct lua_token *v = realloc(toks, (cap = cap ? cap * 2 : 256) * sizeof(*v));
+			if (!v) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			toks = v;
+		}
+		toks[n++] = t;
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		const struct lua_token *k = &toks[i];
+		if (k->type == LUA_PUNCT) {
+			char ch = text[k->start];
+			depth += (ch == '(' || ch == '{' || ch == '[') - (ch == ')' || ch == '}' || ch == ']');
+			continue;
+		}
+		if (depth != 0 || k->type != LUA_NAME)
+			continue;
+		size_t j = i + 1;
+		if (j < n && lua_is_punct(text, &toks[j], '('))
+			j++;
+		bool is_comp = lua_is_name(text, k, "Component"), is_vhost = lua_is_name(text, k, "VirtualHost");
+		if ((is_comp || is_vhost) && j < n && toks[j].type == LUA_STRING) {
+			struct decl *dd = add_decl(c);
+			if (!dd) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			dd->file = fi;
+			dd->component = is_comp;
+			dd->line = k->line;
+			dd->stmt_end = toks[j].end;
+			if (!take_host(text, &toks[j], dd->host, sizeof(dd->host))) {
+				rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: %s name is not a plain host name",
+					      f->path, k->line, is_comp ? "Component" : "VirtualHost");
+				goto out;
+			}
+			if (main && !in_section)
+				c->first_section = line_start(text, k->start);
+			in_section = true;
+			section = dd;
+			section_idx = c->ndecls - 1;
+			i = j;
+			continue;
+		}
+		if (lua_is_name(text, k, "Include") && j < n && toks[j].type == LUA_STRING) {
+			if (main && !in_section)
+				c->first_section = line_start(text, k->start);
+			if (main && !c->dropin_glob) {
+				struct buf pat = BUF_INIT;
+				if (lua_string_value(text, &toks[j], &pat) < 0 || !(c->dropin_glob = strdup(buf_str(&pat)))) {
+					buf_free(&pat);
+					rc = -ENOMEM;
+					goto out;
+				}
+				buf_free(&pat);
+			}
+			i = j;
+			continue;
+		}
+		if (j - 1 + 1 < n && lua_is_punct(text, &toks[i + 1], '=')) {
+			if (section && section->component && lua_is_name(text, k, "component_secret") && i + 2 < n &&
+			    toks[i + 2].type == LUA_STRING) {
+				section = &c->decls[section_idx];
+				section->has_secret = true;
+				section->secret_start = toks[i + 2].start;
+				section->secret_end = toks[i + 2].end;
+				section->secret_line = toks[i + 2].line;
+			}
+			if (main && !in_section && lua_is_name(text, k, "component_ports")) {
+				rc = parse_ports(c, f, toks, n, i + 2, d);
+				if (rc < 0)
+					goto out;
+				c->ports_set = true;
+				c->ports_line = k->line;
+				c->ports_line_start = line_start(text, k->start);
+				c->ports_line_end = line_end(&f->text, k->start);
+				c->ports_ours = memmem(text + c->ports_line_start, c->ports_line_end - c->ports_line_start,
+						       PORTS_MARK, strlen(PORTS_MARK)) != NULL;
+			}
+		}
+	}
+	if (main && !in_section && !c->first_section)
+		c->first_section = f->text.len;
+	rc = 0;
+out:
+	free(toks);
+	return rc;
+}
+
+static int add_file(struct prosody_conf *c, const struct root *r, const char *path, struct diag *d)
+{
+	struct pfile *v = realloc(c->files, (c->nfiles + 1) * sizeof(*v));
+	int rc;
+
+	if (!v)
+		return -ENOMEM;
+	c->files = v;
+	v = &c->files[c->nfiles];
+	*v = (struct pfile){ .path = strdup(path), .text = BUF_INIT };
+	if (!v->path)
+		return -ENOMEM;
+	c->nfiles++;
+	rc = safefs_read_file(r, path, &v->text, d);
+	if (rc == -ENOENT)
+		return diag_set(d, ENOENT, EXIT_NOINPUT, "%s: no such file", path);
+	if (rc < 0)
+		return rc;
+	if (memchr(buf_str(&v->text), '\0', v->text.len))
+		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s: contains a NUL byte", path);
+	v->dropin_managed = strncmp(buf_str(&v->text), DROPIN_MARK, strlen(DROPIN_MARK)) == 0;
+	return scan_file(c, c->nfiles - 1, d);
+}
+
+/* Read the main file and every file its wildcard Include loads. */
+static int conf_load(const struct server_request *req, struct prosody_conf *c, struct diag *d)
+{
+	struct strv names = STRV_INIT;
+	char *dir = NULL, *glob;
+	int rc;
+
+	rc = add_file(c, &req->root, req->config, d);
+	if (rc < 0 || !c->dropin_glob)
+		return rc;
+	if (c->dropin_glob[0] == '/') {
+		dir = safefs_dirname(c->dropin_glob);
+	} else {
+		char *base = safefs_dirname(req->config), *full = base ? safefs_join(base, c->dropin_glob) : NULL;
+		free(base);
+		dir = full ? safefs_dirname(full) : NULL;
+		free(full);
+	}
+	if (!dir)
+		return -ENOMEM;
+	glob = strrchr(c->dropin_glob, '/') ? strrchr(c->dropin_glob, '/') + 1 : c->dropin_glob;
+	rc = safefs_list_dir(&req->root, dir, &names, d);
+	if (rc == -ENOENT) {
+		rc = 0; /* Prosody accepts a glob that matches nothing */
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	for (size_t i = 0; i < names.n && rc == 0; i++) {
+		char *path;
+		if (names.v[i][0] == '.' || fnmatch(glob, names.v[i], 0) != 0)
+			continue;
+		path = safefs_join(dir, names.v[i]);
+		rc = path ? add_file(c, &req->root, path, d) : -ENOMEM;
+		free(path);
+	}
+	/* Where our drop-ins go: "PREFIX*SUFFIX" with one '*' and nothing else special. */
+	const char *star = strchr(glob, '*');
+	if (rc == 0 && star && !strchr(star + 1, '*') && !strpbrk(glob, "?[\\") && !strchr(glob, '/')) {
+		c->dropin_dir = dir;
+		dir = NULL;
+		c->dropin_prefix = strndup(glob, (size_t)(star - glob));
+		c->dropin_suffix = strdup(star + 1);
+		if (!c->dropin_prefix || !c->dropin_suffix)
+			rc = -ENOMEM;
+	}
+out:
+	free(dir);
+	strv_free(&names);
+	return rc;
+}
+
+/* The drop-in path of HOST, malloc'd; NULL where there is no drop-in directory. */
+static char *dropin_path(const struct prosody_conf *c, const char *host)
+{
+	char *name, *path;
+	if (!c->dropin_dir || asprintf(&name, "%s%s%s", c->dropin_prefix, host, c->dropin_suffix) < 0)
+		return NULL;
+	path = name[0] == '.' ? NULL : safefs_join(c->dropin_dir, name);
+	free(name);
+	return path;
+}
+
+/* Mark which declarations are ours: in our drop-in for that very host, or in our block. */
+static void conf_mark_ours(struct prosody_conf *c)
+{
+	for (size_t i = 0; i < c->ndecls; i++) {
+		struct decl *dd = &c->decls[i];
+		if (dd->file == 0) {
+			for (size_t b = 0; b < c->nblocks; b++) {
+				const struct block *bl = &c->blocks[b];
+				if (bl->end && dd->stmt_end > bl->begin && dd->stmt_end <= bl->end &&
+				    strcmp(bl->host, dd->host) == 0)
+					dd->ours = true;
+			}
+		} else if (c->files[dd->file].dropin_managed) {
+			char *expect = dropin_path(c, dd->host);
+			dd->ours = expect && strcmp(expect, c->files[dd->file].path) == 0;
+			free(expect);
+		}
+	}
+}
+
+struct host_state {
+	struct decl *ours_active, *ours_commented;
+	struct decl *other_active, *other_commented;
+};
+
+static struct host_state host_state(struct prosody_conf *c, const char *host)
+{
+	struct host_state s = { NULL, NULL, NULL, NULL };
+	for (size_t i = 0; i < c->ndecls; i++) {
+		struct decl *dd = &c->decls[i];
+		if (strcmp(dd->host, host) != 0 || (!dd->component && dd->commented))
+			continue;
+		if (dd->ours && !dd->commented)
+			s.ours_active = dd;
+		else if (dd->ours)
+			s.ours_commented = s.ours_commented ? s.ours_commented : dd;
+		else if (!dd->commented)
+			s.other_active = dd;
+		else
+			s.other_commented = s.other_commented ? s.other_commented : dd;
+	}
+	return s;
+}
+
+static int load_all(const struct server_request *req, struct prosody_conf *c, struct diag *d)
+{
+	int rc = conf_load(req, c, d);
+	if (rc == 0)
+		conf_mark_ours(c);
+	return rc;
+}
+
+/* Queue FILE's text with [start, end) replaced by REPL. */
+static int splice_text(struct changeset *cs, const struct pfile *f, size_t start, size_t end, const char *repl,
+		  size_t rlen)
+{
+	struct buf t = BUF_INIT;
+	int rc = buf_append(&t, f->text.data, start);
+	if (rc == 0)
+		rc = buf_append(&t, repl, rlen);
+	if (rc == 0)
+		rc = buf_append(&t, f->text.data + end, f->text.len - end);
+	if (rc == 0)
+		rc = changeset_put(cs, f->path, &f->text, t.data, t.len, 0640);
+	buf_free(&t);
+	return rc;
+}
+
+/* The text of the current queued content of the main file, or its text as read. */
+static const struct buf *current_text(struct changeset *cs, const struct pfile *f)
+{
+	struct change *ch = changeset_find(cs, f->path);
+	return ch ? &ch->data : &f->text;
+}
+
+/* Make sure PORT is among the ports Prosody opens for components. */
+static int ensure_port(const struct server_request *req, struct prosody_conf *c, struct changeset *cs,
+		       struct server_outcome *ret, struct diag *d)
+{
+	unsigned ports[MAX_PORTS + 2];
+	size_t n = 0;
+	struct buf line = BUF_INIT, text = BUF_INIT;
+	const struct pfile *mainf = &c->files[0];
+	int rc;
+
+	if (!c->ports_set) {
+		ports[n++] = PROSODY_COMPONENT_PORT;
+	} else {
+		memcpy(ports, c->ports, c->nports * sizeof(*ports));
+		n = c->nports;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (ports[i] == req->port)
+			return 0;
+	if (c->ports_set && !c->ports_ours)
+		return diag_set(d, EINVAL, EXIT_DATAERR,
+				"%s:%u: component_ports does not list port %u, which the transport uses: add it "
+				"there and restart prosody",
+				mainf->path, c->ports_line, req->port);
+	ports[n++] = req->port;
+	rc = buf_puts(&line, "component_ports = {");
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = buf_printf(&line, "%s %u", i ? "," : "", ports[i]);
+	if (rc == 0)
+		rc = buf_puts(&line, " } " PORTS_MARK " (a change needs a restart)\n");
+	if (rc < 0)
+		goto out;
+	/* The main file may already be queued (our block): edit that text, at the same global offsets. */
+	const struct buf *cur = current_text(cs, mainf);
+	size_t start = c->ports_set ? c->ports_line_start : c->first_section;
+	size_t end = c->ports_set ? c->ports_line_end : c->first_section;
+	rc = buf_append(&text, cur->data, start);
+	if (rc == 0)
+		rc = buf_append(&text, line.data, line.len);
+	if (rc == 0)
+		rc = buf_append(&text, cur->data + end, cur->len - end);
+	if (rc == 0)
+		rc = changeset_put(cs, mainf->path, &mainf->text, text.data, text.len, 0640);
+	ret->restart = true;
+out:
+	buf_free(&line);
+	buf_free(&text);
+	return rc;
+}
+
+static bool dir_exists(const struct root *r, const char *path)
+{
+	int fd;
+	if (safefs_open_read(r, path, O_PATH | O_DIRECTORY, &fd, &(struct diag)DIAG_INIT) < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static int prosody_apply(const struct server_request *req, struct changeset *cs, struct server_outcome *ret,
+			 struct diag *d)
+{
+	struct prosody_conf c = { 0 };
+	struct host_state s;
+	struct buf quoted = BUF_INIT, body = BUF_INIT, old = BUF_INIT;
+	char *path = NULL;
+	int rc;
+
+	rc = load_all(req, &c, d);
+	if (rc < 0)
+		goto out;
+	rc = lua_quote(req->secret.data, req->secret.len, &quoted);
+	if (rc == 0)
+		rc = changeset_redact(cs, quoted.data);
+	if (rc < 0)
+		goto out;
+	s = host_state(&c, req->host);
+	if (s.other_active) {
+		ret->result = RESULT_MANUAL;
+		goto out;
+	}
+	if (s.ours_active) {
+		const struct decl *dd = s.ours_active;
+		const struct pfile *f = &c.files[dd->file];
+		if (dd->has_secret) {
+			struct lua_token tok = { .type = LUA_STRING, .start = dd->secret_start, .end = dd->secret_end };
+			rc = lua_string_value(f->text.data, &tok, &old);
+			/* A diff must not show the old secret either. */
+			if (rc == 0) {
+				char *lit = strndup(f->text.data + dd->secret_start, dd->secret_end - dd->secret_start);
+				rc = lit ? changeset_redact(cs, lit) : -ENOMEM;
+				free(lit);
+			}
+			if (rc < 0)
+				goto out;
+			if (old.len == req->secret.len && memcmp(old.data, req->secret.data, old.len) == 0) {
+				ret->result = RESULT_UNCHANGED;
+			} else {
+				rc = splice_text(cs, f, dd->secret_start, dd->secret_end, quoted.data, quoted.len);
+				ret->result = RESULT_UPDATED;
+			}
+		} else {
+			rc = buf_printf(&body, "\n\tcomponent_secret = %s", quoted.data);
+			if (rc == 0)
+				rc = splice_text(cs, f, dd->stmt_end, dd->stmt_end, body.data, body.len);
+			ret->result = RESULT_UPDATED;
+		}
+	} else if (s.ours_commented || s.other_commented) {
+		ret->result = RESULT_EXCLUDED;
+		goto out;
+	} else if ((path = dropin_path(&c, req->host)) && safefs_read_file(&req->root, path, &old, &(struct diag)DIAG_INIT) != -ENOENT) {
+		rc = diag_set(d, EEXIST, EXIT_DATAERR,
+			      "%s: exists but does not declare Component \"%s\" as ours; move it away or declare "
+			      "the component there by hand",
+			      path, req->host);
+		goto out;
+	} else if (path && dir_exists(&req->root, c.dropin_dir)) {
+		rc = buf_printf(&body,
+				DROPIN_MARK ": \"jabber-dispatch sync\" keeps this file in line with the transport.\n"
+				"-- To keep this component out of Prosody, comment out the Component line: it will\n"
+				"-- then never be added again.\n"
+				"Component \"%s\"\n"
+				"\tcomponent_secret = %s\n",
+				req->host, quoted.data);
+		if (rc == 0)
+			rc = changeset_put(cs, path, NULL, body.data, body.len, 0640);
+		ret->result = RESULT_ADDED;
+	} else {
+		const struct pfile *f = &c.files[0];
+		bool nl = f->text.len == 0 || f->text.data[f->text.len - 1] == '\n';
+		rc = buf_printf(&body,
+				"%s\n" BLOCK_BEGIN "%s (comment out the Component line to keep it out)\n"
+				"Component \"%s\"\n"
+				"\tcomponent_secret = %s\n" BLOCK_END "%s\n",
+				nl ? "" : "\n", req->host, req->host, quoted.data, req->host);
+		if (rc == 0)
+			rc = splice_text(cs, f, f->text.len, f->text.len, body.data, body.len);
+		ret->result = RESULT_ADDED;
+	}
+	if (rc == 0)
+		rc = ensure_port(req, &c, cs, ret, d);
+out:
+	free(path);
+	buf_free(&quoted);
+	buf_free(&body);
+	buf_free(&old);
+	conf_free(&c);
+	return rc;
+}
+
+static int prosody_remove(const struct server_request *req, struct changeset *cs, struct server_outcome *ret,
+			  struct diag *d)
+{
+	struct prosody_conf c = { 0 };
+	struct host_state s;
+	int rc;
+
+	rc = load_all(req, &c, d);
+	if (rc < 0)
+		goto out;
+	s = host_state(&c, req->host);
+	if (s.ours_active) {
+		const struct pfile *f = &c.files[s.ours_active->file];
+		ret->result = RESULT_REMOVED;
+		if (s.ours_active->file != 0) {
+			rc = changeset_remove(cs, f->path, &f->text);
+		} else {
+			for (size_t b = 0; b < c.nblocks; b++) {
+				const struct block *bl = &c.blocks[b];
+				if (bl->end && strcmp(bl->host, req->host) == 0) {
+					size_t start = bl->begin;
+					/* Our block was added after one blank line: take that away too. */
+					if (start >= 2 && f->text.data[start - 1] == '\n' && f->text.data[start - 2] == '\n')
+						start--;
+					rc = splice_text(cs, f, start, bl->end, "", 0);
+					break;
+				}
+			}
+		}
+	} else if (s.ours_commented) {
+		ret->result = RESULT_EXCLUDED; /* keep the admin's exclusion: it is what stops a re-add */
+	} else if (s.other_active) {
+		ret->result = RESULT_MANUAL;
+	} else {
+		ret->result = RESULT_ABSENT;
+	}
+out:
+	conf_free(&c);
+	return rc;
+}
+
+static int prosody_list(const struct server_request *req, struct buf *out, struct diag *d)
+{
+	struct prosody_conf c = { 0 };
+	struct strv seen = STRV_INIT;
+	int rc;
+
+	rc = load_all(req, &c, d);
+	for (size_t i = 0; rc == 0 && i < c.ndecls; i++) {
+		const struct decl *dd = &c.decls[i];
+		struct host_state s;
+		enum state st;
+		if (!dd->component || strv_contains(&seen, dd->host))
+			continue;
+		s = host_state(&c, dd->host);
+		st = s.other_active ? STATE_MANUAL : s.ours_active ? STATE_MANAGED : STATE_EXCLUDED;
+		rc = strv_push(&seen, dd->host);
+		if (rc == 0)
+			rc = buf_printf(out, "%s %s\n", protocol_state_word(st), dd->host);
+	}
+	strv_free(&seen);
+	conf_free(&c);
+	return rc;
+}
+
+/* Run prosodyctl with ARGS on our config; 0 and the exit status in *status, or -errno. */
+static int prosodyctl(const struct server_request *req, const char *const *args, int *status, struct buf *said)
+{
+	struct child ch = CHILD_INIT;
+	struct strv argv = STRV_INIT;
+	char *config = safefs_host_path(&req->root, req->config);
+	int rc;
+
+	rc = config ? strv_push(&argv, "prosodyctl") : -ENOMEM;
+	if (rc == 0)
+		rc = strv_push(&argv, "--config");
+	if (rc == 0)
+		rc = strv_push(&argv, config);
+	for (size_t i = 0; rc == 0 && args[i]; i++)
+		rc = strv_push(&argv, args[i]);
+	if (rc == 0) {
+		ch.path = PROSODYCTL;
+		ch.argv = argv.v;
+		ch.timeout_ms = 30000;
+		rc = spawn_run(&ch);
+	}
+	if (rc == 0) {
+		*status = spawn_succeeded(&ch) ? 0 : ch.exec_errno ? -ch.exec_errno : WIFEXITED(ch.status) ? WEXITSTATUS(ch.status) : 128;
+		buf_append(said, buf_str(&ch.out), ch.out.len);
+		buf_append(said, buf_str(&ch.err), ch.err.len);
+	}
+	child_free(&ch);
+	strv_free(&argv);
+	free(config);
+	return rc;
+}
+
+static int prosody_reload(const struct server_request *req, struct buf *out, struct diag *d)
+{
+	struct buf said = BUF_INIT;
+	int status, rc;
+
+	rc = prosodyctl(req, (const char *const[]){ "status", NULL }, &status, &said);
+	if (rc < 0 || status < 0) {
+		rc = diag_set(d, rc < 0 ? -rc : -status, EXIT_UNAVAILABLE, "cannot run %s", PROSODYCTL);
+		goto out;
+	}
+	if (status != 0) {
+		rc = buf_puts(out, "not running: nothing to reload\n");
+		goto out;
+	}
+	/* prosodyctl reload checks the config first and refuses (rc 1) to signal a broken one. */
+	buf_truncate(&said, 0);
+	rc = prosodyctl(req, (const char *const[]){ "reload", NULL }, &status, &said);
+	if (rc == 0 && status != 0) {
+		buf_chomp(&said);
+		rc = diag_set(d, EIO, EXIT_UNAVAILABLE, "prosodyctl reload failed (status %d): %.200s", status,
+			      buf_str(&said));
+		goto out;
+	}
+	if (rc == 0)
+		rc = buf_puts(out, "reloaded\n");
+	/* A reload does not activate new components (LAB_FACTS §3): activate each, after the reload. */
+	for (size_t i = 0; rc == 0 && i < req->added.n; i++) {
+		buf_truncate(&said, 0);
+		rc = prosodyctl(req, (const char *const[]){ "shell", "host", "activate", req->added.v[i], NULL },
+				&status, &said);
+		if (rc == 0 && status != 0 && !strstr(buf_str(&said), "already activated"))
+			rc = diag_set(d, EIO, EXIT_UNAVAILABLE, "cannot activate host \"%s\" (status %d)",
+				      req->added.v[i], status);
+		if (rc == 0)
+			rc = buf_printf(out, "activated %s\n", req->added.v[i]);
+	}
+	for (size_t i = 0; rc == 0 && i < req->removed.n; i++) {
+		buf_truncate(&said, 0);
+		rc = prosodyctl(req, (const char *const[]){ "shell", "host", "deactivate", req->removed.v[i], NULL },
+				&status, &said);
+		if (rc == 0)
+			rc = buf_printf(out, "deactivated %s\n", req->removed.v[i]);
+	}
+out:
+	buf_free(&said);
+	return rc;
+}
+
+static const struct server_ops prosody_ops = {
+	.name = "prosody",
+	.default_config = "/etc/prosody/prosody.cfg.lua",
+	.apply = prosody_apply,
+	.remove = prosody_remove,
+	.list = prosody_list,
+	.reload = prosody_reload,
+};
+
+int main(int argc, char **argv)
+{
+	return server_adapter_main(argc, argv, &prosody_ops);
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* biboumi: transport adapter for the biboumi XMPP-IRC gateway (/etc/biboumi/biboumi.cfg). */
+#include "conf-kv.h"
+#include "exitcode.h"
+#include "transport-adapter.h"
+#include "validate.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* biboumi's own defaults for keys the file leaves out (its admin guide). */
+#define BIBOUMI_DEFAULT_PORT 5347
+
+static int biboumi_read(const struct root *r, const char *config, struct component *ret, struct diag *d)
+{
+	struct buf text = BUF_INIT;
+	struct kv_file kv = KV_FILE_INIT;
+	const struct kv_entry *host, *secret, *port;
+	const char *why;
+	int rc;
+
+	rc = safefs_read_file(r, config, &text, d);
+	if (rc == -ENOENT) {
+		rc = diag_set(d, ENODATA, EXIT_CHECK_FAILED, "%s: no such file", config);
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	rc = kv_parse(config, buf_str(&text), text.len, &kv, d);
+	if (rc < 0)
+		goto out;
+	host = kv_get(&kv, "hostname");
+	secret = kv_get(&kv, "password");
+	port = kv_get(&kv, "port");
+	/* The stock file ships "hostname=" and "password=" empty: installed, not configured yet. */
+	if (!host || !host->value[0]) {
+		rc = diag_set(d, ENODATA, EXIT_CHECK_FAILED, "%s: hostname is not set", config);
+		goto out;
+	}
+	if (!secret || !secret->value[0]) {
+		rc = diag_set(d, ENODATA, EXIT_CHECK_FAILED, "%s: password is not set", config);
+		goto out;
+	}
+	if (strlen(host->value) >= sizeof(ret->host)) {
+		rc = diag_set(d, EINVAL, EXIT_DATAERR, "%s:%u: hostname is longer than 253 bytes", config,
+			      host->line);
+		goto out;
+	}
+	snprintf(ret->host, sizeof(ret->host), "%s", host->value);
+	if ((why = validate_host(ret->host))) {
+		rc = diag_set(d, EINVAL, EXIT_DATAERR, "%s:%u: hostname: %s", config, host->line, why);
+		goto out;
+	}
+	ret->port = BIBOUMI_DEFAULT_PORT;
+	if (port && (why = validate_port(port->value, &ret->port))) {
+		rc = diag_set(d, EINVAL, EXIT_DATAERR, "%s:%u: port: %s", config, port->line, why);
+		goto out;
+	}
+	if ((why = validate_secret(secret->value, strlen(secret->value)))) {
+		rc = diag_set(d, EINVAL, EXIT_DATAERR, "%s:%u: password: %s", config, secret->line, why);
+		goto out;
+	}
+	rc = buf_puts(&ret->secret, secret->value);
+out:
+	kv_free(&kv);
+	buf_free(&text);
+	return rc;
+}
+
+static const struct transport_ops biboumi_ops = {
+	.name = "biboumi",
+	.default_config = "/etc/biboumi/biboumi.cfg",
+	.read = biboumi_read,
+};
+
+int main(int argc, char **argv)
+{
+	return transport_adapter_main(argc, argv, &biboumi_ops);
+}

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* sync and list: every transport adapter's answer fed to every server adapter. */
+#include "audit.h"
+#include "ctx.h"
+#include "exitcode.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum reload_mode { RELOAD_AUTO, RELOAD_ALWAYS, RELOAD_NEVER };
+
+struct sync_opts {
+	const char *only_transport, *only_server;
+	bool dry_run;
+	bool list; /* the `list` verb: a dry run that reports states, no diffs */
+	enum reload_mode reload;
+};
+
+/* One transport x server pair. */
+struct pair {
+	const char *transport, *server;
+	const char *host; /* "-" when the transport gave none */
+	unsigned port;
+	const char *word; /* result word, "unconfigured" or "error" */
+	bool restart;
+	struct buf diff;
+};
+
+/* One server's changes in this run, for its reload. */
+struct server_run {
+	struct adapter *a;
+	struct strv added, removed;
+	bool changed, restart;
+};
+
+static int parse_sync_opts(int argc, char **argv, struct sync_opts *o, bool list)
+{
+	o->list = list;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (strncmp(a, "--transport=", 12) == 0)
+			o->only_transport = a + 12;
+		else if (strncmp(a, "--server=", 9) == 0)
+			o->only_server = a + 9;
+		else if (!list && strcmp(a, "--dry-run") == 0)
+			o->dry_run = true;
+		else if (!list && strcmp(a, "--reload") == 0)
+			o->reload = RELOAD_ALWAYS;
+		else if (!list && strcmp(a, "--no-reload") == 0)
+			o->reload = RELOAD_NEVER;
+		else {
+			ctx_error("%s: unknown option \"%.60s\" (see --help)", list ? "list" : "sync", a);
+			return -EINVAL;
+		}
+	}
+	if (list)
+		o->dry_run = true;
+	return 0;
+}
+
+/* Append S as a JSON string. */
+static int json_str(struct buf *out, const char *s)
+{
+	int rc = buf_putc(out, '"');
+	for (; *s && rc == 0; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			rc = buf_printf(out, "\\%c", c);
+		else if (c < 0x20)
+			rc = buf_printf(out, "\\u%04x", c);
+		else
+			rc = buf_putc(out, (char)c);
+	}
+	return rc ? rc : buf_putc(out, '"');
+}
+
+/* The words `list` uses for a dry-run result: the state of the pair now. */
+static const char *list_word(enum result r)
+{
+	switch (r) {
+	case RESULT_ADDED:
+		return "missing";
+	case RESULT_UPDATED:
+		return "stale";
+	case RESULT_UNCHANGED:
+		return "ok";
+	default:
+		return protocol_result_word(r);
+	}
+}
+
+static void print_pairs(const struct ctx *ctx, const struct sync_opts *o, const struct audit *au,
+			struct pair *pairs, size_t n, int code)
+{
+	struct buf out = BUF_INIT;
+
+	if (ctx->json) {
+		buf_puts(&out, "{\"run\":");
+		json_str(&out, au->run_id);
+		buf_printf(&out, ",\"dry_run\":%s,\"pairs\":[", o->dry_run ? "true" : "false");
+		for (size_t i = 0; i < n; i++) {
+			buf_puts(&out, i ? ",{\"transport\":" : "{\"transport\":");
+			json_str(&out, pairs[i].transport);
+			buf_puts(&out, ",\"server\":");
+			json_str(&out, pairs[i].server);
+			buf_puts(&out, ",\"host\":");
+			json_str(&out, pairs[i].host);
+			buf_printf(&out, ",\"port\":%u,\"result\":", pairs[i].port);
+			json_str(&out, pairs[i].word);
+			buf_printf(&out, ",\"restart\":%s", pairs[i].restart ? "true" : "false");
+			if (pairs[i].diff.len && !o->list) {
+				buf_puts(&out, ",\"diff\":");
+				json_str(&out, buf_str(&pairs[i].diff));
+			}
+			buf_putc(&out, '}');
+		}
+		buf_printf(&out, "],\"exit\":%d}\n", code);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			buf_printf(&out, "%-16s %-12s %-32s %s%s\n", pairs[i].transport, pairs[i].server, pairs[i].host,
+				   pairs[i].word, pairs[i].restart ? " (restart needed)" : "");
+			if (!o->list)
+				buf_append(&out, buf_str(&pairs[i].diff), pairs[i].diff.len);
+		}
+	}
+	fwrite(buf_str(&out), 1, out.len, stdout);
+	buf_free(&out);
+}
+
+/* Keep the first error's exit status. */
+static void note_error(int *code, const struct diag *d, int fallback)
+{
+	if (*code == EXIT_OK)
+		*code = d->exit_code ? d->exit_code : fallback;
+}
+
+static bool has_usable(const struct adapter_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, name) == 0 && adapter_usable(&l->v[i]))
+			return true;
+	return false;
+}
+
+static bool wanted(const char *only, const char *name)
+{
+	return !only || strcmp(only, name) == 0;
+}
+
+static void reload_servers(struct ctx *ctx, const struct sync_opts *o, struct audit *au, struct server_run *runs,
+			   size_t n, int *code)
+{
+	struct adapter_call call = ctx_call(ctx);
+
+	for (size_t s = 0; s < n; s++) {
+		struct server_run *sr = &runs[s];
+		struct server_reply reply = SERVER_REPLY_INIT;
+		struct diag d = DIAG_INIT;
+
+		if (sr->restart)
+			ctx_error("server %s: restart it for the new component ports to take effect", sr->a->name);
+		if (!sr->changed || o->dry_run)
+			continue;
+		/* Under another root the running services are not the ones whose configs we edited. */
+		if (o->reload == RELOAD_NEVER || (o->reload == RELOAD_AUTO && !safefs_root_is_host(&ctx->root))) {
+			if (ctx->verbose)
+				ctx_error("server %s: config changed; not reloaded (%s)", sr->a->name,
+					  o->reload == RELOAD_NEVER ? "--no-reload" : "--root is not /");
+			continue;
+		}
+		if (!(sr->a->caps & CAP_RELOAD)) {
+			ctx_error("server %s: config changed; the adapter cannot reload it: reload %s by hand",
+				  sr->a->name, sr->a->name);
+			continue;
+		}
+		if (server_reload(&call, sr->a, &sr->added, &sr->removed, &reply, &d) < 0) {
+			ctx_error("%s", d.msg);
+			note_error(code, &d, EXIT_UNAVAILABLE);
+			audit_log(au, NULL, "server=%s reload=failed", sr->a->name);
+		} else {
+			audit_log(au, NULL, "server=%s reload=done", sr->a->name);
+			if (ctx->verbose && reply.text.len)
+				fprintf(stderr, "%s", buf_str(&reply.text));
+		}
+		server_reply_free(&reply);
+	}
+}
+
+static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
+{
+	struct adapter_list transports = ADAPTER_LIST_INIT, servers = ADAPTER_LIST_INIT;
+	struct adapter_call call = ctx_call(ctx);
+	struct pair *pairs = NULL;
+	struct server_run *runs = NULL;
+	struct component *comps = NULL;
+	const char **tword = NULL;
+	struct audit au;
+	struct diag d = DIAG_INIT;
+	size_t npairs = 0, nruns = 0;
+	int code = EXIT_OK;
+
+	audit_init(&au, &ctx->root);
+	if (adapter_discover(&ctx->root, ADAPTER_TRANSPORT, &transports, &d) < 0 ||
+	    adapter_discover(&ctx->root, ADAPTER_SERVER, &servers, &d) < 0) {
+		ctx_error("%s", d.msg);
+		code = d.exit_code ? d.exit_code : EXIT_OSERR;
+		goto out;
+	}
+	if ((o->only_transport && !has_usable(&transports, o->only_transport)) ||
+	    (o->only_server && !has_usable(&servers, o->only_server))) {
+		ctx_error("%s \"%.60s\": no such adapter (see `jabber-dispatch adapters`)",
+			  o->only_transport && !has_usable(&transports, o->only_transport) ? "transport" : "server",
+			  o->only_transport && !has_usable(&transports, o->only_transport) ? o->only_transport
+											    : o->only_server);
+		code = EXIT_USAGE;
+		goto out;
+	}
+	comps = calloc(transports.n + 1, sizeof(*comps));
+	tword = calloc(transports.n + 1, sizeof(*tword));
+	pairs = calloc((transports.n + 1) * (servers.n + 1), sizeof(*pairs));
+	runs = calloc(servers.n + 1, sizeof(*runs));
+	if (!comps || !tword || !pairs || !runs) {
+		code = EXIT_OSERR;
+		goto out;
+	}
+
+	/* Ask every transport first: one answer each, whatever the number of servers. */
+	for (size_t t = 0; t < transports.n; t++) {
+		struct adapter *ta = &transports.v[t];
+		comps[t] = (struct component)COMPONENT_INIT;
+		if (!adapter_usable(ta) || !wanted(o->only_transport, ta->name))
+			continue;
+		diag_clear(&d);
+		int rc = transport_query(&call, ta, &comps[t], &d);
+		if (rc == -ENODATA) {
+			tword[t] = "unconfigured";
+			if (ctx->verbose)
+				ctx_error("%s", d.msg);
+		} else if (rc < 0) {
+			tword[t] = "error";
+			ctx_error("%s", d.msg);
+			note_error(&code, &d, EXIT_UNAVAILABLE);
+		}
+	}
+
+	for (size_t s = 0; s < servers.n; s++) {
+		struct adapter *sa = &servers.v[s];
+		struct server_run *sr;
+		if (!adapter_usable(sa) || !wanted(o->only_server, sa->name))
+			continue;
+		sr = &runs[nruns++];
+		sr->a = sa;
+		adapter_probe(&call, sa);
+		for (size_t t = 0; t < transports.n; t++) {
+			struct adapter *ta = &transports.v[t];
+			struct server_reply reply = SERVER_REPLY_INIT;
+			struct pair *p;
+			if (!adapter_usable(ta) || !wanted(o->only_transport, ta->name))
+				continue;
+			p = &pairs[npairs++];
+			*p = (struct pair){ .transport = ta->name, .server = sa->name, .host = "-", .diff = BUF_INIT };
+			if (tword[t]) {
+				p->word = tword[t];
+				continue;
+			}
+			p->host = comps[t].host;
+			p->port = comps[t].port;
+			diag_clear(&d);
+			if (server_apply(&call, sa, &comps[t], o->dry_run, &reply, &d) < 0) {
+				p->word = "error";
+				ctx_error("%s (for %s)", d.msg, comps[t].host);
+				note_error(&code, &d, EXIT_UNAVAILABLE);
+				audit_log(&au, NULL, "transport=%s server=%s host=%s result=error", ta->name, sa->name,
+					  comps[t].host);
+				server_reply_free(&reply);
+				continue;
+			}
+			p->word = o->list ? list_word(reply.result) : protocol_result_word(reply.result);
+			p->restart = reply.restart;
+			p->diff = reply.text;
+			reply.text = (struct buf)BUF_INIT;
+			if (o->dry_run || !protocol_result_changed(reply.result))
+				continue;
+			sr->changed = true;
+			sr->restart |= reply.restart;
+			if (reply.result == RESULT_ADDED)
+				strv_push(&sr->added, comps[t].host);
+			diag_clear(&d);
+			if (audit_log(&au, &d, "transport=%s server=%s host=%s port=%u result=%s", ta->name, sa->name,
+				      comps[t].host, comps[t].port, p->word) < 0 && ctx->verbose)
+				ctx_error("%s", d.msg);
+		}
+	}
+	reload_servers(ctx, o, &au, runs, nruns, &code);
+	print_pairs(ctx, o, &au, pairs, npairs, code);
+out:
+	for (size_t i = 0; pairs && i < npairs; i++)
+		buf_free(&pairs[i].diff);
+	for (size_t i = 0; runs && i < nruns; i++) {
+		strv_free(&runs[i].added);
+		strv_free(&runs[i].removed);
+	}
+	for (size_t t = 0; comps && t < transports.n; t++)
+		component_free(&comps[t]);
+	free(comps);
+	free(tword);
+	free(pairs);
+	free(runs);
+	adapter_list_free(&transports);
+	adapter_list_free(&servers);
+	audit_close(&au);
+	return code;
+}
+
+int cmd_sync(struct ctx *ctx, int argc, char **argv)
+{
+	struct sync_opts o = { 0 };
+	if (parse_sync_opts(argc, argv, &o, false) < 0)
+		return EXIT_USAGE;
+	return run_pairs(ctx, &o);
+}
+
+int cmd_list(struct ctx *ctx, int argc, char **argv)
+{
+	struct sync_opts o = { 0 };
+	if (parse_sync_opts(argc, argv, &o, true) < 0)
+		return EXIT_USAGE;
+	return run_pairs(ctx, &o);
+}

@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* adapter: finding adapters and talking protocol 1 to them (the dispatcher's side). */
+#include "adapter.h"
+#include "exitcode.h"
+#include "spawn.h"
+#include "validate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define ADAPTER_MAX_OUTPUT (64u << 10)
+
+const char *adapter_kind_dir(enum adapter_kind kind)
+{
+	return kind == ADAPTER_SERVER ? "servers" : "transports";
+}
+
+static const char *adapter_kind_word(enum adapter_kind kind)
+{
+	return kind == ADAPTER_SERVER ? "server" : "transport";
+}
+
+/* Names a package manager or an editor leaves behind, never adapters. */
+static bool adapter_name_ignored(const char *name)
+{
+	static const char *const patterns[] = { ".*", "*~", "*.dpkg-*", "*.rpm*", "#*#", "*.ucf-*", "*.swp" };
+	for (size_t i = 0; i < sizeof(patterns) / sizeof(*patterns); i++)
+		if (fnmatch(patterns[i], name, 0) == 0)
+			return true;
+	return false;
+}
+
+static void adapter_free(struct adapter *a)
+{
+	free(a->name);
+	free(a->path);
+	free(a->exec_path);
+	free(a->skipped);
+}
+
+void adapter_list_free(struct adapter_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		adapter_free(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+bool adapter_usable(const struct adapter *a)
+{
+	return !a->masked && !a->skipped;
+}
+
+static struct adapter *adapter_find(struct adapter_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, name) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+/*
+ * Look at one entry and decide whether it may be run: a regular executable,
+ * owned by root (or by whoever runs us), not writable by group or others
+ * (doas's rule: what runs as root must be changeable only by root).
+ */
+static int adapter_inspect(const struct root *r, struct adapter *a)
+{
+	char proc[64], target[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int fd, rc = 0;
+
+	/* An admin symlink to /dev/null masks the vendor adapter (systemd's convention). */
+	if (a->admin && safefs_open_read(r, a->dir, O_PATH | O_DIRECTORY, &fd, &(struct diag)DIAG_INIT) == 0) {
+		n = readlinkat(fd, a->name, target, sizeof(target) - 1);
+		close(fd);
+		if (n > 0) {
+			target[n] = '\0';
+			if (strcmp(target, "/dev/null") == 0) {
+				a->masked = true;
+				return 0;
+			}
+		}
+	}
+	rc = safefs_open_read(r, a->path, O_PATH, &fd, &(struct diag)DIAG_INIT);
+	if (rc < 0)
+		return asprintf(&a->skipped, "cannot be opened: %s", strerror(-rc)) < 0 ? -ENOMEM : 0;
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		close(fd);
+		return asprintf(&a->skipped, "cannot be examined: %s", strerror(-rc)) < 0 ? -ENOMEM : 0;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, target, sizeof(target) - 1);
+	close(fd);
+	if (n <= 0)
+		return asprintf(&a->skipped, "cannot be located on the host") < 0 ? -ENOMEM : 0;
+	target[n] = '\0';
+	if (!S_ISREG(st.st_mode))
+		return asprintf(&a->skipped, "not a regular file") < 0 ? -ENOMEM : 0;
+	if (!(st.st_mode & S_IXUSR))
+		return asprintf(&a->skipped, "not executable") < 0 ? -ENOMEM : 0;
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return asprintf(&a->skipped, "owned by uid %u, not by root", (unsigned)st.st_uid) < 0 ? -ENOMEM
+												       : 0;
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return asprintf(&a->skipped, "writable by group or others") < 0 ? -ENOMEM : 0;
+	a->exec_path = strdup(target);
+	return a->exec_path ? 0 : -ENOMEM;
+}
+
+static int adapter_scan_dir(const struct root *r, enum adapter_kind kind, bool admin,
+			    struct adapter_list *l, struct diag *d)
+{
+	struct strv names = STRV_INIT;
+	char *dir = NULL;
+	int rc;
+
+	if (asprintf(&dir, "%s/%s", admin ? PROTOCOL_ADMIN_DIR : PROTOCOL_VENDOR_DIR,
+		     adapter_kind_dir(kind)) < 0)
+		return -ENOMEM;
+	rc = safefs_list_dir(r, dir, &names, d);
+	if (rc == -ENOENT || rc == -ENOTDIR) {
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	for (size_t i = 0; i < names.n; i++) {
+		struct adapter *a, *v;
+		bool overrides;
+		if (adapter_name_ignored(names.v[i]))
+			continue;
+		a = adapter_find(l, names.v[i]);
+		overrides = a != NULL;
+		if (a) {
+			/* The admin's entry of the same name wins over the vendor's. */
+			adapter_free(a);
+		} else {
+			v = realloc(l->v, (l->n + 1) * sizeof(*v));
+			if (!v) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			l->v = v;
+			a = &l->v[l->n++];
+		}
+		*a = (struct adapter){ .kind = kind, .admin = admin, .overrides = overrides, .dir = dir };
+		a->name = strdup(names.v[i]);
+		a->path = safefs_join(dir, names.v[i]);
+		if (!a->name || !a->path) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		rc = adapter_inspect(r, a);
+		a->dir = NULL;
+		if (rc < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	strv_free(&names);
+	free(dir);
+	return rc;
+}
+
+static int adapter_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct adapter *)x)->name, ((const struct adapter *)y)->name);
+}
+
+int adapter_discover(const struct root *r, enum adapter_kind kind, struct adapter_list *ret,
+		     struct diag *d)
+{
+	struct adapter_list l = ADAPTER_LIST_INIT;
+	int rc;
+
+	rc = adapter_scan_dir(r, kind, false, &l, d);
+	if (rc == 0)
+		rc = adapter_scan_dir(r, kind, true, &l, d);
+	if (rc < 0) {
+		adapter_list_free(&l);
+		return rc;
+	}
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), adapter_cmp);
+	*ret = l;
+	return 0;
+}
+
+void component_free(struct component *c)
+{
+	buf_free(&c->secret);
+}
+
+void server_reply_free(struct server_reply *r)
+{
+	buf_free(&r->text);
+}
+
+/* Build argv: the adapter, then --root when not the host, then ARGS. */
+static int adapter_run(const struct adapter_call *call, const struct adapter *a, struct strv *args,
+		       const char *input, size_t input_len, struct child *c)
+{
+	struct strv argv = STRV_INIT;
+	char *env[3] = { NULL, NULL, NULL };
+	int rc;
+
+	rc = strv_push(&argv, a->exec_path);
+	if (rc == 0 && !safefs_root_is_host(call->root)) {
+		char *opt;
+		rc = asprintf(&opt, "--root=%s", call->root->path) < 0 ? -ENOMEM : strv_push_owned(&argv, opt);
+	}
+	for (size_t i = 0; rc == 0 && i < args->n; i++)
+		rc = strv_push(&argv, args->v[i]);
+	if (rc < 0)
+		goto out;
+	/* Lets an adapter know who calls it and with which protocol, without a flag it might not parse. */
+	env[0] = (char *)"JABBER_DISPATCH_PROTOCOL=1";
+	c->path = a->exec_path;
+	c->argv = argv.v;
+	c->extra_env = env;
+	c->input = input;
+	c->input_len = input_len;
+	c->timeout_ms = call->timeout_ms;
+	c->max_output = ADAPTER_MAX_OUTPUT;
+	rc = spawn_run(c);
+out:
+	strv_free(&argv);
+	return rc;
+}
+
+/* First line of the child's stderr, quoted, for a message; "" when it said nothing. */
+static void adapter_stderr_line(const struct child *c, char *out, size_t len)
+{
+	struct buf q = BUF_INIT;
+	size_t n = strcspn(buf_str(&c->err), "\n");
+
+	out[0] = '\0';
+	if (n == 0)
+		return;
+	if (validate_quote(&q, c->err.data, n, 300) == 0)
+		snprintf(out, len, ": %s", buf_str(&q));
+	buf_free(&q);
+}
+
+static int adapter_failed(const struct adapter *a, const struct child *c, struct diag *d)
+{
+	char how[128], said[400];
+	int code = EXIT_UNAVAILABLE;
+
+	adapter_stderr_line(c, said, sizeof(said));
+	/* An adapter that refused bad config or bad input says so with 65, like us. */
+	if (!c->exec_errno && !c->timed_out && !c->overflow && WIFEXITED(c->status) &&
+	    WEXITSTATUS(c->status) == EXIT_DATAERR)
+		code = EXIT_DATAERR;
+	return diag_set(d, EPROTO, code, "%s %s: %s%s", adapter_kind_word(a->kind), a->name,
+			spawn_describe(c, how, sizeof(how)), said);
+}
+
+int adapter_probe(const struct adapter_call *call, struct adapter *a)
+{
+	struct child c = CHILD_INIT;
+	struct strv args = STRV_INIT;
+	int rc;
+
+	if (a->probed)
+		return 0;
+	a->probed = true;
+	a->caps = 0;
+	rc = strv_push(&args, "--capabilities");
+	if (rc == 0)
+		rc = adapter_run(call, a, &args, NULL, 0, &c);
+	/* An adapter written to the bare seed protocol fails here: it gets no capabilities. */
+	if (rc == 0 && spawn_succeeded(&c)) {
+		a->caps = protocol_caps_parse(buf_str(&c.out));
+		if (!(a->caps & CAP_PROTOCOL1))
+			a->caps = 0;
+	}
+	strv_free(&args);
+	child_free(&c);
+	return rc;
+}
+
+/* Split OUT into at most N lines (without their '\n'); the lines point into OUT. */
+static size_t split_lines(struct buf *out, char **lines, size_t n)
+{
+	size_t count = 0;
+	char *p = out->data;
+
+	if (!p)
+		return 0;
+	while (*p && count < n) {
+		char *nl = strchr(p, '\n');
+		lines[count++] = p;
+		if (!nl)
+			break;
+		*nl = '\0';
+		p = nl + 1;
+	}
+	return count;
+}
+
+int transport_query(const struct adapter_call *call, const struct adapter *a, struct component *ret,
+		    struct diag *d)
+{
+	struct child c = CHILD_INIT;
+	struct strv args = STRV_INIT;
+	struct buf q = BUF_INIT;
+	char *lines[4];
+	const char *why;
+	size_t n;
+	int rc;
+
+	c.out = (struct buf)BUF_INIT_SENSITIVE; /* the third line is the secret */
+	rc = strv_push(&args, "--host");
+	if (rc == 0)
+		rc = strv_push(&args, "--port");
+	if (rc == 0)
+		rc = strv_push(&args, "--password");
+	if (rc == 0)
+		rc = adapter_run(call, a, &args, NULL, 0, &c);
+	if (rc < 0) {
+		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "transport %s: cannot be run: %s", a->name, strerror(-rc));
+		goto out;
+	}
+	if (!c.exec_errno && !c.timed_out && !c.overflow && WIFEXITED(c.status) &&
+	    WEXITSTATUS(c.status) == EXIT_CHECK_FAILED) {
+		char said[400];
+		adapter_stderr_line(&c, said, sizeof(said));
+		rc = diag_set(d, ENODATA, EXIT_OK, "transport %s: not configured%s", a->name, said);
+		goto out;
+	}
+	if (!spawn_succeeded(&c)) {
+		rc = adapter_failed(a, &c, d);
+		goto out;
+	}
+	if (memchr(c.out.data ? c.out.data : "", '\0', c.out.len)) {
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "transport %s: printed a NUL byte", a->name);
+		goto out;
+	}
+	n = split_lines(&c.out, lines, 4);
+	if (n != 3) {
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR,
+			      "transport %s: printed %zu lines for --host --port --password, expected 3", a->name,
+			      n);
+		goto out;
+	}
+	for (size_t i = 0; i < 3; i++) {
+		size_t len = strlen(lines[i]);
+		if (len && lines[i][len - 1] == '\r')
+			lines[i][len - 1] = '\0';
+	}
+	if (strlen(lines[0]) >= sizeof(ret->host) || (why = validate_host(lines[0]))) {
+		validate_quote(&q, lines[0], strlen(lines[0]), 80);
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "transport %s: --host printed %s: %s", a->name,
+			      buf_str(&q), why ? why : "longer than 253 bytes");
+		goto out;
+	}
+	if ((why = validate_port(lines[1], &ret->port))) {
+		validate_quote(&q, lines[1], strlen(lines[1]), 80);
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "transport %s: --port printed %s: %s", a->name,
+			      buf_str(&q), why);
+		goto out;
+	}
+	/* Never quote a secret back, not even a bad one. */
+	if ((why = validate_secret(lines[2], strlen(lines[2])))) {
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "transport %s: --password printed an unusable secret: %s",
+			      a->name, why);
+		goto out;
+	}
+	snprintf(ret->host, sizeof(ret->host), "%s", lines[0]);
+	buf_truncate(&ret->secret, 0);
+	rc = buf_puts(&ret->secret, lines[2]);
+out:
+	buf_free(&q);
+	strv_free(&args);
+	child_free(&c);
+	return rc;
+}
+
+/* Parse the first line of a server adapter's answer: "WORD [restart]". */
+static int server_parse_reply(const struct adapter *a, struct child *c, struct server_reply *ret,
+			      struct diag *d)
+{
+	struct buf q = BUF_INIT;
+	size_t n = strcspn(buf_str(&c->out), "\n");
+	char word[32], flag[32];
+	int rc = 0, fields;
+	char line[80];
+
+	if (n >= sizeof(line) || memchr(buf_str(&c->out), '\0', c->out.len)) {
+		validate_quote(&q, buf_str(&c->out), n, 60);
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "server %s: answered %s, not a result word", a->name,
+			      buf_str(&q));
+		goto out;
+	}
+	memcpy(line, buf_str(&c->out), n);
+	line[n] = '\0';
+	flag[0] = '\0';
+	fields = sscanf(line, "%31s %31s", word, flag);
+	ret->result = fields >= 1 ? protocol_result_parse(word) : RESULT_INVALID;
+	if (ret->result == RESULT_INVALID || (fields == 2 && strcmp(flag, "restart") != 0)) {
+		validate_quote(&q, line, n, 60);
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "server %s: answered %s, not a result word", a->name,
+			      buf_str(&q));
+		goto out;
+	}
+	ret->restart = fields == 2;
+	if (c->out.len > n + 1)
+		rc = buf_append(&ret->text, c->out.data + n + 1, c->out.len - n - 1);
+out:
+	buf_free(&q);
+	return rc;
+}
+
+int server_apply(const struct adapter_call *call, const struct adapter *a, const struct component *c,
+		 bool dry_run, struct server_reply *ret, struct diag *d)
+{
+	struct child ch = CHILD_INIT;
+	struct strv args = STRV_INIT;
+	struct buf input = BUF_INIT_SENSITIVE;
+	char *opt = NULL;
+	int rc;
+
+	rc = asprintf(&opt, "--host=%s", c->host) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+	if (rc == 0)
+		rc = asprintf(&opt, "--port=%u", c->port) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+	if (rc == 0 && (a->caps & CAP_PASSWORD_STDIN)) {
+		rc = strv_push(&args, "--password-stdin");
+		if (rc == 0)
+			rc = buf_append(&input, c->secret.data, c->secret.len);
+		if (rc == 0)
+			rc = buf_putc(&input, '\n');
+	} else if (rc == 0) {
+		/* The seed's bare protocol: the secret in argv, visible in ps.  Only for adapters that take nothing else. */
+		struct buf arg = BUF_INIT_SENSITIVE;
+		rc = buf_puts(&arg, "--password=");
+		if (rc == 0)
+			rc = buf_append(&arg, c->secret.data, c->secret.len);
+		if (rc == 0)
+			rc = strv_push(&args, arg.data);
+		buf_free(&arg);
+	}
+	if (rc == 0 && dry_run) {
+		if (!(a->caps & CAP_DRY_RUN)) {
+			rc = diag_set(d, ENOTSUP, EXIT_UNAVAILABLE, "server %s: does not support --dry-run", a->name);
+			goto out;
+		}
+		rc = strv_push(&args, "--dry-run");
+	}
+	if (rc < 0)
+		goto out;
+	rc = adapter_run(call, a, &args, input.data, input.len, &ch);
+	if (rc < 0) {
+		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
+		goto out;
+	}
+	if (!spawn_succeeded(&ch)) {
+		rc = adapter_failed(a, &ch, d);
+		goto out;
+	}
+	rc = server_parse_reply(a, &ch, ret, d);
+out:
+	/* argv may hold the secret (seed protocol): wipe before freeing. */
+	for (size_t i = 0; i < args.n; i++)
+		if (strncmp(args.v[i], "--password=", 11) == 0)
+			explicit_bzero(args.v[i], strlen(args.v[i]));
+	strv_free(&args);
+	buf_free(&input);
+	child_free(&ch);
+	return rc;
+}
+
+int server_reload(const struct adapter_call *call, const struct adapter *a, const struct strv *added,
+		  const struct strv *removed, struct server_reply *ret, struct diag *d)
+{
+	struct child ch = CHILD_INIT;
+	struct strv args = STRV_INIT;
+	char *opt;
+	int rc;
+
+	rc = strv_push(&args, "--reload");
+	for (size_t i = 0; rc == 0 && i < added->n; i++)
+		rc = asprintf(&opt, "--added=%s", added->v[i]) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+	for (size_t i = 0; rc == 0 && i < removed->n; i++)
+		rc = asprintf(&opt, "--removed=%s", removed->v[i]) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+	if (rc == 0)
+		rc = adapter_run(call, a, &args, NULL, 0, &ch);
+	if (rc < 0)
+		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
+	else if (!spawn_succeeded(&ch))
+		rc = adapter_failed(a, &ch, d);
+	else
+		rc = buf_append(&ret->text, ch.out.data ? ch.out.data : "", ch.out.len);
+	strv_free(&args);
+	child_free(&ch);
+	return rc;
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* adapter: finding adapters and talking protocol 1 to them (the dispatcher's side). */
+#ifndef JD_ADAPTER_H
+#define JD_ADAPTER_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "protocol.h"
+#include "safefs.h"
+#include "strv.h"
+
+enum adapter_kind { ADAPTER_TRANSPORT, ADAPTER_SERVER };
+
+struct adapter {
+	char *name;
+	enum adapter_kind kind;
+	const char *dir; /* while being discovered: the directory it is in */
+	char *path;      /* inside the root: where it was found */
+	char *exec_path; /* on the host: what is executed */
+	bool admin;      /* found in PROTOCOL_ADMIN_DIR */
+	bool overrides;  /* an admin entry hiding a vendor one of the same name */
+	bool masked;     /* admin entry is a symlink to /dev/null */
+	char *skipped;   /* why it is not used, NULL when usable */
+	unsigned caps;   /* CAP_*, valid once probed */
+	bool probed;
+};
+
+struct adapter_list {
+	struct adapter *v;
+	size_t n;
+};
+
+#define ADAPTER_LIST_INIT { NULL, 0 }
+
+const char *adapter_kind_dir(enum adapter_kind kind); /* "transports" or "servers" */
+
+/*
+ * Every adapter of KIND in the vendor and admin directories, sorted by name.
+ * Masked and unusable entries are listed too, with masked/skipped set, so
+ * `adapters` can tell why; callers of the protocol skip them.  Entries that
+ * are never adapters (dotfiles, "*~", "*.dpkg-*", "*.rpm*", "#*#") are not
+ * listed.  A missing directory is not an error.
+ */
+int adapter_discover(const struct root *r, enum adapter_kind kind, struct adapter_list *ret,
+		     struct diag *d);
+void adapter_list_free(struct adapter_list *l);
+/* Whether A takes part in a run: found, not masked, not skipped. */
+bool adapter_usable(const struct adapter *a);
+
+/* Options shared by every call. */
+struct adapter_call {
+	const struct root *root;
+	int timeout_ms;
+};
+
+/* Run `A --capabilities` once and remember the answer (0 caps: a bare seed-protocol adapter). */
+int adapter_probe(const struct adapter_call *call, struct adapter *a);
+
+/* A component as a transport adapter describes it. */
+struct component {
+	char host[254];
+	unsigned port;
+	struct buf secret; /* sensitive */
+};
+
+#define COMPONENT_INIT { { 0 }, 0, BUF_INIT_SENSITIVE }
+
+void component_free(struct component *c);
+
+/*
+ * Ask a transport adapter for host, port and secret, and validate them.
+ * -ENODATA: the transport says it is not configured (exit 1), reason in D.
+ * Other errors: D holds "transport NAME: ..." and d->exit_code the status.
+ */
+int transport_query(const struct adapter_call *call, const struct adapter *a, struct component *ret,
+		    struct diag *d);
+
+struct server_reply {
+	enum result result;
+	bool restart;   /* the change takes effect only after a restart of the server */
+	struct buf text; /* with --dry-run: the diff; with --list: the lines */
+};
+
+#define SERVER_REPLY_INIT { RESULT_INVALID, false, BUF_INIT }
+
+void server_reply_free(struct server_reply *r);
+
+/* Make sure component C is declared in server A's config (or say what would change, DRY_RUN). */
+int server_apply(const struct adapter_call *call, const struct adapter *a, const struct component *c,
+		 bool dry_run, struct server_reply *ret, struct diag *d);
+/* Apply the written changes to the running server; ADDED/REMOVED name the hosts that came and went. */
+int server_reload(const struct adapter_call *call, const struct adapter *a, const struct strv *added,
+		  const struct strv *removed, struct server_reply *ret, struct diag *d);
+
+#endif

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* atomic: the one way files are written — a set of changes committed all-or-nothing as far as POSIX allows. */
+#ifndef JD_ATOMIC_H
+#define JD_ATOMIC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "safefs.h"
+#include "strv.h"
+
+/*
+ * A changeset collects the new contents of files (and files to delete), then
+ * commits them like dpkg does: every new content is first written to a temp
+ * file ".NAME.XXXXXX" beside its target (O_EXCL|O_NOFOLLOW, mode 0600),
+ * given the target's owner and mode, and fsync'ed; only when all temps exist
+ * are they renamed over their targets, and each directory is fsync'ed.
+ *
+ * Before replacing a file, its current bytes are compared with what the
+ * caller read (the "old" content): a file edited by someone else in between
+ * is never overwritten.  A change whose new bytes equal the old ones is
+ * dropped at once, so an unchanged file keeps its mtime.
+ */
+struct change {
+	char *path;      /* absolute, inside the root */
+	bool existed;    /* false: the file is created */
+	bool remove;     /* true: the file is deleted */
+	struct buf old;  /* content when read (existed only) */
+	struct buf data; /* new content (!remove only) */
+	mode_t mode;     /* for a created file; an existing file keeps its own */
+	mode_t mkdir_mode; /* != 0: create missing parent directories */
+};
+
+struct changeset {
+	struct change *v;
+	size_t n;
+	struct strv redact; /* strings shown as "********" in diffs */
+};
+
+#define CHANGESET_INIT { NULL, 0, STRV_INIT }
+
+/*
+ * Queue PATH to hold DATA.  OLD is what the caller read (NULL: the file did
+ * not exist, and is created with MODE, owned by the caller and by the group
+ * of its directory).  Returns 0, also when nothing changed, or -ENOMEM.
+ */
+int changeset_put(struct changeset *cs, const char *path, const struct buf *old, const char *data,
+		  size_t len, mode_t mode);
+/* Like changeset_put, creating missing parent directories with MKDIR_MODE. */
+int changeset_put_mkdir(struct changeset *cs, const char *path, const struct buf *old, const char *data,
+			size_t len, mode_t mode, mode_t mkdir_mode);
+/* Queue the deletion of PATH, whose content the caller read as OLD. */
+int changeset_remove(struct changeset *cs, const char *path, const struct buf *old);
+/* Hide S (e.g. a secret as written in a config) from changeset_diff output. */
+int changeset_redact(struct changeset *cs, const char *s);
+
+bool changeset_empty(const struct changeset *cs);
+/* Find the queued change of PATH, or NULL. */
+struct change *changeset_find(struct changeset *cs, const char *path);
+
+/* Write everything.  On failure before the first rename nothing is changed. */
+int changeset_commit(struct changeset *cs, const struct root *r, struct diag *d);
+/* Append a unified diff of every change, with redactions applied. */
+int changeset_diff(const struct changeset *cs, struct buf *out);
+void changeset_free(struct changeset *cs);
+
+#endif

@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* diff: a line-based Myers diff, rendered the way GNU `diff -u` renders it. */
+#include "diff.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DIFF_CONTEXT 3
+
+/*
+ * Past this many edit steps in one search the minimal diff is not worth its
+ * quadratic time: settle for the split that got furthest.  GNU diff's floor
+ * for the same trade-off, so ordinary edits still come out minimal.
+ */
+#define DIFF_COST_LIMIT 4096
+
+/* Marks a diagonal no edit path can usefully reach at this cost. */
+#define DIFF_DEAD_FWD ((ptrdiff_t)-1)
+#define DIFF_DEAD_BWD PTRDIFF_MAX
+
+struct diff_line {
+	const char *p;
+	size_t len; /* including the '\n', so an unterminated last line differs from a terminated one */
+	uint64_t hash;
+};
+
+struct diff_side {
+	struct diff_line *line;
+	size_t n;
+	bool *changed; /* per line: deleted (old side) or inserted (new side) */
+};
+
+/* Furthest-reaching x per diagonal k = x - y, for each search direction. */
+struct diff_search {
+	const struct diff_line *a, *b;
+	bool *ca, *cb;
+	ptrdiff_t *fv, *bv;
+};
+
+static bool diff_line_eq(const struct diff_line *x, const struct diff_line *y)
+{
+	return x->hash == y->hash && x->len == y->len && memcmp(x->p, y->p, x->len) == 0;
+}
+
+static uint64_t diff_hash(const char *p, size_t len)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+	return h;
+}
+
+static int diff_side_init(struct diff_side *s, const char *text, size_t len)
+{
+	const char *q, *end, *nl;
+	size_t n = 0;
+
+	/* Offsets only, never strlen(): lines may hold NUL bytes. */
+	if (len) {
+		for (q = text, end = text + len; q < end; n++) {
+			nl = memchr(q, '\n', (size_t)(end - q));
+			q = nl ? nl + 1 : end;
+		}
+	}
+	s->n = n;
+	s->line = calloc(n ? n : 1, sizeof(*s->line));
+	s->changed = calloc(n ? n : 1, sizeof(*s->changed));
+	if (!s->line || !s->changed)
+		return -ENOMEM;
+	n = 0;
+	if (len) {
+		for (q = text, end = text + len; q < end; n++) {
+			nl = memchr(q, '\n', (size_t)(end - q));
+			s->line[n].p = q;
+			s->line[n].len = nl ? (size_t)(nl + 1 - q) : (size_t)(end - q);
+			s->line[n].hash = diff_hash(q, s->line[n].len);
+			q += s->line[n].len;
+		}
+	}
+	return 0;
+}
+
+static void diff_side_free(struct diff_side *s)
+{
+	free(s->line);
+	free(s->changed);
+}
+
+/*
+ * When an edit costs too much to search to the end, split at whichever
+ * frontier point has covered the most ground.  Both are real path points.
+ */
+static bool diff_split_best(const struct diff_search *s, ptrdiff_t xoff, ptrdiff_t xlim, ptrdiff_t yoff,
+			    ptrdiff_t ylim, ptrdiff_t flo, ptrdiff_t fhi, ptrdiff_t blo, ptrdiff_t bhi,
+			    ptrdiff_t *xmid, ptrdiff_t *ymid)
+{
+	ptrdiff_t fbest = -1, fk = 0, bbest = PTRDIFF_MAX, bk = 0, k;
+
+	for (k = flo; k <= fhi; k += 2) {
+		if (s->fv[k] != DIFF_DEAD_FWD && 2 * s->fv[k] - k > fbest) {
+			fbest = 2 * s->fv[k] - k;
+			fk = k;
+		}
+	}
+	for (k = blo; k <= bhi; k += 2) {
+		if (s->bv[k] != DIFF_DEAD_BWD && 2 * s->bv[k] - k < bbest) {
+			bbest = 2 * s->bv[k] - k;
+			bk = k;
+		}
+	}
+	if (fbest < 0 && bbest == PTRDIFF_MAX)
+		return false;
+	if (bbest == PTRDIFF_MAX || (fbest >= 0 && fbest - (xoff + yoff) >= (xlim + ylim) - bbest)) {
+		*xmid = s->fv[fk];
+		*ymid = s->fv[fk] - fk;
+	} else {
+		*xmid = s->bv[bk];
+		*ymid = s->bv[bk] - bk;
+	}
+	return true;
+}
+
+/*
+ * Myers' middle snake: grow edit paths from both corners one edit at a time
+ * until they meet; the meeting point lies on a shortest edit path.  Unlike
+ * the textbook version, a move that would leave the box kills the diagonal
+ * instead of inventing a point outside it: such a path is beaten by the one
+ * that reached the edge, and an outside point could fake an overlap.
+ */
+static bool diff_split(const struct diff_search *s, ptrdiff_t xoff, ptrdiff_t xlim, ptrdiff_t yoff,
+		       ptrdiff_t ylim, ptrdiff_t *xmid, ptrdiff_t *ymid)
+{
+	ptrdiff_t *fv = s->fv, *bv = s->bv;
+	const ptrdiff_t dmin = xoff - ylim, dmax = xlim - yoff;
+	const ptrdiff_t fmid = xoff - yoff, bmid = xlim - ylim;
+	const bool odd = (bmid - fmid) & 1;
+	ptrdiff_t flo = fmid, fhi = fmid, blo = bmid, bhi = bmid;
+	ptrdiff_t c, k, lo, hi, x, y;
+
+	fv[fmid] = xoff;
+	bv[bmid] = xlim;
+	for (c = 1;; c++) {
+		/* Each step reaches one more diagonal each way, keeping the parity of c. */
+		lo = flo > dmin ? flo - 1 : flo + 1;
+		hi = fhi < dmax ? fhi + 1 : fhi - 1;
+		for (k = hi; k >= lo; k -= 2) {
+			x = DIFF_DEAD_FWD;
+			if (k > flo && fv[k - 1] != DIFF_DEAD_FWD && fv[k - 1] < xlim)
+				x = fv[k - 1] + 1; /* delete a line */
+			if (k < fhi && fv[k + 1] > x && fv[k + 1] - (k + 1) < ylim)
+				x = fv[k + 1]; /* insert a line */
+			if (x == DIFF_DEAD_FWD) {
+				fv[k] = x;
+				continue;
+			}
+			for (y = x - k; x < xlim && y < ylim && diff_line_eq(&s->a[x], &s->b[y]); x++, y++)
+				;
+			fv[k] = x;
+			if (odd && k >= blo && k <= bhi && bv[k] <= x) {
+				*xmid = x;
+				*ymid = y;
+				return true;
+			}
+		}
+		flo = lo;
+		fhi = hi;
+
+		lo = blo > dmin ? blo - 1 : blo + 1;
+		hi = bhi < dmax ? bhi + 1 : bhi - 1;
+		for (k = lo; k <= hi; k += 2) {
+			x = DIFF_DEAD_BWD;
+			if (k < bhi && bv[k + 1] != DIFF_DEAD_BWD && bv[k + 1] > xoff)
+				x = bv[k + 1] - 1; /* delete a line */
+			if (k > blo && bv[k - 1] < x && bv[k - 1] - (k - 1) > yoff)
+				x = bv[k - 1]; /* insert a line */
+			if (x == DIFF_DEAD_BWD) {
+				bv[k] = x;
+				continue;
+			}
+			for (y = x - k; x > xoff && y > yoff && diff_line_eq(&s->a[x - 1], &s->b[y - 1]); x--, y--)
+				;
+			bv[k] = x;
+			if (!odd && k >= flo && k <= fhi && fv[k] >= x) {
+				*xmid = x;
+				*ymid = y;
+				return true;
+			}
+		}
+		blo = lo;
+		bhi = hi;
+
+		if (c >= DIFF_COST_LIMIT)
+			return diff_split_best(s, xoff, xlim, yoff, ylim, flo, fhi, blo, bhi, xmid, ymid);
+	}
+}
+
+/* Mark the lines of a[xoff, xlim) and b[yoff, ylim) that a shortest edit script changes. */
+static void diff_compare(const struct diff_search *s, ptrdiff_t xoff, ptrdiff_t xlim, ptrdiff_t yoff,
+			 ptrdiff_t ylim)
+{
+	ptrdiff_t xmid, ymid;
+
+	while (xoff < xlim && yoff < ylim && diff_line_eq(&s->a[xoff], &s->b[yoff]))
+		xoff++, yoff++;
+	while (xlim > xoff && ylim > yoff && diff_line_eq(&s->a[xlim - 1], &s->b[ylim - 1]))
+		xlim--, ylim--;
+
+	if (xoff == xlim || yoff == ylim ||
+	    !diff_split(s, xoff, xlim, yoff, ylim, &xmid, &ymid) ||
+	    (xmid == xoff && ymid == yoff) || (xmid == xlim && ymid == ylim)) {
+		/* Nothing in common, or no progress possible: changing it all is still a correct diff. */
+		while (xoff < xlim)
+			s->ca[xoff++] = true;
+		while (yoff < ylim)
+			s->cb[yoff++] = true;
+		return;
+	}
+	diff_compare(s, xoff, xmid, yoff, ymid);
+	diff_compare(s, xmid, xlim, ymid, ylim);
+}
+
+/* Does the other side change anything between its (u-1)th and uth unchanged lines? */
+static bool diff_gap_changed(const size_t *uidx, size_t u)
+{
+	return uidx[u] > (u ? uidx[u - 1] + 1 : 0);
+}
+
+/*
+ * A run of changed lines between equal lines can sit in several places with
+ * the same cost ("a b" -> "a b b": which b is new?).  Settle it as GNU diff
+ * does, so --dry-run reads like `diff -u`: slide each run of F up to merge
+ * with earlier runs, then down as far as it goes, then back up to the last
+ * place where it faces a change on the other side, making one hunk of it.
+ * UIDX has room for one more entry than the other side has lines.
+ */
+static void diff_shift(struct diff_side *f, const struct diff_side *o, size_t *uidx)
+{
+	const struct diff_line *l = f->line;
+	bool *ch = f->changed;
+	size_t n = f->n, cnt = 0, i = 0, u = 0, s, e, len, corr;
+
+	for (size_t k = 0; k < o->n; k++)
+		if (!o->changed[k])
+			uidx[cnt++] = k;
+	uidx[cnt] = o->n;
+
+	for (;;) {
+		/* u counts the unchanged lines before i: they pair with the other side's. */
+		for (; i < n && !ch[i]; i++)
+			u++;
+		if (i == n)
+			break;
+		s = i;
+		for (e = s; e < n && ch[e]; e++)
+			;
+		do {
+			len = e - s;
+			while (s > 0 && diff_line_eq(&l[s - 1], &l[e - 1])) {
+				ch[--s] = true;
+				ch[--e] = false;
+				u--;
+				while (s > 0 && ch[s - 1])
+					s--;
+			}
+			corr = diff_gap_changed(uidx, u) ? e : SIZE_MAX;
+			while (e < n && diff_line_eq(&l[s], &l[e])) {
+				ch[s++] = false;
+				ch[e++] = true;
+				u++;
+				while (e < n && ch[e])
+					e++;
+				if (diff_gap_changed(uidx, u))
+					corr = e;
+			}
+		} while (len != e - s); /* merging grew the run: it may slide further */
+		if (corr != SIZE_MAX) {
+			while (e > corr) {
+				ch[--s] = true;
+				ch[--e] = false;
+				u--;
+			}
+		}
+		i = e;
+	}
+}
+
+static int diff_put_range(struct buf *out, size_t start, size_t count)
+{
+	/* GNU's conventions: an empty range names the line before it, and ",1" goes unsaid. */
+	if (count == 0)
+		return buf_printf(out, "%zu,0", start);
+	if (count == 1)
+		return buf_printf(out, "%zu", start + 1);
+	return buf_printf(out, "%zu,%zu", start + 1, count);
+}
+
+static int diff_put_line(struct buf *out, char tag, const struct diff_line *l)
+{
+	int r = buf_putc(out, tag);
+	if (r == 0)
+		r = buf_append(out, l->p, l->len);
+	if (r == 0 && l->p[l->len - 1] != '\n')
+		r = buf_puts(out, "\n\\ No newline at end of file\n");
+	return r;
+}
+
+/* Print lines a[i0, end0) / b[i1, end1): common ones as context, each change as its deletions then insertions. */
+static int diff_put_hunk_body(const struct diff_side *a, const struct diff_side *b, size_t i0, size_t end0, size_t i1,
+			      size_t end1, struct buf *out)
+{
+	int r = 0;
+
+	while (r == 0 && (i0 < end0 || i1 < end1)) {
+		if ((i0 < end0 && a->changed[i0]) || (i1 < end1 && b->changed[i1])) {
+			for (; r == 0 && i0 < end0 && a->changed[i0]; i0++)
+				r = diff_put_line(out, '-', &a->line[i0]);
+			for (; r == 0 && i1 < end1 && b->changed[i1]; i1++)
+				r = diff_put_line(out, '+', &b->line[i1]);
+		} else {
+			r = diff_put_line(out, ' ', &a->line[i0]);
+			i0++;
+			i1++;
+		}
+	}
+	return r;
+}
+
+static int diff_emit(const struct diff_side *a, const struct diff_side *b, const char *old_label,
+		     const char *new_label, struct buf *out)
+{
+	size_t i = 0, j = 0, e0, e1, p0, p1, gap, before, after;
+	int r;
+
+	r = buf_printf(out, "--- %s\n+++ %s\n", old_label, new_label);
+	while (r == 0) {
+		/* Unchanged lines pair up one to one, so both sides reach a change together. */
+		while (i < a->n && j < b->n && !a->changed[i] && !b->changed[j])
+			i++, j++;
+		if (i == a->n && j == b->n)
+			break;
+
+		/* Gather changes into one hunk while their contexts would touch or overlap. */
+		e0 = i;
+		e1 = j;
+		for (;;) {
+			while (e0 < a->n && a->changed[e0])
+				e0++;
+			while (e1 < b->n && b->changed[e1])
+				e1++;
+			for (p0 = e0, p1 = e1, gap = 0; p0 < a->n && p1 < b->n && !a->changed[p0] && !b->changed[p1];
+			     p0++, p1++)
+				gap++;
+			if ((p0 == a->n && p1 == b->n) || gap > 2 * DIFF_CONTEXT)
+				break;
+			e0 = p0;
+			e1 = p1;
+		}
+		/* The previous hunk ended more than 2 * DIFF_CONTEXT lines back, or there is none. */
+		before = i < DIFF_CONTEXT ? i : DIFF_CONTEXT;
+		after = gap < DIFF_CONTEXT ? gap : DIFF_CONTEXT;
+		i -= before;
+		j -= before;
+		e0 += after;
+		e1 += after;
+
+		r = buf_puts(out, "@@ -");
+		if (r == 0)
+			r = diff_put_range(out, i, e0 - i);
+		if (r == 0)
+			r = buf_puts(out, " +");
+		if (r == 0)
+			r = diff_put_range(out, j, e1 - j);
+		if (r == 0)
+			r = buf_puts(out, " @@\n");
+		if (r == 0)
+			r = diff_put_hunk_body(a, b, i, e0, j, e1, out);
+		i = e0;
+		j = e1;
+	}
+	return r;
+}
+
+int diff_unified(const char *old, size_t old_len, const char *new, size_t new_len,
+		 const char *old_label, const char *new_label, struct buf *out)
+{
+	struct diff_side a = { 0 }, b = { 0 };
+	struct diff_search s;
+	ptrdiff_t *v = NULL;
+	size_t *uidx = NULL;
+	size_t mark = out->len, pre, suf, n, m, span;
+	int r = -ENOMEM;
+
+	if (old_len == new_len && (old_len == 0 || memcmp(old, new, old_len) == 0))
+		return 0;
+	if (diff_side_init(&a, old, old_len) < 0 || diff_side_init(&b, new, new_len) < 0)
+		goto out;
+
+	/* Peel off common leading and trailing lines first, so the search arrays grow
+	 * with the edited middle, not with the file. */
+	for (pre = 0; pre < a.n && pre < b.n && diff_line_eq(&a.line[pre], &b.line[pre]); pre++)
+		;
+	for (suf = 0; suf < a.n - pre && suf < b.n - pre &&
+		      diff_line_eq(&a.line[a.n - 1 - suf], &b.line[b.n - 1 - suf]);
+	     suf++)
+		;
+	n = a.n - pre - suf;
+	m = b.n - pre - suf;
+	/* Diagonals k = x - y of the middle run from pre - (pre + m) to (pre + n) - pre. */
+	span = n + m + 3;
+	if (span > PTRDIFF_MAX / 2 / sizeof(*v))
+		goto out;
+	v = malloc(2 * span * sizeof(*v));
+	uidx = malloc(((a.n > b.n ? a.n : b.n) + 1) * sizeof(*uidx));
+	if (!v || !uidx)
+		goto out;
+	s = (struct diff_search){
+		.a = a.line,
+		.b = b.line,
+		.ca = a.changed,
+		.cb = b.changed,
+		.fv = v + m + 1,
+		.bv = v + span + m + 1,
+	};
+	diff_compare(&s, (ptrdiff_t)pre, (ptrdiff_t)(pre + n), (ptrdiff_t)pre, (ptrdiff_t)(pre + m));
+	diff_shift(&a, &b, uidx);
+	diff_shift(&b, &a, uidx);
+	r = diff_emit(&a, &b, old_label, new_label, out);
+out:
+	if (r < 0)
+		buf_truncate(out, mark);
+	free(uidx);
+	free(v);
+	diff_side_free(&a);
+	diff_side_free(&b);
+	return r;
+}

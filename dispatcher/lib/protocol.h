@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* protocol: the words of adapter protocol version 1 (docs/adapter-protocol.md), shared by both sides. */
+#ifndef JD_PROTOCOL_H
+#define JD_PROTOCOL_H
+
+#include <stdbool.h>
+
+#define PROTOCOL_VERSION 1
+
+/* Where adapters live, inside the root. */
+#define PROTOCOL_VENDOR_DIR "/usr/lib/jabber-dispatch"
+#define PROTOCOL_ADMIN_DIR "/etc/jabber-dispatch"
+
+/* What a server adapter says it did (or would do, with --dry-run) for one component. */
+enum result {
+	RESULT_ADDED,     /* the component was not there and now is */
+	RESULT_UPDATED,   /* it was there (ours) with other values; now fixed */
+	RESULT_UNCHANGED, /* it was there with these values; nothing written */
+	RESULT_EXCLUDED,  /* the admin commented it out: left alone, never re-added */
+	RESULT_MANUAL,    /* the admin declared that host by hand: left alone */
+	RESULT_REMOVED,   /* --remove: our declaration is gone */
+	RESULT_ABSENT,    /* --remove: there was nothing of ours to remove */
+	RESULT_INVALID = -1,
+};
+
+/* What --list says of each component a server config holds. */
+enum state {
+	STATE_MANAGED,  /* declared by us */
+	STATE_EXCLUDED, /* declared by us or the admin, commented out */
+	STATE_MANUAL,   /* declared by the admin */
+	STATE_INVALID = -1,
+};
+
+/* Capabilities an adapter announces on `--capabilities`. */
+enum {
+	CAP_PROTOCOL1 = 1 << 0,      /* "protocol=1": speaks this protocol */
+	CAP_PASSWORD_STDIN = 1 << 1, /* server: takes --password-stdin (secret on stdin) */
+	CAP_REMOVE = 1 << 2,         /* server: --remove --host=H */
+	CAP_LIST = 1 << 3,           /* server: --list */
+	CAP_RELOAD = 1 << 4,         /* server: --reload */
+	CAP_DRY_RUN = 1 << 5,        /* server: --dry-run */
+	CAP_SET_PASSWORD = 1 << 6,   /* transport: --set-password (secret on stdin) */
+	CAP_SET_PORT = 1 << 7,       /* transport: --set-port=P */
+};
+
+const char *protocol_result_word(enum result r);
+enum result protocol_result_parse(const char *word);
+const char *protocol_state_word(enum state s);
+enum state protocol_state_parse(const char *word);
+/* The words of CAPS, space-separated, into OUT. */
+void protocol_caps_format(unsigned caps, char *out, unsigned long len);
+/* Parse a --capabilities answer; unknown words are ignored (forward compatibility). */
+unsigned protocol_caps_parse(const char *text);
+/* True when RESULT means the server config was (or would be) written. */
+bool protocol_result_changed(enum result r);
+
+#endif

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* safefs: every path the tools touch, taken inside one root directory (--root). */
+#include "safefs.h"
+#include "exitcode.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int sys_openat2(int dirfd, const char *path, int flags, unsigned long long resolve)
+{
+	struct open_how how = { .flags = (unsigned long long)flags, .resolve = resolve };
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+int safefs_root_open(const char *path, struct root *ret, struct diag *d)
+{
+	size_t len = strlen(path);
+	int fd;
+
+	if (len == 0 || path[0] != '/')
+		return diag_set(d, EINVAL, EXIT_USAGE, "root \"%s\": must be an absolute path", path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return diag_set(d, errno, EXIT_NOINPUT, "root \"%s\": %s", path, strerror(errno));
+	ret->fd = fd;
+	ret->path = strndup(path, len == 1 ? 0 : len);
+	if (!ret->path) {
+		close(fd);
+		ret->fd = -1;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void safefs_root_close(struct root *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->path);
+	r->fd = -1;
+	r->path = NULL;
+}
+
+int safefs_root_is_host(const struct root *r)
+{
+	return r->path && r->path[0] == '\0';
+}
+
+char *safefs_host_path(const struct root *r, const char *path)
+{
+	char *s;
+	if (asprintf(&s, "%s%s", r->path ? r->path : "", path) < 0)
+		return NULL;
+	return s;
+}
+
+char *safefs_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+char *safefs_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir);
+	char *s;
+	if (asprintf(&s, "%s%s%s", dir, (n && dir[n - 1] == '/') ? "" : "/", name) < 0)
+		return NULL;
+	return s;
+}
+
+int safefs_open_read(const struct root *r, const char *path, int flags, int *ret_fd, struct diag *d)
+{
+	/* O_PATH takes no other access flags: O_NOCTTY would make openat2 fail with EINVAL. */
+	int fd = sys_openat2(r->fd, path, flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY),
+			     RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	if (fd < 0) {
+		int e = errno;
+		if (e == ENOENT)
+			return -ENOENT;
+		return diag_set(d, e, EXIT_NOINPUT, "%s: %s", path, strerror(e));
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+int safefs_read_file(const struct root *r, const char *path, struct buf *out, struct diag *d)
+{
+	struct stat st;
+	int fd = -1, rc;
+	size_t start = out->len;
+
+	rc = safefs_open_read(r, path, O_RDONLY, &fd, d);
+	if (rc < 0)
+		return rc;
+	if (fstat(fd, &st) < 0) {
+		rc = diag_set(d, errno, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = diag_set(d, EINVAL, EXIT_DATAERR, "%s: not a regular file", path);
+		goto out;
+	}
+	if ((unsigned long long)st.st_size > SAFEFS_MAX_FILE) {
+		rc = diag_set(d, EFBIG, EXIT_DATAERR, "%s: larger than %u bytes", path, SAFEFS_MAX_FILE);
+		goto out;
+	}
+	for (;;) {
+		ssize_t n;
+		rc = buf_reserve(out, 65536);
+		if (rc < 0)
+			goto out;
+		n = read(fd, out->data + out->len, 65536);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = diag_set(d, errno, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+		if (out->len - start > SAFEFS_MAX_FILE) {
+			rc = diag_set(d, EFBIG, EXIT_DATAERR, "%s: larger than %u bytes", path,
+				      SAFEFS_MAX_FILE);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		buf_truncate(out, start);
+	close(fd);
+	return rc;
+}
+
+int safefs_list_dir(const struct root *r, const char *path, struct strv *ret, struct diag *d)
+{
+	struct strv names = STRV_INIT;
+	struct dirent *de;
+	DIR *dir;
+	int fd = -1, rc;
+
+	rc = safefs_open_read(r, path, O_RDONLY | O_DIRECTORY, &fd, d);
+	if (rc < 0)
+		return rc;
+	dir = fdopendir(fd);
+	if (!dir) {
+		rc = diag_set(d, errno, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	while ((errno = 0, de = readdir(dir))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		rc = strv_push(&names, de->d_name);
+		if (rc < 0)
+			goto out;
+	}
+	if (errno) {
+		rc = diag_set(d, errno, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	strv_sort(&names);
+	*ret = names;
+	names = (struct strv)STRV_INIT;
+	rc = 0;
+out:
+	strv_free(&names);
+	closedir(dir);
+	return rc;
+}
+
+/* Describe why component NAME under DIRFD cannot be a directory we walk through. */
+static int safefs_refuse_step(int dirfd, const char *name, const char *shown, int err, struct diag *d)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(st.st_mode))
+			return diag_set(d, ELOOP, EXIT_CANTCREAT,
+					"%s: is a symlink where a directory is expected; refusing to follow it",
+					shown);
+		if (!S_ISDIR(st.st_mode))
+			return diag_set(d, ENOTDIR, EXIT_CANTCREAT, "%s: not a directory", shown);
+	}
+	return diag_set(d, err, EXIT_CANTCREAT, "%s: %s", shown, strerror(err));
+}
+
+int safefs_open_parent(const struct root *r, const char *path, mode_t mkdir_mode, int *ret_dirfd,
+		       const char **ret_name, struct diag *d)
+{
+	char shown[PATH_MAX];
+	const char *p = path, *name;
+	int fd = -1, rc;
+	size_t shown_len = 0;
+
+	if (path[0] != '/')
+		return diag_set(d, EINVAL, EXIT_SOFTWARE, "%s: not an absolute path", path);
+	name = strrchr(path, '/') + 1;
+	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return diag_set(d, EINVAL, EXIT_SOFTWARE, "%s: not a file name", path);
+
+	fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return diag_set(d, errno, EXIT_OSERR, "%s: %s", path, strerror(errno));
+	shown[0] = '\0';
+	while (p < name) {
+		const char *end;
+		char comp[NAME_MAX + 1];
+		size_t len;
+		int next;
+
+		while (*p == '/')
+			p++;
+		if (p >= name)
+			break;
+		end = strchr(p, '/');
+		len = (size_t)(end - p);
+		if (len > NAME_MAX || shown_len + len + 2 > sizeof(shown)) {
+			rc = diag_set(d, ENAMETOOLONG, EXIT_CANTCREAT, "%s: name too long", path);
+			goto fail;
+		}
+		memcpy(comp, p, len);
+		comp[len] = '\0';
+		shown_len += (size_t)snprintf(shown + shown_len, sizeof(shown) - shown_len, "/%s", comp);
+		if (strcmp(comp, ".") == 0) {
+			p = end + 1;
+			continue;
+		}
+		if (strcmp(comp, "..") == 0) {
+			rc = diag_set(d, EINVAL, EXIT_CANTCREAT, "%s: \"..\" is not allowed in a path to write",
+				      path);
+			goto fail;
+		}
+		next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0 && errno == ENOENT && mkdir_mode) {
+			if (mkdirat(fd, comp, mkdir_mode) < 0 && errno != EEXIST) {
+				rc = diag_set(d, errno, EXIT_CANTCREAT, "%s: %s", shown, strerror(errno));
+				goto fail;
+			}
+			next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (next < 0) {
+			rc = safefs_refuse_step(fd, comp, shown, errno, d);
+			goto fail;
+		}
+		close(fd);
+		fd = next;
+		p = end + 1;
+	}
+	*ret_dirfd = fd;
+	*ret_name = name;
+	return 0;
+fail:
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* safefs: every path the tools touch, taken inside one root directory (--root). */
+#ifndef JD_SAFEFS_H
+#define JD_SAFEFS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "strv.h"
+
+/*
+ * A root is the directory that stands for "/" (the real "/" by default).
+ * Paths given to this module are absolute paths as the admin sees them
+ * ("/etc/prosody/prosody.cfg.lua") and are always resolved inside the root:
+ *  - reading follows symlinks, but a symlink never leads out of the root
+ *    (openat2 RESOLVE_IN_ROOT), as Debian's conf.d links to conf.avail;
+ *  - writing refuses any symlink on the way: a symlink where a directory or
+ *    the file itself should be is an error, never followed.
+ */
+struct root {
+	int fd;
+	char *path; /* as given, without trailing slashes; "" for "/" */
+};
+
+#define ROOT_INIT { -1, NULL }
+
+/* Largest config file read whole; a larger one is refused, not truncated. */
+#define SAFEFS_MAX_FILE (16u << 20)
+
+int safefs_root_open(const char *path, struct root *ret, struct diag *d);
+void safefs_root_close(struct root *r);
+/* True when the root is the real "/", i.e. the running services are ours. */
+int safefs_root_is_host(const struct root *r);
+/* The host path of PATH for messages and exec: malloc'd, NULL on ENOMEM. */
+char *safefs_host_path(const struct root *r, const char *path);
+
+/* Open PATH read-only (O_CLOEXEC added).  -ENOENT when it does not exist. */
+int safefs_open_read(const struct root *r, const char *path, int flags, int *ret_fd, struct diag *d);
+/* Read a whole regular file into OUT (appended).  -ENOENT when absent, with d left empty. */
+int safefs_read_file(const struct root *r, const char *path, struct buf *out, struct diag *d);
+/* Names in directory PATH, sorted bytewise, without "." and "..".  -ENOENT when absent. */
+int safefs_list_dir(const struct root *r, const char *path, struct strv *ret, struct diag *d);
+
+/*
+ * Open, for writing, the directory that holds PATH, refusing symlinks on the
+ * way.  With mkdir_mode != 0 missing directories are created with that mode.
+ * On success *ret_dirfd is an O_RDONLY|O_DIRECTORY fd (fsync-able) and
+ * *ret_name points into PATH at the last component.
+ */
+int safefs_open_parent(const struct root *r, const char *path, mode_t mkdir_mode, int *ret_dirfd,
+		       const char **ret_name, struct diag *d);
+
+/* The directory part of PATH ("/etc/prosody/x" -> "/etc/prosody"), malloc'd. */
+char *safefs_dirname(const char *path);
+/* PATH joined to NAME with one slash, malloc'd. */
+char *safefs_join(const char *dir, const char *name);
+
+#endif

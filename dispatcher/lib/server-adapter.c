@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* server-adapter: the command line of protocol 1 for a server adapter, so each one only knows its syntax. */
+#include "server-adapter.h"
+#include "exitcode.h"
+#include "validate.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#define SERVER_CAPS \
+	(CAP_PROTOCOL1 | CAP_PASSWORD_STDIN | CAP_REMOVE | CAP_LIST | CAP_RELOAD | CAP_DRY_RUN)
+
+static void server_usage(const struct server_ops *ops, FILE *to)
+{
+	fprintf(to,
+		"usage: %s [--root=DIR] [--config=FILE] --host=HOST --port=PORT --password-stdin [--dry-run]\n"
+		"       %s [--root=DIR] [--config=FILE] --remove --host=HOST [--dry-run]\n"
+		"       %s [--root=DIR] [--config=FILE] --list\n"
+		"       %s [--root=DIR] [--config=FILE] --reload [--added=HOST]... [--removed=HOST]...\n"
+		"       %s --capabilities\n"
+		"Declares the XMPP component HOST in the %s configuration (default %s).\n"
+		"The secret is read from standard input; --password=SECRET is accepted for the\n"
+		"seed protocol only, where it is visible to every user in the process list.\n",
+		ops->name, ops->name, ops->name, ops->name, ops->name, ops->name, ops->default_config);
+}
+
+/* "--name=value" -> value, or NULL when ARG is not that option. */
+static const char *option_value(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(arg, name, n) == 0 && arg[n] == '=')
+		return arg + n + 1;
+	return NULL;
+}
+
+/* Read the secret: one line on stdin, at most VALIDATE_SECRET_MAX bytes. */
+static int read_secret_stdin(struct buf *secret)
+{
+	char chunk[256];
+	for (;;) {
+		ssize_t n = read(0, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		if (buf_append(secret, chunk, (size_t)n) < 0)
+			return -ENOMEM;
+		sodium_memzero(chunk, sizeof(chunk));
+		if (secret->len > VALIDATE_SECRET_MAX + 2)
+			return -E2BIG;
+	}
+	/* Exactly one final newline is the terminator, not part of the secret. */
+	if (secret->len && secret->data[secret->len - 1] == '\n')
+		buf_truncate(secret, secret->len - 1);
+	return 0;
+}
+
+static int fail(const struct server_ops *ops, struct diag *d, int rc)
+{
+	int code = d->exit_code ? d->exit_code : exitcode_from_errno(rc);
+	if (diag_is_set(d))
+		fprintf(stderr, "%s: %s\n", ops->name, d->msg);
+	else
+		fprintf(stderr, "%s: %s\n", ops->name, strerror(-rc));
+	return code ? code : EXIT_SOFTWARE;
+}
+
+static int parse_args(int argc, char **argv, const struct server_ops *ops, struct server_request *req,
+		      bool *password_stdin, struct diag *d)
+{
+	const char *root = "/", *v;
+	bool have_host = false, have_port = false, have_secret = false, remove = false, list = false,
+	     reload = false;
+	int rc;
+
+	req->config = ops->default_config;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if ((v = option_value(a, "--root")))
+			root = v;
+		else if ((v = option_value(a, "--config")))
+			req->config = v;
+		else if ((v = option_value(a, "--host"))) {
+			const char *why;
+			if (strlen(v) >= sizeof(req->host))
+				return diag_set(d, EINVAL, EXIT_USAGE, "--host: longer than 253 bytes");
+			snprintf(req->host, sizeof(req->host), "%s", v);
+			if ((why = validate_host(req->host))) {
+				struct buf q = BUF_INIT;
+				validate_quote(&q, v, strlen(v), 80);
+				rc = diag_set(d, EINVAL, EXIT_USAGE, "--host=%s: %s", buf_str(&q), why);
+				buf_free(&q);
+				return rc;
+			}
+			have_host = true;
+		} else if ((v = option_value(a, "--port"))) {
+			const char *why = validate_port(v, &req->port);
+			if (why)
+				return diag_set(d, EINVAL, EXIT_USAGE, "--port: %s", why);
+			have_port = true;
+		} else if ((v = option_value(a, "--password"))) {
+			/* Seed protocol fallback; the dispatcher uses it only for adapters without password-stdin. */
+			buf_truncate(&req->secret, 0);
+			if (buf_puts(&req->secret, v) < 0)
+				return -ENOMEM;
+			have_secret = true;
+		} else if (strcmp(a, "--password-stdin") == 0)
+			*password_stdin = true;
+		else if (strcmp(a, "--dry-run") == 0)
+			req->dry_run = true;
+		else if (strcmp(a, "--remove") == 0)
+			remove = true;
+		else if (strcmp(a, "--list") == 0)
+			list = true;
+		else if (strcmp(a, "--reload") == 0)
+			reload = true;
+		else if ((v = option_value(a, "--added")) || (v = option_value(a, "--removed"))) {
+			char host[254];
+			snprintf(host, sizeof(host), "%s", v);
+			if (strlen(v) >= sizeof(host) || validate_host(host))
+				return diag_set(d, EINVAL, EXIT_USAGE, "%s: not a domain name", a);
+			rc = strv_push(a[2] == 'a' ? &req->added : &req->removed, host);
+			if (rc < 0)
+				return rc;
+		} else
+			return diag_set(d, EINVAL, EXIT_USAGE, "unknown option \"%.60s\" (see --help)", a);
+	}
+	if (remove + list + reload > 1)
+		return diag_set(d, EINVAL, EXIT_USAGE, "--remove, --list and --reload exclude each other");
+	req->op = remove ? SERVER_OP_REMOVE : list ? SERVER_OP_LIST : reload ? SERVER_OP_RELOAD : SERVER_OP_APPLY;
+	if ((req->op == SERVER_OP_APPLY || req->op == SERVER_OP_REMOVE) && !have_host)
+		return diag_set(d, EINVAL, EXIT_USAGE, "--host=HOST is required");
+	if (req->op == SERVER_OP_APPLY && !have_port)
+		return diag_set(d, EINVAL, EXIT_USAGE, "--port=PORT is required");
+	if (req->op == SERVER_OP_APPLY && !have_secret && !*password_stdin)
+		return diag_set(d, EINVAL, EXIT_USAGE, "the secret is required: --password-stdin");
+	if (req->config[0] != '/')
+		return diag_set(d, EINVAL, EXIT_USAGE, "--config=%s: must be an absolute path", req->config);
+	return safefs_root_open(root, &req->root, d);
+}
+
+int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
+{
+	struct server_request req = { .root = ROOT_INIT, .secret = BUF_INIT_SENSITIVE, .added = STRV_INIT,
+				      .removed = STRV_INIT };
+	struct server_outcome outcome = { RESULT_INVALID, false };
+	struct changeset cs = CHANGESET_INIT;
+	struct buf out = BUF_INIT;
+	struct diag d = DIAG_INIT;
+	bool password_stdin = false;
+	char caps[160];
+	int rc, code = EXIT_OK;
+
+	if (sodium_init() < 0) {
+		fprintf(stderr, "%s: cannot initialise libsodium\n", ops->name);
+		return EXIT_SOFTWARE;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--capabilities") == 0) {
+			protocol_caps_format(SERVER_CAPS, caps, sizeof(caps));
+			printf("%s\n", caps);
+			return EXIT_OK;
+		}
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			server_usage(ops, stdout);
+			return EXIT_OK;
+		}
+	}
+	rc = parse_args(argc, argv, ops, &req, &password_stdin, &d);
+	if (rc == 0 && password_stdin && req.op == SERVER_OP_APPLY) {
+		rc = read_secret_stdin(&req.secret);
+		if (rc == -E2BIG)
+			rc = diag_set(&d, E2BIG, EXIT_USAGE, "the secret on stdin is longer than %d bytes",
+				      VALIDATE_SECRET_MAX);
+		else if (rc < 0)
+			rc = diag_set(&d, -rc, EXIT_OSERR, "cannot read the secret: %s", strerror(-rc));
+	}
+	if (rc == 0 && req.op == SERVER_OP_APPLY) {
+		const char *why = validate_secret(req.secret.data ? req.secret.data : "", req.secret.len);
+		if (why)
+			rc = diag_set(&d, EINVAL, EXIT_USAGE, "the secret is unusable: %s", why);
+	}
+	if (rc < 0) {
+		code = fail(ops, &d, rc);
+		if (d.exit_code == EXIT_USAGE)
+			fprintf(stderr, "%s: see --help\n", ops->name);
+		goto out;
+	}
+
+	switch (req.op) {
+	case SERVER_OP_LIST:
+		rc = ops->list(&req, &out, &d);
+		break;
+	case SERVER_OP_RELOAD:
+		rc = ops->reload(&req, &out, &d);
+		break;
+	case SERVER_OP_APPLY:
+	case SERVER_OP_REMOVE:
+		rc = req.op == SERVER_OP_APPLY ? ops->apply(&req, &cs, &outcome, &d)
+					       : ops->remove(&req, &cs, &outcome, &d);
+		if (rc < 0)
+			break;
+		if (req.dry_run) {
+			rc = buf_printf(&out, "%s%s\n", protocol_result_word(outcome.result),
+					outcome.restart ? " restart" : "");
+			if (rc == 0)
+				rc = changeset_diff(&cs, &out);
+		} else {
+			rc = changeset_commit(&cs, &req.root, &d);
+			if (rc == 0)
+				rc = buf_printf(&out, "%s%s\n", protocol_result_word(outcome.result),
+						outcome.restart ? " restart" : "");
+		}
+		break;
+	}
+	if (rc < 0) {
+		code = fail(ops, &d, rc);
+		goto out;
+	}
+	fwrite(buf_str(&out), 1, out.len, stdout);
+	if (fflush(stdout) != 0)
+		code = EXIT_OSERR;
+out:
+	changeset_free(&cs);
+	buf_free(&out);
+	buf_free(&req.secret);
+	strv_free(&req.added);
+	strv_free(&req.removed);
+	safefs_root_close(&req.root);
+	return code;
+}

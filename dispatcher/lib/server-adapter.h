@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* server-adapter: the command line of protocol 1 for a server adapter, so each one only knows its syntax. */
+#ifndef JD_SERVER_ADAPTER_H
+#define JD_SERVER_ADAPTER_H
+
+#include <stdbool.h>
+
+#include "atomic.h"
+#include "buf.h"
+#include "diag.h"
+#include "protocol.h"
+#include "safefs.h"
+#include "strv.h"
+
+enum server_op { SERVER_OP_APPLY, SERVER_OP_REMOVE, SERVER_OP_LIST, SERVER_OP_RELOAD };
+
+/* One parsed and validated invocation. */
+struct server_request {
+	enum server_op op;
+	struct root root;
+	const char *config; /* --config, or the adapter's default */
+	char host[254];     /* APPLY, REMOVE */
+	unsigned port;      /* APPLY */
+	struct buf secret;  /* APPLY; sensitive */
+	bool dry_run;
+	struct strv added;   /* RELOAD: hosts that came in this run */
+	struct strv removed; /* RELOAD: hosts that went */
+};
+
+/* What an apply or remove decided. */
+struct server_outcome {
+	enum result result;
+	bool restart; /* takes effect only after a restart of the server */
+};
+
+/*
+ * A server adapter is a table of these; the framework parses the command
+ * line, reads the secret from stdin, validates every value, runs the
+ * operation, then either prints the diff (--dry-run) or commits the queued
+ * changes atomically, and prints the result word.  An operation only reads
+ * files (through req->root) and queues edits in CS: it never writes and
+ * never prints.  Each returns 0 or -errno with D filled.
+ */
+struct server_ops {
+	const char *name;           /* "prosody": names the adapter in messages */
+	const char *default_config; /* "/etc/prosody/prosody.cfg.lua" */
+	int (*apply)(const struct server_request *req, struct changeset *cs, struct server_outcome *ret,
+		     struct diag *d);
+	int (*remove)(const struct server_request *req, struct changeset *cs, struct server_outcome *ret,
+		      struct diag *d);
+	/* Append "STATE HOST\n" lines (protocol_state_word) for every component the config declares. */
+	int (*list)(const struct server_request *req, struct buf *out, struct diag *d);
+	/* Apply the config to the running server; append one line per action taken to OUT. */
+	int (*reload)(const struct server_request *req, struct buf *out, struct diag *d);
+};
+
+/* The whole main() of a server adapter. */
+int server_adapter_main(int argc, char **argv, const struct server_ops *ops);
+
+#endif

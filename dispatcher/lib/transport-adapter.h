@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* transport-adapter: the pkg-config style command line of protocol 1 for a transport adapter. */
+#ifndef JD_TRANSPORT_ADAPTER_H
+#define JD_TRANSPORT_ADAPTER_H
+
+#include "adapter.h"
+#include "diag.h"
+#include "safefs.h"
+
+/*
+ * A transport adapter is a table of these.  The framework handles
+ * `--host --port --password` (one line per flag, in the order given),
+ * `--capabilities`, `--root=DIR` and `--config=FILE`, and validates what
+ * read() found before printing it: an adapter never prints a value the
+ * dispatcher would refuse.
+ *
+ * read() returns 0 with RET filled, -ENODATA when the transport is not
+ * configured yet (exit 1, reason in D), or another -errno with D filled.
+ */
+struct transport_ops {
+	const char *name;
+	const char *default_config;
+	int (*read)(const struct root *r, const char *config, struct component *ret, struct diag *d);
+};
+
+int transport_adapter_main(int argc, char **argv, const struct transport_ops *ops);
+
+#endif
