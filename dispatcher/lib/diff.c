@@ -170,7 +170,7 @@ static bool diff_split(const struct diff_search *s, ptrdiff_t xoff, ptrdiff_t xl
 
 		lo = blo > dmin ? blo - 1 : blo + 1;
 		hi = bhi < dmax ? bhi + 1 : bhi - 1;
-		for (k = lo; k <= hi; k += 2) {
+		for (k = hi; k >= lo; k -= 2) {
 			x = DIFF_DEAD_BWD;
 			if (k < bhi && bv[k + 1] != DIFF_DEAD_BWD && bv[k + 1] > xoff)
 				x = bv[k + 1] - 1; /* delete a line */

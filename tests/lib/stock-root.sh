@@ -42,20 +42,15 @@ trap cleanup EXIT
 # Print the path of a verified .deb of PKG's candidate in the cache,
 # downloading it first unless it is already there.
 fetch_deb() {
-	local pkg=$1 dl line file hash deb
-	dl=$(mktemp -d "$cache/.dl.XXXXXX")
-	# apt drops to _apt for downloads; let it write here instead of warning
-	# about an "unsandboxed" download.
-	if getent passwd _apt >/dev/null; then chown _apt "$dl"; fi
-
+	local pkg=$1 line file hash deb dl got
 	# --print-uris names the candidate's file and checksum without fetching.
 	# It prints nothing for a file that already sits in the current
-	# directory, hence the empty download dir.
-	if ! line=$(cd "$dl" && apt-get download --print-uris "$pkg" 2>"$work/apt.err"); then
+	# directory, hence an empty one.
+	mkdir -p "$work/empty"
+	if ! line=$(cd "$work/empty" && apt-get download --print-uris "$pkg" 2>"$work/apt.err"); then
 		deb=$(newest_cached "$pkg")
 		if [ -n "$deb" ]; then
 			say "$pkg: apt does not know it now, using cached $(basename "$deb")"
-			rm -rf -- "$dl"
 			printf '%s\n' "$deb"
 			return
 		fi
@@ -67,21 +62,27 @@ fetch_deb() {
 	deb=$cache/$file
 	if [ -f "$deb" ] && checksum_ok "$deb" "$hash"; then
 		say "$pkg: cached $file"
-		rm -rf -- "$dl"
 		printf '%s\n' "$deb"
 		return
 	fi
 
 	say "$pkg: downloading $file"
+	# Download next to the cache so that the final rename is atomic and a
+	# concurrent reader never sees half a file.
+	dl=$(mktemp -d "$cache/.dl.XXXXXX")
+	# apt drops to _apt for downloads; let it write here instead of warning
+	# about an "unsandboxed" download.
+	if getent passwd _apt >/dev/null; then chown _apt "$dl"; fi
 	if ! (cd "$dl" && apt-get download -q "$pkg") >"$work/apt.out" 2>"$work/apt.err"; then
+		rm -rf -- "$dl"
 		die "apt-get download $pkg failed: $(tr '\n' ' ' <"$work/apt.err")"
 	fi
-	local got
 	got=$(find "$dl" -maxdepth 1 -name '*.deb' -print -quit)
-	[ -n "$got" ] || die "apt-get download $pkg left no .deb in $dl"
-	checksum_ok "$got" "$hash" || die "$pkg: checksum mismatch for $(basename "$got") (want $hash)"
-	# rename within the cache is atomic, so a concurrent run never sees half a file
-	chown root:root "$got" 2>/dev/null || true
+	if [ -z "$got" ] || ! checksum_ok "$got" "$hash"; then
+		rm -rf -- "$dl"
+		die "$pkg: the downloaded $file is missing or does not match $hash"
+	fi
+	chown root:root "$got"
 	mv -f -- "$got" "$deb"
 	rm -rf -- "$dl"
 	printf '%s\n' "$deb"
@@ -113,7 +114,7 @@ newest_cached() {
 # The owner is set only when both names exist here; the mode always.
 own() {
 	local ug=$1 mode=$2 path=$3 u=${1%%:*} g=${1#*:}
-	[ -e "$path" ] || return 0
+	[ -e "$path" ] && [ ! -L "$path" ] || return 0
 	if getent passwd "$u" >/dev/null && getent group "$g" >/dev/null; then
 		chown -h "$ug" "$path"
 	else
@@ -237,6 +238,7 @@ stage() {
 	dpkg-deb -x "$deb" "$data" || die "dpkg-deb -x $deb failed"
 	dpkg-deb -e "$deb" "$ctl" || die "dpkg-deb -e $deb failed"
 
+	check_no_escape
 	if [ -d "$data/etc" ]; then
 		mkdir -p "$root/etc"
 		# keep what is already in ROOT (a rerun, or a test's own edits)
@@ -252,6 +254,19 @@ stage() {
 	elif [ -f "$ctl/postinst" ] && grep -q '/etc/' "$ctl/postinst"; then
 		warn "no layout steps known for $pkg, whose postinst touches /etc; the sandbox may differ from a real install"
 	fi
+}
+
+# tar and chmod follow symlinks: refuse a ROOT where one leads out of it,
+# so that nothing here can write to the real /etc.
+check_no_escape() {
+	local l t
+	while IFS= read -r -d '' l; do
+		t=$(realpath -m -- "$l")
+		case $t in
+		"$root" | "$root"/*) ;;
+		*) die "${l#"$root"} is a symlink out of the sandbox ($t)" ;;
+		esac
+	done < <(find "$root" -xdev -type l -print0)
 }
 
 main() {
@@ -275,9 +290,6 @@ main() {
 	mkdir -p -- "$root"
 	root=$(realpath -e -- "$root")
 	[ "$root" != / ] || die "refusing to use / as the sandbox root"
-	# never write through a symlink into the real /etc
-	if [ -L "$root/etc" ]; then die "$root/etc is a symlink"; fi
-
 	mkdir -p -- "$cache" 2>/dev/null || die "cannot create the .deb cache '$cache'"
 	[ -w "$cache" ] || die "the .deb cache '$cache' is not writable"
 	work=$(mktemp -d "${TMPDIR:-/tmp}/stock-root.XXXXXX")

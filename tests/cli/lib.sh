@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared by the black-box tests of tests/cli: a sandbox root made from the stock
+# Debian configs, the project installed into it, and small assertions.
+# usage in a test: . "$(dirname "$0")/lib.sh" "$@"   (args: BUILD_DIR)
+set -euo pipefail
+
+BUILD=${1:?usage: TEST BUILD_DIR}
+BUILD=$(cd "$BUILD" && pwd)
+TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+JD=$BUILD/dispatcher/jabber-dispatch
+T=$(mktemp -d /tmp/jd-cli.XXXXXX)
+ROOT=$T/root
+failures=0
+trap '[ "${KEEP:-}" = 1 ] || rm -rf "$T"' EXIT
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+finish() {
+	if [ "$failures" -ne 0 ]; then echo "$failures failed"; exit 1; fi
+	echo "all passed"
+}
+
+# check DESCRIPTION COMMAND...: one assertion
+check() {
+	local what=$1
+	shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+# make_root PKG...: stock configs of the packages, the project installed under /usr
+make_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root (file owners and groups of the stock layout)"
+	mkdir -p "$ROOT"
+	"$TESTS/lib/stock-root.sh" "$ROOT" "$@" || skip "cannot build a sandbox from the Debian packages $*"
+	DESTDIR=$ROOT cmake --install "$BUILD" --prefix /usr >/dev/null
+}
+
+# configure_biboumi HOST SECRET [PORT]: what a transport postinstall would write
+configure_biboumi() {
+	local f=$ROOT/etc/biboumi/biboumi.cfg
+	sed -i -e "s|^hostname=.*|hostname=$1|" -e "s|^port=.*|port=${3:-5347}|" "$f"
+	# the secret may hold any character: written with printf, not sed
+	grep -v '^password=' "$f" >"$T/bcfg"
+	printf 'password=%s\n' "$2" >>"$T/bcfg"
+	cat "$T/bcfg" >"$f"
+}
+
+# snapshot NAME: a listing of every file under the root with its checksum, mode and owner
+snapshot() {
+	(cd "$ROOT" && find etc var -xdev -not -path var/lib/jabber-dispatch/lock \( -type f -o -type l \) -printf '%p %m %u:%g %l\n' 2>/dev/null |
+		sort | while read -r p rest; do
+			if [ -f "$p" ] && [ ! -L "$p" ]; then echo "$p $rest $(sha256sum <"$p" | cut -c1-16)"; else echo "$p $rest"; fi
+		done) >"$T/snap.$1"
+}
+same_snapshot() { diff -u "$T/snap.$1" "$T/snap.$2"; }
+
+# run_jd ARGS...: run jabber-dispatch on the sandbox; sets $out, $err, $rc
+run_jd() {
+	set +e
+	"$JD" --root="$ROOT" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	set -e
+	out=$(cat "$T/out")
+	err=$(cat "$T/err")
+}
+
+# contains HAYSTACK NEEDLE
+contains() { case $1 in *"$2"*) return 0 ;; *) echo "  expected to find: $2"; echo "  in: $1"; return 1 ;; esac; }
+lacks() { case $1 in *"$2"*) echo "  did not expect: $2"; return 1 ;; *) return 0 ;; esac; }
+equals() { [ "$1" = "$2" ] || { echo "  expected: $2"; echo "  got:      $1"; return 1; }; }
