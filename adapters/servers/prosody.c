@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -381,13 +382,22 @@ static int conf_load(const struct server_request *req, struct prosody_conf *c, s
 	if (!dir)
 		return -ENOMEM;
 	glob = strrchr(c->dropin_glob, '/') ? strrchr(c->dropin_glob, '/') + 1 : c->dropin_glob;
+	/* Where our drop-ins go: "PREFIX*SUFFIX" with one '*' and nothing else special. */
+	const char *star = strchr(glob, '*');
+	if (star && !strchr(star + 1, '*') && !strpbrk(glob, "?[\\")) {
+		c->dropin_dir = strdup(dir);
+		c->dropin_prefix = strndup(glob, (size_t)(star - glob));
+		c->dropin_suffix = strdup(star + 1);
+		if (!c->dropin_dir || !c->dropin_prefix || !c->dropin_suffix) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
 	rc = safefs_list_dir(&req->root, dir, &names, d);
 	if (rc == -ENOENT) {
 		rc = 0; /* Prosody accepts a glob that matches nothing */
 		goto out;
 	}
-	if (rc < 0)
-		goto out;
 	for (size_t i = 0; i < names.n && rc == 0; i++) {
 		char *path;
 		if (names.v[i][0] == '.' || fnmatch(glob, names.v[i], 0) != 0)
@@ -395,16 +405,6 @@ static int conf_load(const struct server_request *req, struct prosody_conf *c, s
 		path = safefs_join(dir, names.v[i]);
 		rc = path ? add_file(c, &req->root, path, d) : -ENOMEM;
 		free(path);
-	}
-	/* Where our drop-ins go: "PREFIX*SUFFIX" with one '*' and nothing else special. */
-	const char *star = strchr(glob, '*');
-	if (rc == 0 && star && !strchr(star + 1, '*') && !strpbrk(glob, "?[\\") && !strchr(glob, '/')) {
-		c->dropin_dir = dir;
-		dir = NULL;
-		c->dropin_prefix = strndup(glob, (size_t)(star - glob));
-		c->dropin_suffix = strdup(star + 1);
-		if (!c->dropin_prefix || !c->dropin_suffix)
-			rc = -ENOMEM;
 	}
 out:
 	free(dir);
@@ -548,13 +548,21 @@ out:
 	return rc;
 }
 
-static bool dir_exists(const struct root *r, const char *path)
+/* Whether anything, even a dangling symlink, stands at PATH: a symlinked conf.d must be refused, not bypassed. */
+static bool entry_exists(const struct root *r, const char *path)
 {
+	char *dir = safefs_dirname(path);
+	const char *name = strrchr(path, '/') + 1;
+	struct stat st;
 	int fd;
-	if (safefs_open_read(r, path, O_PATH | O_DIRECTORY, &fd, &(struct diag)DIAG_INIT) < 0)
-		return false;
-	close(fd);
-	return true;
+	bool found = false;
+
+	if (dir && safefs_open_read(r, dir, O_PATH | O_DIRECTORY, &fd, &(struct diag)DIAG_INIT) == 0) {
+		found = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+		close(fd);
+	}
+	free(dir);
+	return found;
 }
 
 static int prosody_apply(const struct server_request *req, struct changeset *cs, struct server_outcome *ret,
@@ -614,7 +622,7 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 			      "the component there by hand",
 			      path, req->host);
 		goto out;
-	} else if (path && dir_exists(&req->root, c.dropin_dir)) {
+	} else if (path && entry_exists(&req->root, c.dropin_dir)) {
 		rc = buf_printf(&body,
 				DROPIN_MARK ": \"jabber-dispatch sync\" keeps this file in line with the transport.\n"
 				"-- To keep this component out of Prosody, comment out the Component line: it will\n"

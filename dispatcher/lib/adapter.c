@@ -260,10 +260,12 @@ static int adapter_failed(const struct adapter *a, const struct child *c, struct
 	int code = EXIT_UNAVAILABLE;
 
 	adapter_stderr_line(c, said, sizeof(said));
-	/* An adapter that refused bad config or bad input says so with 65, like us. */
-	if (!c->exec_errno && !c->timed_out && !c->overflow && WIFEXITED(c->status) &&
-	    WEXITSTATUS(c->status) == EXIT_DATAERR)
-		code = EXIT_DATAERR;
+	/* An adapter that failed for a reason our exit codes name (bad config, cannot write...) keeps it. */
+	if (!c->exec_errno && !c->timed_out && !c->overflow && WIFEXITED(c->status)) {
+		int st = WEXITSTATUS(c->status);
+		if (st == EXIT_DATAERR || st == EXIT_NOINPUT || st == EXIT_CANTCREAT || st == EXIT_TEMPFAIL)
+			code = st;
+	}
 	return diag_set(d, EPROTO, code, "%s %s: %s%s", adapter_kind_word(a->kind), a->name,
 			spawn_describe(c, how, sizeof(how)), said);
 }
@@ -318,7 +320,7 @@ int transport_query(const struct adapter_call *call, const struct adapter *a, st
 	struct strv args = STRV_INIT;
 	struct buf q = BUF_INIT;
 	char *lines[4];
-	const char *why;
+	const char *why = NULL;
 	size_t n;
 	int rc;
 
