@@ -579,7 +579,7 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 		goto out;
 	rc = lua_quote(req->secret.data, req->secret.len, &quoted);
 	if (rc == 0)
-		rc = changeset_redact(cs, quoted.data);
+		rc = changeset_redact(cs, quoted.data, "<secret>");
 	if (rc < 0)
 		goto out;
 	s = host_state(&c, req->host);
@@ -596,7 +596,7 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 			/* A diff must not show the old secret either. */
 			if (rc == 0) {
 				char *lit = strndup(f->text.data + dd->secret_start, dd->secret_end - dd->secret_start);
-				rc = lit ? changeset_redact(cs, lit) : -ENOMEM;
+				rc = lit ? changeset_redact(cs, lit, "<old secret>") : -ENOMEM;
 				free(lit);
 			}
 			if (rc < 0)

@@ -111,11 +111,20 @@ int changeset_remove(struct changeset *cs, const char *path, const struct buf *o
 	return 0;
 }
 
-int changeset_redact(struct changeset *cs, const char *s)
+int changeset_redact(struct changeset *cs, const char *s, const char *shown)
 {
-	if (!*s || strv_contains(&cs->redact, s))
+	int rc;
+	for (size_t i = 0; i < cs->redact.n; i += 2)
+		if (strcmp(cs->redact.v[i], s) == 0)
+			return 0;
+	if (!*s)
 		return 0;
-	return strv_push(&cs->redact, s);
+	rc = strv_push(&cs->redact, s);
+	if (rc == 0 && (rc = strv_push(&cs->redact, shown)) < 0) {
+		free(cs->redact.v[--cs->redact.n]);
+		cs->redact.v[cs->redact.n] = NULL;
+	}
+	return rc;
 }
 
 bool changeset_empty(const struct changeset *cs)
@@ -141,10 +150,10 @@ static int redact_into(const struct strv *redact, const struct buf *in, struct b
 	size_t i = 0;
 	while (i < in->len) {
 		bool hit = false;
-		for (size_t k = 0; k < redact->n && !hit; k++) {
+		for (size_t k = 0; k + 1 < redact->n && !hit; k += 2) {
 			size_t n = strlen(redact->v[k]);
 			if (n <= in->len - i && memcmp(in->data + i, redact->v[k], n) == 0) {
-				if (buf_puts(out, "********") < 0)
+				if (buf_puts(out, redact->v[k + 1]) < 0)
 					return -ENOMEM;
 				i += n;
 				hit = true;

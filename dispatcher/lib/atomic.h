@@ -36,7 +36,7 @@ struct change {
 struct changeset {
 	struct change *v;
 	size_t n;
-	struct strv redact; /* strings shown as "********" in diffs */
+	struct strv redact; /* pairs: a string hidden in diffs, then what is shown instead */
 };
 
 #define CHANGESET_INIT { NULL, 0, STRV_INIT }
@@ -53,8 +53,12 @@ int changeset_put_mkdir(struct changeset *cs, const char *path, const struct buf
 			size_t len, mode_t mode, mode_t mkdir_mode);
 /* Queue the deletion of PATH, whose content the caller read as OLD. */
 int changeset_remove(struct changeset *cs, const char *path, const struct buf *old);
-/* Hide S (e.g. a secret as written in a config) from changeset_diff output. */
-int changeset_redact(struct changeset *cs, const char *s);
+/*
+ * Hide S (a secret as written in a config) from changeset_diff output, showing
+ * SHOWN instead.  Old and new secrets need different SHOWN strings, or a
+ * changed secret would make no visible difference at all.
+ */
+int changeset_redact(struct changeset *cs, const char *s, const char *shown);
 
 bool changeset_empty(const struct changeset *cs);
 /* Find the queued change of PATH, or NULL. */
