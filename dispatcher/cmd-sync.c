@@ -33,6 +33,7 @@ struct server_run {
 	struct adapter *a;
 	struct strv added, removed;
 	bool changed, restart;
+	bool failed; /* its shared values could not be had: no pair with it is tried */
 };
 
 static int parse_sync_opts(int argc, char **argv, struct sync_opts *o, bool list)
@@ -160,7 +161,7 @@ static void reload_servers(struct ctx *ctx, const struct sync_opts *o, struct au
 		struct diag d = DIAG_INIT;
 
 		if (sr->restart)
-			ctx_error("server %s: restart it for the new component ports to take effect", sr->a->name);
+			ctx_error("server %s: restart it for the change to take effect", sr->a->name);
 		if (!sr->changed || o->dry_run)
 			continue;
 		/* Under another root the running services are not the ones whose configs we edited. */
@@ -188,6 +189,96 @@ static void reload_servers(struct ctx *ctx, const struct sync_opts *o, struct au
 	}
 }
 
+/*
+ * A server that imposes one port and one secret on every component (jabberd2)
+ * is served first: each transport adopts its values through --set-port and
+ * --set-password, so that every server then gets the same, working values.
+ * A transport that cannot adopt them, or that already follows another such
+ * server with other values, is a conflict for that pair.
+ */
+static void adopt_shared(struct ctx *ctx, const struct sync_opts *o, struct audit *au, struct adapter_list *transports,
+			 struct component *comps, const char **tword, struct adapter *sa, struct server_run *sr,
+			 char **conflict, const char **pinned, int *code)
+{
+	struct adapter_call call = ctx_call(ctx);
+	struct component shared = COMPONENT_INIT;
+	struct server_reply reply = SERVER_REPLY_INIT;
+	struct diag d = DIAG_INIT;
+
+	if (server_shared(&call, sa, o->dry_run, &shared, &reply, &d) < 0) {
+		ctx_error("%s", d.msg);
+		note_error(code, &d, EXIT_UNAVAILABLE);
+		sr->failed = true;
+		goto out;
+	}
+	if (protocol_result_changed(reply.result)) {
+		if (!o->dry_run) {
+			sr->changed = true;
+			audit_log(au, NULL, "server=%s shared-secret=%s", sa->name, protocol_result_word(reply.result));
+		}
+		sr->restart |= reply.restart;
+		ctx_error("server %s: %s its shared component secret (stock or missing)", sa->name,
+			  o->dry_run ? "would replace" : "replaced");
+	}
+	for (size_t t = 0; t < transports->n; t++) {
+		struct adapter *ta = &transports->v[t];
+		struct server_reply set = SERVER_REPLY_INIT;
+		bool port_differs, secret_differs;
+		unsigned need;
+
+		if (tword[t] || !adapter_usable(ta) || !wanted(o->only_transport, ta->name))
+			continue;
+		port_differs = comps[t].port != shared.port;
+		secret_differs = !buf_equal(&comps[t].secret, &shared.secret);
+		if (!port_differs && !secret_differs)
+			continue;
+		need = (port_differs ? CAP_SET_PORT : 0) | (secret_differs ? CAP_SET_PASSWORD : 0);
+		if (pinned[t]) {
+			if (asprintf(&conflict[t], "transport %s: follows the port and secret of server %s; server %s imposes others",
+				     ta->name, pinned[t], sa->name) < 0)
+				conflict[t] = NULL;
+			continue;
+		}
+		adapter_probe(&call, ta);
+		if ((ta->caps & need) != need) {
+			if (asprintf(&conflict[t], "transport %s: server %s imposes its own %s%s%s, and the adapter cannot adopt %s (no %s)",
+				     ta->name, sa->name, port_differs ? "port" : "", need == (CAP_SET_PORT | CAP_SET_PASSWORD) ? " and " : "",
+				     secret_differs ? "secret" : "", need == (CAP_SET_PORT | CAP_SET_PASSWORD) ? "them" : "it",
+				     (need & ~ta->caps & CAP_SET_PASSWORD) ? "set-password" : "set-port") < 0)
+				conflict[t] = NULL;
+			continue;
+		}
+		pinned[t] = sa->name;
+		if (o->dry_run) {
+			/* Show what the other servers would get once the transport has adopted the values. */
+			ctx_error("transport %s: would adopt the %s%s%s of server %s", ta->name, port_differs ? "port" : "",
+				  need == (CAP_SET_PORT | CAP_SET_PASSWORD) ? " and " : "", secret_differs ? "secret" : "", sa->name);
+		} else {
+			diag_clear(&d);
+			if (transport_set(&call, ta, port_differs ? shared.port : 0, secret_differs ? &shared.secret : NULL, &set,
+					  &d) < 0) {
+				ctx_error("%s", d.msg);
+				note_error(code, &d, EXIT_UNAVAILABLE);
+				tword[t] = "error";
+				server_reply_free(&set);
+				continue;
+			}
+			audit_log(au, NULL, "transport=%s adopted-from=%s port=%u result=%s", ta->name, sa->name, shared.port,
+				  protocol_result_word(set.result));
+			ctx_error("transport %s: adopted the %s%s%s of server %s; restart it", ta->name, port_differs ? "port" : "",
+				  need == (CAP_SET_PORT | CAP_SET_PASSWORD) ? " and " : "", secret_differs ? "secret" : "", sa->name);
+			server_reply_free(&set);
+		}
+		comps[t].port = shared.port;
+		buf_truncate(&comps[t].secret, 0);
+		if (buf_append(&comps[t].secret, shared.secret.data, shared.secret.len) < 0)
+			tword[t] = "error";
+	}
+out:
+	server_reply_free(&reply);
+	component_free(&shared);
+}
+
 static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 {
 	struct adapter_list transports = ADAPTER_LIST_INIT, servers = ADAPTER_LIST_INIT;
@@ -195,7 +286,8 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 	struct pair *pairs = NULL;
 	struct server_run *runs = NULL;
 	struct component *comps = NULL;
-	const char **tword = NULL;
+	const char **tword = NULL, **pinned = NULL;
+	char **conflict = NULL; /* per transport x server: why the pair cannot be made */
 	struct audit au;
 	struct diag d = DIAG_INIT;
 	size_t npairs = 0, nruns = 0;
@@ -221,7 +313,9 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 	tword = calloc(transports.n + 1, sizeof(*tword));
 	pairs = calloc((transports.n + 1) * (servers.n + 1), sizeof(*pairs));
 	runs = calloc(servers.n + 1, sizeof(*runs));
-	if (!comps || !tword || !pairs || !runs) {
+	pinned = calloc(transports.n + 1, sizeof(*pinned));
+	conflict = calloc((transports.n + 1) * (servers.n + 1), sizeof(*conflict));
+	if (!comps || !tword || !pairs || !runs || !pinned || !conflict) {
 		code = EXIT_OSERR;
 		goto out;
 	}
@@ -247,12 +341,19 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 
 	for (size_t s = 0; s < servers.n; s++) {
 		struct adapter *sa = &servers.v[s];
-		struct server_run *sr;
 		if (!adapter_usable(sa) || !wanted(o->only_server, sa->name))
 			continue;
-		sr = &runs[nruns++];
-		sr->a = sa;
+		runs[nruns++].a = sa;
 		adapter_probe(&call, sa);
+	}
+	for (size_t s = 0; s < nruns; s++)
+		if (runs[s].a->caps & CAP_SHARED)
+			adopt_shared(ctx, o, &au, &transports, comps, tword, runs[s].a, &runs[s], conflict + s * transports.n,
+				     pinned, &code);
+
+	for (size_t s = 0; s < nruns; s++) {
+		struct server_run *sr = &runs[s];
+		struct adapter *sa = sr->a;
 		for (size_t t = 0; t < transports.n; t++) {
 			struct adapter *ta = &transports.v[t];
 			struct server_reply reply = SERVER_REPLY_INIT;
@@ -263,6 +364,19 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 			*p = (struct pair){ .transport = ta->name, .server = sa->name, .host = "-", .diff = BUF_INIT };
 			if (tword[t]) {
 				p->word = tword[t];
+				continue;
+			}
+			if (sr->failed) {
+				p->word = "error";
+				continue;
+			}
+			if (conflict[s * transports.n + t]) {
+				struct diag cd = DIAG_INIT;
+				p->host = comps[t].host;
+				p->word = "conflict";
+				ctx_error("%s", conflict[s * transports.n + t]);
+				diag_set(&cd, EINVAL, EXIT_DATAERR, "conflict");
+				note_error(&code, &cd, EXIT_DATAERR);
 				continue;
 			}
 			p->host = comps[t].host;
@@ -304,6 +418,10 @@ out:
 	}
 	for (size_t t = 0; comps && t < transports.n; t++)
 		component_free(&comps[t]);
+	for (size_t i = 0; conflict && i < transports.n * servers.n; i++)
+		free(conflict[i]);
+	free(conflict);
+	free(pinned);
 	free(comps);
 	free(tword);
 	free(pairs);

@@ -14,7 +14,7 @@
 
 static int biboumi_read(const struct root *r, const char *config, struct component *ret, struct diag *d)
 {
-	struct buf text = BUF_INIT;
+	struct buf text = BUF_INIT_SENSITIVE;
 	struct kv_file kv = KV_FILE_INIT;
 	const struct kv_entry *host, *secret, *port;
 	const char *why;
@@ -68,10 +68,70 @@ out:
 	return rc;
 }
 
+/* Adopt a server's port and secret: only those values change, every other byte stays. */
+static int biboumi_set(const struct root *r, const char *config, unsigned port, const struct buf *secret,
+		       struct changeset *cs, enum result *ret_result, struct diag *d)
+{
+	struct buf text = BUF_INIT_SENSITIVE, step = BUF_INIT_SENSITIVE, next = BUF_INIT_SENSITIVE;
+	struct buf old_secret = BUF_INIT_SENSITIVE;
+	struct kv_file kv = KV_FILE_INIT;
+	char portstr[16];
+	int rc;
+
+	rc = safefs_read_file(r, config, &text, d);
+	if (rc == -ENOENT)
+		rc = diag_set(d, ENOENT, EXIT_NOINPUT, "%s: no such file", config);
+	if (rc < 0)
+		goto out;
+	rc = kv_parse(config, buf_str(&text), text.len, &kv, d);
+	if (rc < 0)
+		goto out;
+	/* The old secret, for the diff to hide: the entries are parsed again below. */
+	if (kv_get(&kv, "password") && kv_get(&kv, "password")->value[0])
+		rc = buf_puts(&old_secret, kv_get(&kv, "password")->value);
+	if (rc == 0)
+		rc = buf_append(&step, buf_str(&text), text.len);
+	if (rc == 0 && secret) {
+		rc = kv_set(buf_str(&step), step.len, &kv, "password", buf_str(secret), &next);
+		if (rc == 0) {
+			buf_free(&step);
+			step = next;
+			next = (struct buf)BUF_INIT_SENSITIVE;
+		}
+	}
+	if (rc == 0 && port) {
+		kv_free(&kv);
+		rc = kv_parse(config, buf_str(&step), step.len, &kv, d);
+		snprintf(portstr, sizeof(portstr), "%u", port);
+		if (rc == 0)
+			rc = kv_set(buf_str(&step), step.len, &kv, "port", portstr, &next);
+		if (rc == 0) {
+			buf_free(&step);
+			step = next;
+			next = (struct buf)BUF_INIT_SENSITIVE;
+		}
+	}
+	if (rc == 0)
+		rc = changeset_put(cs, config, &text, step.data, step.len, 0640);
+	if (rc == 0 && secret)
+		rc = changeset_redact(cs, buf_str(secret), "<secret>");
+	if (rc == 0 && secret && old_secret.len)
+		rc = changeset_redact(cs, buf_str(&old_secret), "<old secret>");
+	*ret_result = changeset_empty(cs) ? RESULT_UNCHANGED : RESULT_UPDATED;
+out:
+	kv_free(&kv);
+	buf_free(&text);
+	buf_free(&step);
+	buf_free(&next);
+	buf_free(&old_secret);
+	return rc;
+}
+
 static const struct transport_ops biboumi_ops = {
 	.name = "biboumi",
 	.default_config = "/etc/biboumi/biboumi.cfg",
 	.read = biboumi_read,
+	.set = biboumi_set,
 };
 
 int main(int argc, char **argv)

@@ -403,8 +403,8 @@ static int server_parse_reply(const struct adapter *a, struct child *c, struct s
 
 	if (n >= sizeof(line) || memchr(buf_str(&c->out), '\0', c->out.len)) {
 		validate_quote(&q, buf_str(&c->out), n, 60);
-		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "server %s: answered %s, not a result word", a->name,
-			      buf_str(&q));
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s %s: answered %s, not a result word",
+			      adapter_kind_word(a->kind), a->name, buf_str(&q));
 		goto out;
 	}
 	memcpy(line, buf_str(&c->out), n);
@@ -414,8 +414,8 @@ static int server_parse_reply(const struct adapter *a, struct child *c, struct s
 	ret->result = fields >= 1 ? protocol_result_parse(word) : RESULT_INVALID;
 	if (ret->result == RESULT_INVALID || (fields == 2 && strcmp(flag, "restart") != 0)) {
 		validate_quote(&q, line, n, 60);
-		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "server %s: answered %s, not a result word", a->name,
-			      buf_str(&q));
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s %s: answered %s, not a result word",
+			      adapter_kind_word(a->kind), a->name, buf_str(&q));
 		goto out;
 	}
 	ret->restart = fields == 2;
@@ -478,6 +478,106 @@ out:
 	for (size_t i = 0; i < args.n; i++)
 		if (strncmp(args.v[i], "--password=", 11) == 0)
 			explicit_bzero(args.v[i], strlen(args.v[i]));
+	strv_free(&args);
+	buf_free(&input);
+	child_free(&ch);
+	return rc;
+}
+
+/* Validate a port line and a secret line printed by adapter A, into RET. */
+static int take_port_secret(const struct adapter *a, char *port, char *secret, struct component *ret,
+			    struct diag *d)
+{
+	struct buf q = BUF_INIT;
+	const char *why;
+	int rc = 0;
+
+	if ((why = validate_port(port, &ret->port))) {
+		validate_quote(&q, port, strlen(port), 80);
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s %s: printed port %s: %s", adapter_kind_word(a->kind),
+			      a->name, buf_str(&q), why);
+	} else if ((why = validate_secret(secret, strlen(secret)))) {
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s %s: printed an unusable secret: %s",
+			      adapter_kind_word(a->kind), a->name, why);
+	} else {
+		buf_truncate(&ret->secret, 0);
+		rc = buf_puts(&ret->secret, secret);
+	}
+	buf_free(&q);
+	return rc;
+}
+
+int server_shared(const struct adapter_call *call, const struct adapter *a, bool dry_run, struct component *ret,
+		  struct server_reply *reply, struct diag *d)
+{
+	struct child ch = CHILD_INIT;
+	struct strv args = STRV_INIT;
+	char *lines[4];
+	size_t n;
+	int rc;
+
+	ch.out = (struct buf)BUF_INIT_SENSITIVE;
+	rc = strv_push(&args, "--shared");
+	if (rc == 0 && dry_run)
+		rc = strv_push(&args, "--dry-run");
+	if (rc == 0)
+		rc = adapter_run(call, a, &args, NULL, 0, &ch);
+	if (rc < 0) {
+		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
+		goto out;
+	}
+	if (!spawn_succeeded(&ch)) {
+		rc = adapter_failed(a, &ch, d);
+		goto out;
+	}
+	/* "WORD [restart]", then the port, then the secret. */
+	rc = server_parse_reply(a, &ch, reply, d);
+	if (rc < 0)
+		goto out;
+	if (memchr(buf_str(&ch.out), '\0', ch.out.len)) {
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "server %s: --shared printed a NUL byte", a->name);
+		goto out;
+	}
+	n = split_lines(&ch.out, lines, 4);
+	if (n != 3) {
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "server %s: --shared printed %zu lines, expected 3", a->name, n);
+		goto out;
+	}
+	rc = take_port_secret(a, lines[1], lines[2], ret, d);
+out:
+	/* The diff text of a dry run follows nothing here: --shared prints no diff. */
+	buf_truncate(&reply->text, 0);
+	strv_free(&args);
+	child_free(&ch);
+	return rc;
+}
+
+int transport_set(const struct adapter_call *call, const struct adapter *a, unsigned port,
+		  const struct buf *secret, struct server_reply *reply, struct diag *d)
+{
+	struct child ch = CHILD_INIT;
+	struct strv args = STRV_INIT;
+	struct buf input = BUF_INIT_SENSITIVE;
+	char *opt;
+	int rc = 0;
+
+	if (port)
+		rc = asprintf(&opt, "--set-port=%u", port) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+	if (rc == 0 && secret) {
+		rc = strv_push(&args, "--set-password");
+		if (rc == 0)
+			rc = buf_append(&input, secret->data, secret->len);
+		if (rc == 0)
+			rc = buf_putc(&input, '\n');
+	}
+	if (rc == 0)
+		rc = adapter_run(call, a, &args, input.data, input.len, &ch);
+	if (rc < 0)
+		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "transport %s: cannot be run: %s", a->name, strerror(-rc));
+	else if (!spawn_succeeded(&ch))
+		rc = adapter_failed(a, &ch, d);
+	else
+		rc = server_parse_reply(a, &ch, reply, d);
 	strv_free(&args);
 	buf_free(&input);
 	child_free(&ch);

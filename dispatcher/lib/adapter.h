@@ -90,6 +90,20 @@ void server_reply_free(struct server_reply *r);
 /* Make sure component C is declared in server A's config (or say what would change, DRY_RUN). */
 int server_apply(const struct adapter_call *call, const struct adapter *a, const struct component *c,
 		 bool dry_run, struct server_reply *ret, struct diag *d);
+/*
+ * Ask a server that imposes one port and one secret on every component
+ * (CAP_SHARED, e.g. jabberd2) for them.  The adapter may first make its
+ * config safe (replace a well-known default secret): REPLY says whether it
+ * did (updated, with restart) or would (DRY_RUN).  RET gets port and secret.
+ */
+int server_shared(const struct adapter_call *call, const struct adapter *a, bool dry_run, struct component *ret,
+		  struct server_reply *reply, struct diag *d);
+/*
+ * Make a transport adopt PORT (when not 0) and SECRET (when not NULL) in its
+ * own config (CAP_SET_PORT, CAP_SET_PASSWORD).  REPLY: updated/unchanged, restart.
+ */
+int transport_set(const struct adapter_call *call, const struct adapter *a, unsigned port,
+		  const struct buf *secret, struct server_reply *reply, struct diag *d);
 /* Apply the written changes to the running server; ADDED/REMOVED name the hosts that came and went. */
 int server_reload(const struct adapter_call *call, const struct adapter *a, const struct strv *added,
 		  const struct strv *removed, struct server_reply *ret, struct diag *d);

@@ -76,6 +76,8 @@ int kv_parse(const char *path, const char *text, size_t len, struct kv_file *ret
 		v->key = strndup(start, k);
 		v->value = strndup(start + k + 1, n - k - 1);
 		v->line = line;
+		v->value_start = (size_t)(start - text) + k + 1;
+		v->value_end = (size_t)(start - text) + n;
 		f.n++;
 		if (!v->key || !v->value) {
 			rc = -ENOMEM;
@@ -95,4 +97,26 @@ const struct kv_entry *kv_get(const struct kv_file *f, const char *key)
 		if (strcmp(f->v[i].key, key) == 0)
 			return &f->v[i];
 	return NULL;
+}
+
+int kv_set(const char *text, size_t len, const struct kv_file *f, const char *key, const char *value,
+	   struct buf *out)
+{
+	const struct kv_entry *e = kv_get(f, key);
+	int rc;
+
+	if (e) {
+		rc = buf_append(out, text, e->value_start);
+		if (rc == 0)
+			rc = buf_puts(out, value);
+		if (rc == 0)
+			rc = buf_append(out, text + e->value_end, len - e->value_end);
+		return rc;
+	}
+	rc = buf_append(out, text, len);
+	if (rc == 0 && len && text[len - 1] != '\n')
+		rc = buf_putc(out, '\n');
+	if (rc == 0)
+		rc = buf_printf(out, "%s=%s\n", key, value);
+	return rc;
 }

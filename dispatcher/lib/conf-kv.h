@@ -12,6 +12,7 @@ struct kv_entry {
 	char *key;
 	char *value;   /* the bytes after '=' up to the end of the line, as they are */
 	unsigned line; /* 1-based */
+	size_t value_start, value_end; /* byte offsets of the value in the text */
 };
 
 struct kv_file {
@@ -32,6 +33,13 @@ struct kv_file {
 int kv_parse(const char *path, const char *text, size_t len, struct kv_file *ret, struct diag *d);
 /* The last entry of KEY (the one the program uses), or NULL. */
 const struct kv_entry *kv_get(const struct kv_file *f, const char *key);
+/*
+ * The text of F (parsed from TEXT) with KEY set to VALUE, appended to OUT:
+ * the value of the entry that counts (the last) is replaced in place, every
+ * other byte kept; a missing key is appended as a new last line.
+ */
+int kv_set(const char *text, size_t len, const struct kv_file *f, const char *key, const char *value,
+	   struct buf *out);
 /* Wipes values: they may be secrets. */
 void kv_free(struct kv_file *f);
 

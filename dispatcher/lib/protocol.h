@@ -41,6 +41,7 @@ enum {
 	CAP_DRY_RUN = 1 << 5,        /* server: --dry-run */
 	CAP_SET_PASSWORD = 1 << 6,   /* transport: --set-password (secret on stdin) */
 	CAP_SET_PORT = 1 << 7,       /* transport: --set-port=P */
+	CAP_SHARED = 1 << 8,         /* server: --shared, one port and secret imposed on every component */
 };
 
 const char *protocol_result_word(enum result r);

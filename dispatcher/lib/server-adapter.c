@@ -22,11 +22,12 @@ static void server_usage(const struct server_ops *ops, FILE *to)
 		"       %s [--root=DIR] [--config=FILE] --remove --host=HOST [--dry-run]\n"
 		"       %s [--root=DIR] [--config=FILE] --list\n"
 		"       %s [--root=DIR] [--config=FILE] --reload [--added=HOST]... [--removed=HOST]...\n"
+		"       %s [--root=DIR] [--config=FILE] --shared [--dry-run]\n"
 		"       %s --capabilities\n"
 		"Declares the XMPP component HOST in the %s configuration (default %s).\n"
 		"The secret is read from standard input; --password=SECRET is accepted for the\n"
 		"seed protocol only, where it is visible to every user in the process list.\n",
-		ops->name, ops->name, ops->name, ops->name, ops->name, ops->name, ops->default_config);
+		ops->name, ops->name, ops->name, ops->name, ops->name, ops->name, ops->name, ops->default_config);
 }
 
 /* "--name=value" -> value, or NULL when ARG is not that option. */
@@ -77,7 +78,7 @@ static int parse_args(int argc, char **argv, const struct server_ops *ops, struc
 {
 	const char *root = "/", *v;
 	bool have_host = false, have_port = false, have_secret = false, remove = false, list = false,
-	     reload = false;
+	     reload = false, shared = false;
 	int rc;
 
 	req->config = ops->default_config;
@@ -121,6 +122,8 @@ static int parse_args(int argc, char **argv, const struct server_ops *ops, struc
 			list = true;
 		else if (strcmp(a, "--reload") == 0)
 			reload = true;
+		else if (strcmp(a, "--shared") == 0 && ops->shared)
+			shared = true;
 		else if ((v = option_value(a, "--added")) || (v = option_value(a, "--removed"))) {
 			char host[254];
 			snprintf(host, sizeof(host), "%s", v);
@@ -132,9 +135,13 @@ static int parse_args(int argc, char **argv, const struct server_ops *ops, struc
 		} else
 			return diag_set(d, EINVAL, EXIT_USAGE, "unknown option \"%.60s\" (see --help)", a);
 	}
-	if (remove + list + reload > 1)
-		return diag_set(d, EINVAL, EXIT_USAGE, "--remove, --list and --reload exclude each other");
-	req->op = remove ? SERVER_OP_REMOVE : list ? SERVER_OP_LIST : reload ? SERVER_OP_RELOAD : SERVER_OP_APPLY;
+	if (remove + list + reload + shared > 1)
+		return diag_set(d, EINVAL, EXIT_USAGE, "--remove, --list, --reload and --shared exclude each other");
+	req->op = remove   ? SERVER_OP_REMOVE
+		  : list   ? SERVER_OP_LIST
+		  : reload ? SERVER_OP_RELOAD
+		  : shared ? SERVER_OP_SHARED
+			   : SERVER_OP_APPLY;
 	if ((req->op == SERVER_OP_APPLY || req->op == SERVER_OP_REMOVE) && !have_host)
 		return diag_set(d, EINVAL, EXIT_USAGE, "--host=HOST is required");
 	if (req->op == SERVER_OP_APPLY && !have_port)
@@ -152,7 +159,9 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 				      .removed = STRV_INIT };
 	struct server_outcome outcome = { RESULT_INVALID, false };
 	struct changeset cs = CHANGESET_INIT;
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT_SENSITIVE; /* --shared prints a secret */
+	struct buf shared_secret = BUF_INIT_SENSITIVE;
+	unsigned shared_port = 0;
 	struct diag d = DIAG_INIT;
 	bool password_stdin = false;
 	char caps[160];
@@ -164,7 +173,7 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 	}
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--capabilities") == 0) {
-			protocol_caps_format(SERVER_CAPS, caps, sizeof(caps));
+			protocol_caps_format(SERVER_CAPS | (ops->shared ? CAP_SHARED : 0), caps, sizeof(caps));
 			printf("%s\n", caps);
 			return EXIT_OK;
 		}
@@ -203,10 +212,25 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 		break;
 	case SERVER_OP_APPLY:
 	case SERVER_OP_REMOVE:
-		rc = req.op == SERVER_OP_APPLY ? ops->apply(&req, &cs, &outcome, &d)
-					       : ops->remove(&req, &cs, &outcome, &d);
+	case SERVER_OP_SHARED:
+		rc = req.op == SERVER_OP_APPLY	  ? ops->apply(&req, &cs, &outcome, &d)
+		     : req.op == SERVER_OP_REMOVE ? ops->remove(&req, &cs, &outcome, &d)
+						  : ops->shared(&req, &cs, &outcome, &shared_port, &shared_secret, &d);
 		if (rc < 0)
 			break;
+		if (req.op == SERVER_OP_SHARED) {
+			/* Never a diff here: it would show the secret being printed anyway. */
+			if (!req.dry_run)
+				rc = changeset_commit(&cs, &req.root, &d);
+			if (rc == 0)
+				rc = buf_printf(&out, "%s%s\n%u\n", protocol_result_word(outcome.result),
+						outcome.restart ? " restart" : "", shared_port);
+			if (rc == 0)
+				rc = buf_append(&out, shared_secret.data, shared_secret.len);
+			if (rc == 0)
+				rc = buf_putc(&out, '\n');
+			break;
+		}
 		if (req.dry_run) {
 			rc = buf_printf(&out, "%s%s\n", protocol_result_word(outcome.result),
 					outcome.restart ? " restart" : "");
@@ -230,6 +254,7 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 out:
 	changeset_free(&cs);
 	buf_free(&out);
+	buf_free(&shared_secret);
 	buf_free(&req.secret);
 	strv_free(&req.added);
 	strv_free(&req.removed);

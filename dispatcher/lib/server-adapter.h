@@ -12,7 +12,7 @@
 #include "safefs.h"
 #include "strv.h"
 
-enum server_op { SERVER_OP_APPLY, SERVER_OP_REMOVE, SERVER_OP_LIST, SERVER_OP_RELOAD };
+enum server_op { SERVER_OP_APPLY, SERVER_OP_REMOVE, SERVER_OP_LIST, SERVER_OP_RELOAD, SERVER_OP_SHARED };
 
 /* One parsed and validated invocation. */
 struct server_request {
@@ -52,6 +52,13 @@ struct server_ops {
 	int (*list)(const struct server_request *req, struct buf *out, struct diag *d);
 	/* Apply the config to the running server; append one line per action taken to OUT. */
 	int (*reload)(const struct server_request *req, struct buf *out, struct diag *d);
+	/*
+	 * Optional, for a server that imposes one port and one secret on every
+	 * component (jabberd2): give them, first queueing in CS whatever makes
+	 * them safe (a well-known default secret replaced).  Announces "shared".
+	 */
+	int (*shared)(const struct server_request *req, struct changeset *cs, struct server_outcome *ret,
+		      unsigned *ret_port, struct buf *ret_secret, struct diag *d);
 };
 
 /* The whole main() of a server adapter. */

@@ -7,17 +7,72 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
 static void transport_usage(const struct transport_ops *ops)
 {
 	printf("usage: %s [--root=DIR] [--config=FILE] [--host] [--port] [--password]\n"
+	       "       %s [--root=DIR] [--config=FILE] [--set-port=PORT] [--set-password] [--dry-run]\n"
 	       "       %s --capabilities\n"
 	       "Prints, one line per flag and in the order given, the component domain, the\n"
 	       "server port and the secret of %s, read from %s.\n"
-	       "Exit status 1: the transport is not configured yet.\n",
-	       ops->name, ops->name, ops->name, ops->default_config);
+	       "Exit status 1: the transport is not configured yet.  --set-password reads\n"
+	       "the new secret from standard input.\n",
+	       ops->name, ops->name, ops->name, ops->name, ops->default_config);
+}
+
+/* --set-port / --set-password: adopt what a server imposes, written the project's one safe way. */
+static int transport_set_main(const struct transport_ops *ops, const char *root_path, const char *config,
+			      unsigned port, bool set_secret, bool dry_run)
+{
+	struct buf secret = BUF_INIT_SENSITIVE, out = BUF_INIT;
+	struct changeset cs = CHANGESET_INIT;
+	struct root r = ROOT_INIT;
+	struct diag d = DIAG_INIT;
+	enum result result = RESULT_UNCHANGED;
+	const char *why;
+	int rc;
+
+	if (set_secret) {
+		char chunk[256];
+		ssize_t n;
+		while ((n = read(0, chunk, sizeof(chunk))) != 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 || buf_append(&secret, chunk, (size_t)n) < 0 ||
+			    secret.len > VALIDATE_SECRET_MAX + 1) {
+				rc = diag_set(&d, EINVAL, EXIT_USAGE, "cannot read the secret from stdin");
+				goto out;
+			}
+		}
+		sodium_memzero(chunk, sizeof(chunk));
+		if (secret.len && secret.data[secret.len - 1] == '\n')
+			buf_truncate(&secret, secret.len - 1);
+		if ((why = validate_secret(buf_str(&secret), secret.len))) {
+			rc = diag_set(&d, EINVAL, EXIT_USAGE, "the secret on stdin is unusable: %s", why);
+			goto out;
+		}
+	}
+	rc = safefs_root_open(root_path, &r, &d);
+	if (rc == 0)
+		rc = ops->set(&r, config, port, set_secret ? &secret : NULL, &cs, &result, &d);
+	if (rc == 0 && dry_run)
+		rc = changeset_diff(&cs, &out);
+	else if (rc == 0)
+		rc = changeset_commit(&cs, &r, &d);
+out:
+	if (rc < 0)
+		fprintf(stderr, "%s: %s\n", ops->name, diag_is_set(&d) ? d.msg : strerror(-rc));
+	else
+		printf("%s%s\n%s", protocol_result_word(result), result == RESULT_UPDATED ? " restart" : "",
+		       buf_str(&out));
+	changeset_free(&cs);
+	buf_free(&secret);
+	buf_free(&out);
+	safefs_root_close(&r);
+	return rc < 0 ? (d.exit_code ? d.exit_code : exitcode_from_errno(rc)) : EXIT_OK;
 }
 
 int transport_adapter_main(int argc, char **argv, const struct transport_ops *ops)
@@ -29,6 +84,8 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 	const char *root = "/", *config = ops->default_config, *why = NULL;
 	enum { FLAG_HOST, FLAG_PORT, FLAG_PASSWORD } flags[8];
 	size_t nflags = 0;
+	unsigned set_port = 0;
+	bool set_secret = false, dry_run = false;
 	int rc, code = EXIT_OK;
 
 	if (sodium_init() < 0)
@@ -36,8 +93,17 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--capabilities") == 0) {
-			printf("protocol=1\n");
+			printf("protocol=1%s\n", ops->set ? " set-password set-port" : "");
 			return EXIT_OK;
+		} else if (ops->set && strncmp(a, "--set-port=", 11) == 0) {
+			if ((why = validate_port(a + 11, &set_port))) {
+				fprintf(stderr, "%s: --set-port: %s\n", ops->name, why);
+				return EXIT_USAGE;
+			}
+		} else if (ops->set && strcmp(a, "--set-password") == 0) {
+			set_secret = true;
+		} else if (ops->set && strcmp(a, "--dry-run") == 0) {
+			dry_run = true;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			transport_usage(ops);
 			return EXIT_OK;
@@ -52,6 +118,13 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 			fprintf(stderr, "%s: unknown option \"%.60s\" (see --help)\n", ops->name, a);
 			return EXIT_USAGE;
 		}
+	}
+	if (set_port || set_secret) {
+		if (nflags) {
+			fprintf(stderr, "%s: --set-* and --host/--port/--password exclude each other\n", ops->name);
+			return EXIT_USAGE;
+		}
+		return transport_set_main(ops, root, config, set_port, set_secret, dry_run);
 	}
 	if (nflags == 0) {
 		fprintf(stderr, "%s: nothing asked: give --host, --port and/or --password\n", ops->name);

@@ -4,6 +4,7 @@
 #define JD_TRANSPORT_ADAPTER_H
 
 #include "adapter.h"
+#include "atomic.h"
 #include "diag.h"
 #include "safefs.h"
 
@@ -21,6 +22,14 @@ struct transport_ops {
 	const char *name;
 	const char *default_config;
 	int (*read)(const struct root *r, const char *config, struct component *ret, struct diag *d);
+	/*
+	 * Optional: adopt the port (when PORT is not 0) and the secret (when SECRET
+	 * is not NULL) that a server imposes, by queueing edits of the transport's
+	 * config in CS; set *ret_result to RESULT_UPDATED or RESULT_UNCHANGED.
+	 * Announces "set-password set-port"; the framework commits CS atomically.
+	 */
+	int (*set)(const struct root *r, const char *config, unsigned port, const struct buf *secret,
+		   struct changeset *cs, enum result *ret_result, struct diag *d);
 };
 
 int transport_adapter_main(int argc, char **argv, const struct transport_ops *ops);

@@ -28,7 +28,7 @@ cp -p "$main" "$T/main.orig"
 configure_biboumi irc.example.org 's3cret' 5399
 run_jd sync
 check "other port: added, restart needed" contains "$out" "added (restart needed)"
-check "other port: restart announced" contains "$err" "server prosody: restart it"
+check "other port: restart announced" contains "$err" "server prosody: restart it for the change to take effect"
 ports_line=$(grep -n '^component_ports' "$main" | cut -d: -f1)
 vhost_line=$(grep -n '^VirtualHost' "$main" | head -1 | cut -d: -f1)
 check "component_ports written" grep -q '^component_ports = { 5347, 5399 } -- jabber-dispatch: component_ports' "$main"
