@@ -635,12 +635,17 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 		ret->result = RESULT_ADDED;
 	} else {
 		const struct pfile *f = &c.files[0];
-		bool nl = f->text.len == 0 || f->text.data[f->text.len - 1] == '\n';
+		/*
+		 * One newline, then the block; the block keeps the file's own habit of
+		 * ending with a newline or not.  --remove takes away exactly that
+		 * newline and the block, so the file comes back byte for byte.
+		 */
+		bool nl = f->text.len > 0 && f->text.data[f->text.len - 1] == '\n';
 		rc = buf_printf(&body,
-				"%s\n" BLOCK_BEGIN "%s (comment out the Component line to keep it out)\n"
+				"\n" BLOCK_BEGIN "%s (comment out the Component line to keep it out)\n"
 				"Component \"%s\"\n"
-				"\tcomponent_secret = %s\n" BLOCK_END "%s\n",
-				nl ? "" : "\n", req->host, req->host, quoted.data, req->host);
+				"\tcomponent_secret = %s\n" BLOCK_END "%s%s",
+				req->host, req->host, quoted.data, req->host, nl ? "\n" : "");
 		if (rc == 0)
 			rc = splice_text(cs, f, f->text.len, f->text.len, body.data, body.len);
 		ret->result = RESULT_ADDED;
@@ -677,8 +682,8 @@ static int prosody_remove(const struct server_request *req, struct changeset *cs
 				const struct block *bl = &c.blocks[b];
 				if (bl->end && strcmp(bl->host, req->host) == 0) {
 					size_t start = bl->begin;
-					/* Our block was added after one blank line: take that away too. */
-					if (start >= 2 && f->text.data[start - 1] == '\n' && f->text.data[start - 2] == '\n')
+					/* The newline written before the block goes with it. */
+					if (start >= 1 && f->text.data[start - 1] == '\n')
 						start--;
 					rc = splice_text(cs, f, start, bl->end, "", 0);
 					break;
