@@ -105,7 +105,8 @@ int safefs_read_file(const struct root *r, const char *path, struct buf *out, st
 	int fd = -1, rc;
 	size_t start = out->len;
 
-	rc = safefs_open_read(r, path, O_RDONLY, &fd, d);
+	/* O_NONBLOCK: a FIFO put where a config should be must not hang us; it is refused below. */
+	rc = safefs_open_read(r, path, O_RDONLY | O_NONBLOCK, &fd, d);
 	if (rc < 0)
 		return rc;
 	if (fstat(fd, &st) < 0) {
@@ -255,6 +256,12 @@ int safefs_open_parent(const struct root *r, const char *path, mode_t mkdir_mode
 				goto fail;
 			}
 			next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			/* The mode asked for, whatever the umask. */
+			if (next >= 0 && fchmod(next, mkdir_mode) < 0) {
+				rc = diag_set(d, errno, EXIT_CANTCREAT, "%s: %s", shown, strerror(errno));
+				close(next);
+				goto fail;
+			}
 		}
 		if (next < 0) {
 			rc = safefs_refuse_step(fd, comp, shown, errno, d);
