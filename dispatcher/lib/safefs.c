@@ -251,13 +251,15 @@ int safefs_open_parent(const struct root *r, const char *path, mode_t mkdir_mode
 		}
 		next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (next < 0 && errno == ENOENT && mkdir_mode) {
-			if (mkdirat(fd, comp, mkdir_mode) < 0 && errno != EEXIST) {
+			/* Only the directory that holds the file gets MKDIR_MODE; those above it are plain. */
+			mode_t mode = end + 1 >= name ? mkdir_mode : 0755;
+			if (mkdirat(fd, comp, mode) < 0 && errno != EEXIST) {
 				rc = diag_set(d, errno, EXIT_CANTCREAT, "%s: %s", shown, strerror(errno));
 				goto fail;
 			}
 			next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			/* The mode asked for, whatever the umask. */
-			if (next >= 0 && fchmod(next, mkdir_mode) < 0) {
+			if (next >= 0 && fchmod(next, mode) < 0) {
 				rc = diag_set(d, errno, EXIT_CANTCREAT, "%s: %s", shown, strerror(errno));
 				close(next);
 				goto fail;
