@@ -35,6 +35,10 @@ check "component_ports written" grep -q '^component_ports = { 5347, 5399 } -- ja
 check "component_ports is global (before the first VirtualHost)" test "$ports_line" -lt "$vhost_line"
 run_jd sync
 check "other port: then unchanged" contains "$out" "unchanged"
+# The component is there but its port went missing: that is an update, with a restart.
+sed -i '/^component_ports/d' "$main"
+run_jd sync
+check "port missing again: updated (restart needed)" contains "$out" "updated (restart needed)"
 # A hand-written component_ports that lacks the port is the admin's to fix.
 sed -i 's|^component_ports = .*|component_ports = { 5347 }|' "$main"
 run_jd sync
