@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sync and list: every transport adapter's answer fed to every server adapter. */
 #include "audit.h"
+#include "state.h"
 #include "ctx.h"
 #include "exitcode.h"
 #include "validate.h"
@@ -289,6 +290,63 @@ out:
 	component_free(&shared);
 }
 
+/*
+ * What a transport left behind: a component recorded in the state whose
+ * transport adapter is gone (the package was removed, or the admin masked
+ * it), or whose transport now names another host.  Each is removed from its
+ * server again, as far as the server adapter says it is ours.
+ */
+static void prune(struct ctx *ctx, const struct sync_opts *o, struct audit *au, struct state_file *st,
+		  const struct adapter_list *transports, const struct component *comps, const char **tword,
+		  struct server_run *runs, size_t nruns, struct pair *pairs, size_t *npairs, int *code)
+{
+	struct adapter_call call = ctx_call(ctx);
+
+	for (size_t i = 0; i < st->n; i++) {
+		struct state_entry *e = &st->v[i];
+		struct server_run *sr = NULL;
+		struct server_reply reply = SERVER_REPLY_INIT;
+		struct diag d = DIAG_INIT;
+		const struct adapter *ta = NULL;
+		size_t t;
+		struct pair *p;
+
+		for (size_t s = 0; s < nruns; s++)
+			if (strcmp(runs[s].a->name, e->server) == 0)
+				sr = &runs[s];
+		for (t = 0; t < transports->n && !ta; t++)
+			if (strcmp(transports->v[t].name, e->transport) == 0)
+				ta = &transports->v[t];
+		t--;
+		if (e->dropped || !sr || sr->failed || !wanted(o->only_transport, e->transport))
+			continue;
+		/* Still there and still naming this host, or not answering now: keep it. */
+		if (ta && !ta->masked && (tword[t] || strcmp(comps[t].host, e->host) == 0))
+			continue;
+		p = &pairs[(*npairs)++];
+		*p = (struct pair){ .transport = e->transport, .server = e->server, .host = e->host, .diff = BUF_INIT };
+		if (server_remove(&call, sr->a, e->host, o->dry_run, &reply, &d) < 0) {
+			p->word = "error";
+			ctx_error("%s (removing %s, left by transport %s)", d.msg, e->host, e->transport);
+			note_error(code, &d, EXIT_UNAVAILABLE);
+			server_reply_free(&reply);
+			continue;
+		}
+		p->word = o->list ? "orphan" : protocol_result_word(reply.result);
+		p->diff = reply.text;
+		reply.text = (struct buf)BUF_INIT;
+		if (o->dry_run)
+			continue;
+		if (reply.result == RESULT_REMOVED) {
+			sr->changed = true;
+			strv_push(&sr->removed, e->host);
+			audit_log(au, NULL, "transport=%s server=%s host=%s result=removed (transport %s)", e->transport,
+				  e->server, e->host, ta ? "renamed it" : "gone");
+		}
+		state_drop(st, e->server, e->host);
+	}
+}
+
 static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 {
 	struct adapter_list transports = ADAPTER_LIST_INIT, servers = ADAPTER_LIST_INIT;
@@ -296,6 +354,7 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 	struct pair *pairs = NULL;
 	struct server_run *runs = NULL;
 	struct component *comps = NULL;
+	struct state_file st = STATE_INIT;
 	const char **tword = NULL, **pinned = NULL;
 	char **conflict = NULL; /* per transport x server: why the pair cannot be made */
 	struct audit au;
@@ -319,9 +378,14 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 		code = EXIT_USAGE;
 		goto out;
 	}
+	if (state_load(&ctx->root, &st, &d) < 0) {
+		ctx_error("%s", d.msg);
+		code = d.exit_code ? d.exit_code : EXIT_DATAERR;
+		goto out;
+	}
 	comps = calloc(transports.n + 1, sizeof(*comps));
 	tword = calloc(transports.n + 1, sizeof(*tword));
-	pairs = calloc((transports.n + 1) * (servers.n + 1), sizeof(*pairs));
+	pairs = calloc((transports.n + 1) * (servers.n + 1) + st.n, sizeof(*pairs));
 	runs = calloc(servers.n + 1, sizeof(*runs));
 	pinned = calloc(transports.n + 1, sizeof(*pinned));
 	conflict = calloc((transports.n + 1) * (servers.n + 1), sizeof(*conflict));
@@ -407,6 +471,10 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 			p->restart = reply.restart;
 			p->diff = reply.text;
 			reply.text = (struct buf)BUF_INIT;
+			if (!o->dry_run && (reply.result == RESULT_EXCLUDED || reply.result == RESULT_MANUAL))
+				state_drop(&st, sa->name, comps[t].host); /* not ours (any more) */
+			else if (!o->dry_run && state_set(&st, sa->name, comps[t].host, ta->name) < 0)
+				code = code ? code : EXIT_OSERR;
 			if (o->dry_run || !protocol_result_changed(reply.result))
 				continue;
 			sr->changed = true;
@@ -417,6 +485,14 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 			if (audit_log(&au, &d, "transport=%s server=%s host=%s port=%u result=%s", ta->name, sa->name,
 				      comps[t].host, comps[t].port, p->word) < 0 && ctx->verbose)
 				ctx_error("%s", d.msg);
+		}
+	}
+	prune(ctx, o, &au, &st, &transports, comps, tword, runs, nruns, pairs, &npairs, &code);
+	if (!o->dry_run) {
+		diag_clear(&d);
+		if (state_save(&st, &ctx->root, &d) < 0) {
+			ctx_error("%s", d.msg);
+			note_error(&code, &d, EXIT_CANTCREAT);
 		}
 	}
 	reload_servers(ctx, o, &au, runs, nruns, &code);
@@ -434,6 +510,7 @@ out:
 		free(conflict[i]);
 	free(conflict);
 	free(pinned);
+	state_free(&st);
 	free(comps);
 	free(tword);
 	free(pairs);

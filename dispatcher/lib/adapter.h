@@ -104,6 +104,9 @@ int server_shared(const struct adapter_call *call, const struct adapter *a, bool
  */
 int transport_set(const struct adapter_call *call, const struct adapter *a, unsigned port,
 		  const struct buf *secret, struct server_reply *reply, struct diag *d);
+/* Take HOST out of server A's config (only what the adapter added there). */
+int server_remove(const struct adapter_call *call, const struct adapter *a, const char *host, bool dry_run,
+		  struct server_reply *ret, struct diag *d);
 /* Apply the written changes to the running server; ADDED/REMOVED name the hosts that came and went. */
 int server_reload(const struct adapter_call *call, const struct adapter *a, const struct strv *added,
 		  const struct strv *removed, struct server_reply *ret, struct diag *d);
