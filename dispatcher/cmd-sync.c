@@ -36,6 +36,7 @@ struct server_run {
 	struct strv added, removed;
 	bool changed, restart;
 	bool failed; /* its shared values could not be had: no pair with it is tried */
+	bool absent; /* its adapter says the server is not installed here: left out */
 };
 
 static int parse_sync_opts(int argc, char **argv, struct sync_opts *o, bool list)
@@ -216,7 +217,14 @@ static void adopt_shared(struct ctx *ctx, const struct sync_opts *o, struct audi
 	struct server_reply reply = SERVER_REPLY_INIT;
 	struct diag d = DIAG_INIT;
 
-	if (server_shared(&call, sa, o->dry_run, &shared, &reply, &d) < 0) {
+	int rc = server_shared(&call, sa, o->dry_run, &shared, &reply, &d);
+	if (rc == -ENODEV) {
+		sr->absent = true;
+		if (ctx->verbose)
+			ctx_error("%s", d.msg);
+		goto out;
+	}
+	if (rc < 0) {
 		ctx_error("%s", d.msg);
 		note_error(code, &d, EXIT_UNAVAILABLE);
 		sr->failed = true;
@@ -318,7 +326,7 @@ static void prune(struct ctx *ctx, const struct sync_opts *o, struct audit *au, 
 			if (strcmp(transports->v[t].name, e->transport) == 0)
 				ta = &transports->v[t];
 		t--;
-		if (e->dropped || !sr || sr->failed || !wanted(o->only_transport, e->transport))
+		if (e->dropped || !sr || sr->failed || sr->absent || !wanted(o->only_transport, e->transport))
 			continue;
 		/* Still there and still naming this host, or not answering now: keep it. */
 		if (ta && !ta->masked && (tword[t] || strcmp(comps[t].host, e->host) == 0))
@@ -417,11 +425,19 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 		struct adapter *sa = &servers.v[s];
 		if (!adapter_usable(sa) || !wanted(o->only_server, sa->name))
 			continue;
-		runs[nruns++].a = sa;
+		runs[nruns].a = sa;
 		adapter_probe(&call, sa);
+		/* A server that is not installed here gets no line at all, not even for unconfigured transports. */
+		diag_clear(&d);
+		if (server_present(&call, sa, &d) == -ENODEV) {
+			runs[nruns].absent = true;
+			if (ctx->verbose)
+				ctx_error("%s", d.msg);
+		}
+		nruns++;
 	}
 	for (size_t s = 0; s < nruns; s++)
-		if (runs[s].a->caps & CAP_SHARED)
+		if ((runs[s].a->caps & CAP_SHARED) && !runs[s].absent)
 			adopt_shared(ctx, o, &au, &transports, comps, tword, runs[s].a, &runs[s], conflict + s * transports.n,
 				     pinned, &code);
 
@@ -436,6 +452,10 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 				continue;
 			p = &pairs[npairs++];
 			*p = (struct pair){ .transport = ta->name, .server = sa->name, .host = "-", .diff = BUF_INIT };
+			if (sr->absent) {
+				npairs--;
+				break;
+			}
 			if (tword[t]) {
 				p->word = tword[t];
 				continue;
@@ -457,7 +477,16 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 			p->host = comps[t].host;
 			p->port = comps[t].port;
 			diag_clear(&d);
-			if (server_apply(&call, sa, &comps[t], o->dry_run, &reply, &d) < 0) {
+			int applied = server_apply(&call, sa, &comps[t], o->dry_run, &reply, &d);
+			if (applied == -ENODEV) {
+				/* The server is not installed here: no line for it at all. */
+				sr->absent = true;
+				npairs--;
+				if (ctx->verbose)
+					ctx_error("%s", d.msg);
+				break;
+			}
+			if (applied < 0) {
 				p->word = "error";
 				ctx_error("%s (for %s)", d.msg, comps[t].host);
 				note_error(&code, &d, EXIT_UNAVAILABLE);

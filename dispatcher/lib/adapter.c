@@ -277,6 +277,10 @@ static int adapter_failed(const struct adapter *a, const struct child *c, struct
 	int code = EXIT_UNAVAILABLE;
 
 	adapter_stderr_line(c, said, sizeof(said));
+	/* A server adapter exits 1 where its server is not installed: not a failure, nothing to do there. */
+	if (a->kind == ADAPTER_SERVER && !c->exec_errno && !c->timed_out && !c->overflow && WIFEXITED(c->status) &&
+	    WEXITSTATUS(c->status) == EXIT_CHECK_FAILED)
+		return diag_set(d, ENODEV, EXIT_OK, "server %s: not installed here%s", a->name, said);
 	/* An adapter that failed for a reason our exit codes name (bad config, cannot write...) keeps it. */
 	if (!c->exec_errno && !c->timed_out && !c->overflow && WIFEXITED(c->status)) {
 		int st = WEXITSTATUS(c->status);
@@ -607,6 +611,25 @@ int transport_set(const struct adapter_call *call, const struct adapter *a, unsi
 	buf_free(&input);
 	child_free(&ch);
 	return rc;
+}
+
+int server_present(const struct adapter_call *call, const struct adapter *a, struct diag *d)
+{
+	struct child ch = CHILD_INIT;
+	struct strv args = STRV_INIT;
+	int rc = 0;
+
+	/* --list only reads: its exit 1 is the adapter's way of saying "no server here". */
+	if (!(a->caps & CAP_LIST))
+		return 0;
+	rc = strv_push(&args, "--list");
+	if (rc == 0)
+		rc = adapter_run(call, a, &args, NULL, 0, &ch);
+	if (rc == 0 && !spawn_succeeded(&ch))
+		rc = adapter_failed(a, &ch, d) == -ENODEV ? -ENODEV : 0;
+	strv_free(&args);
+	child_free(&ch);
+	return rc == -ENODEV ? rc : 0;
 }
 
 int server_remove(const struct adapter_call *call, const struct adapter *a, const char *host, bool dry_run,
