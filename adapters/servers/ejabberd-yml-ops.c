@@ -260,7 +260,8 @@ static int ejops_join(struct ejops *o, const struct ejyml_listener *l, size_t li
 				f->path, h->line, l->port, o->req->host);
 	if (!l->ours) {
 		const struct yconf_node *gr = l->global_routes;
-		size_t others = ejops_hosts_left(o, li);
+		/* every key counts here, "push.@HOST@" too */
+		size_t others = h->kind == YCONF_MAP ? h->nkids / 2 : 0;
 		if (gr && !yconf_is(gr, "false"))
 			return diag_set(o->d, EEXIST, EXIT_DATAERR,
 					"%s:%u: global_routes is not false on the listener for port %lu: ejabberd would "
@@ -300,6 +301,25 @@ static int ejops_join(struct ejops *o, const struct ejyml_listener *l, size_t li
 	return rc;
 }
 
+/*
+ * Where a listener goes after LAST: after its lines, and after the comment
+ * lines indented deeper than the "-" that follow it (its commented-out options).
+ */
+static size_t ejops_after_item(const struct ejyml_file *f, const struct yconf_node *seq, const struct yconf_node *last)
+{
+	size_t off = ejops_line_end(f, last->end);
+	for (size_t i = 0; i < f->y.ncomments; i++) {
+		const struct yconf_comment *cm = &f->y.comments[i];
+		if (cm->start < off)
+			continue;
+		if (!cm->whole_line || yconf_line_start(f->text.data, cm->start) != off ||
+		    cm->start - off <= seq->col)
+			break;
+		off = ejops_line_end(f, cm->start);
+	}
+	return off;
+}
+
 /* A new listener of ours at the end of the listen: of file FI (or a new listen: at its end). */
 static int ejops_new_listener(struct ejops *o, size_t fi)
 {
@@ -324,7 +344,7 @@ static int ejops_new_listener(struct ejops *o, size_t fi)
 		bool compact = first->line == seq->line;
 		rc = ejops_item_text(o, &b, seq->col, compact ? seq->col + 2 : first->col, compact, mark);
 		if (rc == 0)
-			rc = ejops_insert(o, fi, ejops_line_end(f, last->end), &b);
+			rc = ejops_insert(o, fi, ejops_after_item(f, seq, last), &b);
 	} else if (seq) {
 		rc = ejops_item_text(o, &b, key->col + 2, key->col + 4, false, mark);
 		if (rc == 0)
