@@ -64,8 +64,11 @@ static int ejops_insert(struct ejops *o, size_t fi, size_t off, const struct buf
 	/* a file without a final newline: ours start on a line of their own */
 	if (off == f->text.len && off > 0 && f->text.data[off - 1] != '\n')
 		rc = buf_putc(&t, '\n');
-	if (rc == 0)
-		rc = buf_append(&t, buf_str(lines), lines->len);
+	/* a file written with CRLF gets CRLF lines from us too */
+	const char *nl = f->text.len ? memchr(f->text.data, '\n', f->text.len) : NULL;
+	bool crlf = nl && nl > f->text.data && nl[-1] == '\r';
+	for (size_t i = 0; rc == 0 && i < lines->len; i++)
+		rc = lines->data[i] == '\n' && crlf ? buf_puts(&t, "\r\n") : buf_putc(&t, lines->data[i]);
 	if (rc == 0)
 		rc = ejyml_edit(&o->e, fi, off, off, t.data, t.len);
 	buf_free(&t);
