@@ -96,6 +96,7 @@ main() {
 	"$here/lib/stock-root.sh" "$root" prosody biboumi
 	DESTDIR=$root cmake --install "$build" --prefix /usr >"$build/demo-install.log" 2>&1 ||
 		die "cmake --install into $root failed, log: build/demo-install.log"
+	"$here/lib/keep-server-adapters.sh" "$root" prosody
 	echo "root:  $root (stock /etc/prosody, /etc/biboumi; jabber-dispatch in /usr)"
 
 	step "configuring biboumi as its postinst would"

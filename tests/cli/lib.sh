@@ -29,11 +29,13 @@ check() {
 }
 
 # make_root PKG...: stock configs of the packages, the project installed under /usr
+# (with the server adapters of those packages only, as each comes with its server)
 make_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root (file owners and groups of the stock layout)"
 	mkdir -p "$ROOT"
 	"$TESTS/lib/stock-root.sh" "$ROOT" "$@" || skip "cannot build a sandbox from the Debian packages $*"
 	DESTDIR=$ROOT cmake --install "$BUILD" --prefix /usr >/dev/null
+	"$TESTS/lib/keep-server-adapters.sh" "$ROOT" "$@"
 }
 
 # configure_biboumi HOST SECRET [PORT]: what a transport postinstall would write

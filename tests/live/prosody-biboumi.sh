@@ -429,6 +429,7 @@ main() {
 	if [ "$fake" != 1 ]; then
 		DESTDIR=$root cmake --install "$build" --prefix /usr >"$sb/install.log" 2>&1 ||
 			fail "cmake --install into the sandbox failed"
+		"$tests/lib/keep-server-adapters.sh" "$root" prosody
 		for b in usr/bin/jabber-dispatch usr/lib/jabber-dispatch/servers/prosody usr/lib/jabber-dispatch/transports/biboumi; do
 			[ -x "$root/$b" ] || fail "the install did not provide /$b"
 		done
