@@ -20,6 +20,9 @@
  * start only: every change needs a restart.
  */
 
+/* Ends our marker when the line break before our line is ours too. */
+#define EJCFG_BREAK_MARK " (with the line break above)"
+
 struct ejcfg_host {
 	char name[254];
 	const struct erl_term *listener; /* the {Port, ejabberd_service, Opts} tuple */
@@ -285,7 +288,7 @@ static int ejcfg_new_listener(struct ejcfg *c, const struct server_request *req,
 			      struct changeset *cs, struct diag *d)
 {
 	const struct erl_term *first;
-	struct buf t = BUF_INIT;
+	struct buf t = BUF_INIT, item = BUF_INIT;
 	size_t at, ls;
 	int rc = 0;
 
@@ -301,29 +304,39 @@ static int ejcfg_new_listener(struct ejcfg *c, const struct server_request *req,
 					"another port",
 					c->path, l->line, req->port, l->kids[1]->kind == ERL_ATOM ? l->kids[1]->value : "?");
 	}
+	rc = buf_printf(&item,
+			"{%u, ejabberd_service, [{ip, {127,0,0,1}}, {access, all}, {shaper_rule, fast}, "
+			"{hosts, [\"%s\"], [{password, %s}]}]}",
+			req->port, req->host, buf_str(quoted));
+	if (rc < 0) {
+		buf_free(&item);
+		return rc;
+	}
 	/*
-	 * Ours goes first, so that its comma is on its own line: above the first
-	 * listener when that starts its line, else before it on the '[' line,
-	 * which then moves to a line of its own at its old column.
+	 * Ours goes first, on a line of its own (so the admin can comment it out
+	 * with '%'), its comma on that line too.  Above the first listener when
+	 * that starts its line; else the first listener leaves the '[' line for
+	 * a line of its own, at its old column, and our marker says that the
+	 * line break before ours goes with it on removal.
 	 */
 	first = c->listen->nkids ? c->listen->kids[0] : NULL;
 	ls = first ? ejcfg_line_start(c, first->start) : 0;
 	if (first && strspn(c->text.data + ls, " \t") == first->start - ls) {
 		at = ls;
 		rc = buf_append(&t, c->text.data + ls, first->start - ls);
+		if (rc == 0)
+			rc = buf_printf(&t, "%s, %% " EJABBERD_MARK "%s", buf_str(&item), c->nl);
 	} else {
-		at = first ? first->start : c->listen->start + 1;
+		at = first ? first->start : c->listen->end - 1; /* before the first, or before ']' */
+		rc = buf_printf(&t, "%s  %s%s %% " EJABBERD_MARK EJCFG_BREAK_MARK "%s", c->nl, buf_str(&item),
+				first ? "," : "", c->nl);
+		if (rc == 0 && first)
+			rc = buf_printf(&t, "%*s", (int)(first->start - ls), "");
 	}
-	if (rc == 0)
-		rc = buf_printf(&t,
-				"{%u, ejabberd_service, [{ip, {127,0,0,1}}, {access, all}, {shaper_rule, fast}, "
-				"{hosts, [\"%s\"], [{password, %s}]}]}%s %% " EJABBERD_MARK "%s",
-				req->port, req->host, buf_str(quoted), first ? "," : "", c->nl);
-	if (rc == 0 && first && at != ls)
-		rc = buf_printf(&t, "%*s", (int)(first->start - ls), "");
 	if (rc == 0)
 		rc = ejcfg_splice(c, cs, at, at, t.data);
 	buf_free(&t);
+	buf_free(&item);
 	return rc;
 }
 
@@ -332,28 +345,27 @@ static int ejcfg_cut_listener(struct ejcfg *c, const struct erl_term *l, struct 
 {
 	const char *t = c->text.data;
 	const struct erl_term *next = NULL;
-	size_t a = l->start, b, ls = ejcfg_line_start(c, l->start), p = l->start;
+	size_t ls = ejcfg_line_start(c, l->start), le = ejcfg_line_end(c, l->end), a, b;
+	bool with_break = memmem(t + l->end, le - l->end, EJCFG_BREAK_MARK, strlen(EJCFG_BREAK_MARK)) != NULL;
 
 	for (size_t i = 0; i + 1 < c->listen->nkids; i++)
 		if (c->listen->kids[i] == l)
 			next = c->listen->kids[i + 1];
-	while (p > ls && (t[p - 1] == ' ' || t[p - 1] == '\t'))
-		p--;
-	if (p > ls && t[p - 1] == '[') {
-		/* on the '[' line: up to where the next listener starts, or the end of our line */
-		b = next ? next->start : ejcfg_line_end(c, l->end);
-	} else if (p == ls) {
-		/* on a line of its own */
-		a = ls;
-		b = ejcfg_line_end(c, l->end);
-		if (next && next->start < b)
+	if (strspn(t + ls, " \t") != l->start - ls || (next && next->start < le))
+		return diag_set(d, EBADMSG, EXIT_DATAERR,
+				"%s:%u: our listener for this component shares its line now; take it out by hand",
+				c->path, l->line);
+	if (with_break) {
+		/* from the line break before ours to the next listener, or to ']' */
+		a = ls - strlen(c->nl);
+		b = next ? next->start : c->listen->end - 1;
+		if (ls < strlen(c->nl) || memcmp(t + a, c->nl, strlen(c->nl)) != 0 || b < le)
 			return diag_set(d, EBADMSG, EXIT_DATAERR,
-					"%s:%u: our listener for this component shares its line now; take it out by hand",
+					"%s:%u: our listener for this component is not as we wrote it; take it out by hand",
 					c->path, l->line);
 	} else {
-		return diag_set(d, EBADMSG, EXIT_DATAERR,
-				"%s:%u: our listener for this component is not where we put it; take it out by hand",
-				c->path, l->line);
+		a = ls;
+		b = le;
 	}
 	/* what is cut must be our listener, its comma, blanks and our marker comment, nothing else */
 	for (size_t q = l->end; q < b; q++) {

@@ -25,7 +25,11 @@ apply() { # apply HOST PORT SECRET_FILE [ARGS...]
 }
 check_yml() { python3 "$TESTS/lib/ejabberd-check.py" "$Y" "$@"; }
 # every added or removed line of a diff ends with our marker
-only_marked() { ! grep -E '^[-+]( |$)' <<<"$1" | grep -v '^[-+][-+]' | grep -vq '# jabber-dispatch$'; }
+only_marked() {
+	local d
+	d=$(grep -E '^[-+]( |$)' <<<"$1" | grep -v '# jabber-dispatch$' || true)
+	[ -z "$d" ] || { echo "  not ours: $d"; return 1; }
+}
 
 apply irc.example.org 5347 "$T/s1" --dry-run
 check "dry-run: added" equals "$(head -n 1 <<<"$out")" added
