@@ -332,6 +332,14 @@ static int yconf_parser_error(const struct yconf *y, const yaml_parser_t *p, str
 				p->problem ? p->problem : "unreadable text");
 	}
 	line = p->problem_mark.line + 1;
+	/* an unfinished quote or bracket shows only at the end of the file: name where it began */
+	if (p->context && p->problem && strstr(p->problem, "end of stream")) {
+		const char *what = p->context;
+		if (strncmp(what, "while scanning ", 15) == 0 || strncmp(what, "while parsing ", 14) == 0)
+			what = strchr(what + 6, ' ') + 1;
+		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%zu: not valid YAML: %s that never ends", y->path,
+				p->context_mark.line + 1, what);
+	}
 	if (p->context && p->context_mark.line + 1 != line)
 		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%zu: not valid YAML: %s (%s at line %zu)", y->path, line,
 				p->problem ? p->problem : "syntax error", p->context, p->context_mark.line + 1);

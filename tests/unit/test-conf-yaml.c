@@ -187,9 +187,9 @@ static void test_refusals(void **state)
 
 	parse_bad("a: 1\n b: 2\n", strlen("a: 1\n b: 2\n"), "bad.yml:2: not valid YAML");
 	parse_bad("a:\n\t- 1\n", strlen("a:\n\t- 1\n"), "bad.yml:2: not valid YAML");
-	parse_bad("a: \"open\nb: 2\n", strlen("a: \"open\nb: 2\n"), "bad.yml:3: not valid YAML");
+	parse_bad("a: \"open\nb: 2\n", strlen("a: \"open\nb: 2\n"), "bad.yml:1: not valid YAML: a quoted scalar that never ends");
 	parse_bad("pw: ***\"\"\n", strlen("pw: ***\"\"\n"), "bad.yml:1:");
-	parse_bad("a: {b: 1\n", strlen("a: {b: 1\n"), "not valid YAML");
+	parse_bad("x: 1\na: {b: 1\n", strlen("x: 1\na: {b: 1\n"), "(while parsing a flow mapping at line 2)");
 	parse_bad(nul, sizeof(nul) - 1, "bad.yml:2: contains a NUL byte");
 	parse_bad("\xff\xfe" "a\0:\0", 6, "UTF-16");
 	parse_bad("a: 1\n---\nb: 2\n", strlen("a: 1\n---\nb: 2\n"), "bad.yml:2: a second YAML document");
