@@ -248,7 +248,7 @@ static int ejops_join(struct ejops *o, const struct ejyml_listener *l, size_t li
 
 	if (!h)
 		return diag_set(o->d, EEXIST, EXIT_DATAERR,
-				"%s:%u: the ejabberd_service listener on port %lu has no hosts: and takes any component "
+				"%s:%u: the ejabberd_service listener on port %lu has no hosts, so it takes any component "
 				"with its one password; declare \"%s\" there by hand, or give the transport another port",
 				f->path, l->item->line, l->port, o->req->host);
 	if (h->kind != YCONF_MAP && !ejops_empty(h))

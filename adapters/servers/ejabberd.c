@@ -25,18 +25,6 @@
 #define EJABBERD_LISTEN_TRIES 20
 #define EJABBERD_LISTEN_WAIT_MS 100
 
-bool ejabberd_host_equal(const char *s, size_t n, const char *host)
-{
-	if (n != strlen(host))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i];
-		if (c != host[i])
-			return false;
-	}
-	return true;
-}
-
 /* ejabberd picks the syntax by the file name: .yml and .yaml are YAML, anything else Erlang terms. */
 static bool ejabberd_is_yaml(const char *path)
 {

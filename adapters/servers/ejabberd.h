@@ -38,7 +38,4 @@ int ejcfg_remove(const struct server_request *req, const char *path, struct chan
 		 struct server_outcome *ret, struct diag *d);
 int ejcfg_list(const struct server_request *req, const char *path, struct buf *out, struct diag *d);
 
-/* Whether the text [s, s+n) names HOST, ASCII case folded (host names are stored in lower case). */
-bool ejabberd_host_equal(const char *s, size_t n, const char *host);
-
 #endif
