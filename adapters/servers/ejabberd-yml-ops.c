@@ -61,13 +61,19 @@ static int ejops_insert(struct ejops *o, size_t fi, size_t off, const struct buf
 	struct buf t = BUF_INIT;
 	int rc = 0;
 
-	/* a file without a final newline: ours start on a line of their own */
-	if (off == f->text.len && off > 0 && f->text.data[off - 1] != '\n')
-		rc = buf_putc(&t, '\n');
 	/* a file written with CRLF gets CRLF lines from us too */
 	const char *nl = f->text.len ? memchr(f->text.data, '\n', f->text.len) : NULL;
 	bool crlf = nl && nl > f->text.data && nl[-1] == '\r';
-	for (size_t i = 0; rc == 0 && i < lines->len; i++)
+	/*
+	 * At the end of a file without a final newline, ours come after a line
+	 * break and end without one: the file keeps its last-line style, and
+	 * ejyml_cut_lines() takes that line break back with ours.
+	 */
+	bool tail = off == f->text.len && off > 0 && f->text.data[off - 1] != '\n';
+	size_t n = tail && lines->len && lines->data[lines->len - 1] == '\n' ? lines->len - 1 : lines->len;
+	if (tail)
+		rc = buf_puts(&t, crlf ? "\r\n" : "\n");
+	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = lines->data[i] == '\n' && crlf ? buf_puts(&t, "\r\n") : buf_putc(&t, lines->data[i]);
 	if (rc == 0)
 		rc = ejyml_edit(&o->e, fi, off, off, t.data, t.len);

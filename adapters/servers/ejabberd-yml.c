@@ -514,25 +514,60 @@ static int ejyml_edit_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* The text of file FI with its edits applied; -EINVAL when two edits overlap (a bug, never a guess). */
+/*
+ * The text of file FI with its edits applied.  Removals that overlap or
+ * touch merge into one (a listener's cut takes in its hosts' cuts); an
+ * insertion inside a removal is a bug, never a guess: -EINVAL.
+ */
 int ejyml_apply_edits(struct ejyml_edits *e, const struct ejyml_file *f, size_t fi, struct buf *out)
 {
-	size_t pos = 0;
+	struct ejyml_edit *v = NULL;
+	size_t n = 0, pos = 0;
 	int rc = 0;
 
 	qsort(e->v, e->n, sizeof(*e->v), ejyml_edit_cmp);
-	for (size_t i = 0; i < e->n && rc == 0; i++) {
+	v = calloc(e->n + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < e->n; i++) {
 		const struct ejyml_edit *x = &e->v[i];
 		if (x->file != fi)
 			continue;
-		if (x->start < pos || x->end > f->text.len)
-			return -EINVAL;
-		rc = buf_append(out, f->text.data + pos, x->start - pos);
+		bool cuts = n && !x->text.len && !v[n - 1].text.len;
+		if (n && (x->start < v[n - 1].end || (cuts && x->start == v[n - 1].end))) {
+			if (!cuts) {
+				rc = -EINVAL;
+				goto out;
+			}
+			if (x->end > v[n - 1].end)
+				v[n - 1].end = x->end;
+			continue;
+		}
+		v[n++] = *x; /* borrows the text */
+	}
+	/*
+	 * Our lines at the end of a file without a final newline came after a
+	 * line break of ours (ejops_insert): it goes with them.
+	 */
+	if (n && v[n - 1].end == f->text.len && !v[n - 1].text.len && f->text.len && f->text.data[f->text.len - 1] != '\n' &&
+	    v[n - 1].start > 0 && f->text.data[v[n - 1].start - 1] == '\n' && (n == 1 || v[n - 2].end < v[n - 1].start - 1)) {
+		v[n - 1].start--;
+		if (v[n - 1].start > 0 && f->text.data[v[n - 1].start - 1] == '\r' && (n == 1 || v[n - 2].end < v[n - 1].start - 1))
+			v[n - 1].start--;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (v[i].start < pos || v[i].end > f->text.len) {
+			rc = -EINVAL;
+			break;
+		}
+		rc = buf_append(out, f->text.data + pos, v[i].start - pos);
 		if (rc == 0)
-			rc = buf_append(out, buf_str(&x->text), x->text.len);
-		pos = x->end;
+			rc = buf_append(out, buf_str(&v[i].text), v[i].text.len);
+		pos = v[i].end;
 	}
 	if (rc == 0)
 		rc = buf_append(out, f->text.data + pos, f->text.len - pos);
+out:
+	free(v);
 	return rc;
 }
