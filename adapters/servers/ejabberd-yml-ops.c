@@ -208,9 +208,8 @@ static int ejops_prune(struct ejops *o)
 		const struct ejyml_file *f = ejops_file(o, l);
 		bool had = false, left = false;
 		if ((gone[li] = ejops_listener_gone(o, li))) {
-			size_t start = ejops_item_start(f, l->item), end = ejops_line_end(f, l->item->end);
-			ejyml_drop_cuts(&o->e, l->file, start, end);
-			rc = ejyml_cut_lines(&o->e, f, l->file, start, end);
+			/* its hosts' cuts, queued already, merge into this one */
+			rc = ejyml_cut_lines(&o->e, f, l->file, ejops_item_start(f, l->item), ejops_line_end(f, l->item->end));
 			continue;
 		}
 		for (size_t i = 0; i < o->c.nhs; i++)

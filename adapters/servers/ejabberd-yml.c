@@ -492,20 +492,6 @@ int ejyml_cut_lines(struct ejyml_edits *e, const struct ejyml_file *f, size_t fi
 	return rc;
 }
 
-void ejyml_drop_cuts(struct ejyml_edits *e, size_t fi, size_t start, size_t end)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < e->n; i++) {
-		struct ejyml_edit *x = &e->v[i];
-		if (x->file == fi && x->text.len == 0 && x->start >= start && x->end <= end) {
-			buf_free(&x->text);
-			continue;
-		}
-		e->v[k++] = *x;
-	}
-	e->n = k;
-}
-
 static int ejyml_edit_cmp(const void *a, const void *b)
 {
 	const struct ejyml_edit *x = a, *y = b;

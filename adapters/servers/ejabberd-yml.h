@@ -92,9 +92,7 @@ struct ejyml_edits {
 int ejyml_edit(struct ejyml_edits *e, size_t file, size_t start, size_t end, const char *text, size_t len);
 /* Remove the lines of [start, end) except whole-line comments, which may hold the admin's exclusions. */
 int ejyml_cut_lines(struct ejyml_edits *e, const struct ejyml_file *f, size_t fi, size_t start, size_t end);
-/* Forget the removals queued inside [start, end) of file FI: a larger cut takes them in. */
-void ejyml_drop_cuts(struct ejyml_edits *e, size_t fi, size_t start, size_t end);
-/* Append file FI's text with its edits applied to OUT; -EINVAL when edits overlap. */
+/* Append file FI's text with its edits applied to OUT; overlapping removals merge; -EINVAL for other overlaps. */
 int ejyml_apply_edits(struct ejyml_edits *e, const struct ejyml_file *f, size_t fi, struct buf *out);
 void ejyml_edits_free(struct ejyml_edits *e);
 

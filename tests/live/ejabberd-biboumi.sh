@@ -357,6 +357,26 @@ main() {
 	probe "$asker_port" "$asker" "$sb/asker.secret" --disco "$component"
 	[ "$probe_rc" = 0 ] && grep -q '^conference/irc\b' "$sb/probe.out" || fail "$component no longer routed after the reloads"
 	pass "biboumi still routed after the reloads"
+
+	# biboumi's postinst gives it a new secret: sync --reload applies it (restarting the listener
+	# biboumi is connected to, race included), and biboumi, restarted, logs in with it.
+	secret_file irc2 '"\]]>%s#'"'"'=$é€'
+	cp "$sb/irc2.secret" "$sb/irc.secret"
+	configure_biboumi
+	local rc=0
+	timeout 120 "$bin" --root="$root" -v sync --reload >"$sb/sync3.out" 2>"$sb/sync3.err" || rc=$?
+	[ "$rc" = 0 ] || fail "sync --reload exited with status $rc"
+	grep -qE "^biboumi +ejabberd +$component +updated" "$sb/sync3.out" || fail "sync --reload did not update $component"
+	grep -q "^listening 127.0.0.1:$comp_port\$" "$sb/sync3.err" || fail "sync --reload did not check port $comp_port"
+	if grep -q 'reloading again' "$sb/sync3.err"; then again=$((again + 1)); fi
+	stop_pid "$biboumi_pid"
+	biboumi_pid=
+	: >"$root/var/log/biboumi/biboumi.log"
+	: >"$sb/biboumi.stdout"
+	start_biboumi
+	probe "$asker_port" "$asker" "$sb/asker.secret" --disco "$component"
+	[ "$probe_rc" = 0 ] && grep -q '^conference/irc\b' "$sb/probe.out" || fail "$component not routed after its new secret"
+	pass "sync --reload applied biboumi's new secret; biboumi logged in with it and is routed ($again of $((${RELOADS:-5} + 2)) reloads needed a second reload_config)"
 	say "PASS: ejabberd-biboumi"
 }
 
