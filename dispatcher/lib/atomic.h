@@ -31,6 +31,9 @@ struct change {
 	struct buf data; /* new content (!remove only) */
 	mode_t mode;     /* for a created file; an existing file keeps its own */
 	mode_t mkdir_mode; /* != 0: create missing parent directories */
+	bool own;        /* a created file gets uid:gid below, not the caller and the directory's group */
+	uid_t uid;
+	gid_t gid;
 };
 
 struct changeset {
@@ -51,6 +54,14 @@ int changeset_put(struct changeset *cs, const char *path, const struct buf *old,
 /* Like changeset_put, creating missing parent directories with MKDIR_MODE. */
 int changeset_put_mkdir(struct changeset *cs, const char *path, const struct buf *old, const char *data,
 			size_t len, mode_t mode, mode_t mkdir_mode);
+/*
+ * Give PATH, queued for creation, the owner UID:GID instead of the caller and
+ * the group of its directory: a drop-in holding a secret is then made like
+ * the config beside it, readable by the daemon and no one else.  Fails with
+ * -ENOENT when PATH is not queued for creation (an existing file keeps its
+ * own owner).  Committing as another user than root then fails with EPERM.
+ */
+int changeset_set_owner(struct changeset *cs, const char *path, uid_t uid, gid_t gid);
 /* Queue the deletion of PATH, whose content the caller read as OLD. */
 int changeset_remove(struct changeset *cs, const char *path, const struct buf *old);
 /*
