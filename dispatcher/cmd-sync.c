@@ -3,6 +3,7 @@
 #include "audit.h"
 #include "ctx.h"
 #include "exitcode.h"
+#include "validate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -61,18 +62,26 @@ static int parse_sync_opts(int argc, char **argv, struct sync_opts *o, bool list
 	return 0;
 }
 
-/* Append S as a JSON string. */
+/* Append S as a JSON string; bytes that are not UTF-8 (an odd file name) become U+FFFD. */
 static int json_str(struct buf *out, const char *s)
 {
+	size_t len = strlen(s);
 	int rc = buf_putc(out, '"');
-	for (; *s && rc == 0; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (size_t i = 0; i < len && rc == 0;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t n = validate_utf8_char(s + i, len - i);
+		if (n == 0) {
+			rc = buf_puts(out, "\\ufffd");
+			i++;
+			continue;
+		}
 		if (c == '"' || c == '\\')
 			rc = buf_printf(out, "\\%c", c);
-		else if (c < 0x20)
+		else if (c < 0x20 || c == 0x7f)
 			rc = buf_printf(out, "\\u%04x", c);
 		else
-			rc = buf_putc(out, (char)c);
+			rc = buf_append(out, s + i, n);
+		i += n;
 	}
 	return rc ? rc : buf_putc(out, '"');
 }
@@ -161,7 +170,8 @@ static void reload_servers(struct ctx *ctx, const struct sync_opts *o, struct au
 		struct diag d = DIAG_INIT;
 
 		if (sr->restart)
-			ctx_error("server %s: restart it for the change to take effect", sr->a->name);
+			ctx_error("server %s: %s for the change to take effect", sr->a->name,
+				  o->dry_run ? "would need a restart" : "restart it");
 		if (!sr->changed || o->dry_run)
 			continue;
 		/* Under another root the running services are not the ones whose configs we edited. */
@@ -373,6 +383,7 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 			if (conflict[s * transports.n + t]) {
 				struct diag cd = DIAG_INIT;
 				p->host = comps[t].host;
+				p->port = comps[t].port;
 				p->word = "conflict";
 				ctx_error("%s", conflict[s * transports.n + t]);
 				diag_set(&cd, EINVAL, EXIT_DATAERR, "conflict");
@@ -386,8 +397,9 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 				p->word = "error";
 				ctx_error("%s (for %s)", d.msg, comps[t].host);
 				note_error(&code, &d, EXIT_UNAVAILABLE);
-				audit_log(&au, NULL, "transport=%s server=%s host=%s result=error", ta->name, sa->name,
-					  comps[t].host);
+				if (!o->dry_run)
+					audit_log(&au, NULL, "transport=%s server=%s host=%s result=error", ta->name,
+						  sa->name, comps[t].host);
 				server_reply_free(&reply);
 				continue;
 			}

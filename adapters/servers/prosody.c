@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,9 +194,8 @@ static int scan_file(struct prosody_conf *c, size_t fi, struct diag *d)
 	struct lua_token *toks = NULL, t;
 	struct lua_lexer lx;
 	size_t n = 0, cap = 0;
-	struct decl *section = NULL; /* NULL: global scope */
-	size_t section_idx = 0;
-	bool in_section = false;
+	size_t section = SIZE_MAX; /* index of the current section's decl; SIZE_MAX: global scope */
+	bool in_section = false, first_found = false;
 	int depth = 0, rc = 0;
 	bool main = fi == 0;
 
@@ -284,17 +284,20 @@ static int scan_file(struct prosody_conf *c, size_t fi, struct diag *d)
 					      f->path, k->line, is_comp ? "Component" : "VirtualHost");
 				goto out;
 			}
-			if (main && !in_section)
+			if (main && !first_found) {
 				c->first_section = line_start(text, k->start);
+				first_found = true;
+			}
 			in_section = true;
-			section = dd;
-			section_idx = c->ndecls - 1;
+			section = c->ndecls - 1;
 			i = j;
 			continue;
 		}
 		if (lua_is_name(text, k, "Include") && j < n && toks[j].type == LUA_STRING) {
-			if (main && !in_section)
+			if (main && !first_found) {
 				c->first_section = line_start(text, k->start);
+				first_found = true;
+			}
 			if (main && !c->dropin_glob) {
 				struct buf pat = BUF_INIT;
 				if (lua_string_value(text, &toks[j], &pat) < 0 || !(c->dropin_glob = strdup(buf_str(&pat)))) {
@@ -307,14 +310,14 @@ static int scan_file(struct prosody_conf *c, size_t fi, struct diag *d)
 			i = j;
 			continue;
 		}
-		if (j - 1 + 1 < n && lua_is_punct(text, &toks[i + 1], '=')) {
-			if (section && section->component && lua_is_name(text, k, "component_secret") && i + 2 < n &&
-			    toks[i + 2].type == LUA_STRING) {
-				section = &c->decls[section_idx];
-				section->has_secret = true;
-				section->secret_start = toks[i + 2].start;
-				section->secret_end = toks[i + 2].end;
-				section->secret_line = toks[i + 2].line;
+		if (i + 1 < n && lua_is_punct(text, &toks[i + 1], '=')) {
+			if (section != SIZE_MAX && c->decls[section].component &&
+			    lua_is_name(text, k, "component_secret") && i + 2 < n && toks[i + 2].type == LUA_STRING) {
+				struct decl *sd = &c->decls[section];
+				sd->has_secret = true;
+				sd->secret_start = toks[i + 2].start;
+				sd->secret_end = toks[i + 2].end;
+				sd->secret_line = toks[i + 2].line;
 			}
 			if (main && !in_section && lua_is_name(text, k, "component_ports")) {
 				rc = parse_ports(c, f, toks, n, i + 2, d);
@@ -329,8 +332,8 @@ static int scan_file(struct prosody_conf *c, size_t fi, struct diag *d)
 			}
 		}
 	}
-	if (main && !in_section && !c->first_section)
-		c->first_section = f->text.len;
+	if (main && !first_found)
+		c->first_section = f->text.len; /* no section at all: the whole file is global */
 	rc = 0;
 out:
 	free(toks);
@@ -467,11 +470,28 @@ static struct host_state host_state(struct prosody_conf *c, const char *host)
 	return s;
 }
 
-static int load_all(const struct server_request *req, struct prosody_conf *c, struct diag *d)
+/*
+ * Load and classify.  With CS, every component_secret literal of every file
+ * is hidden from diffs, not only the one being edited: context lines show
+ * the neighbours' secrets too.  Callers hide their own first, with a label.
+ */
+static int load_all(const struct server_request *req, struct prosody_conf *c, struct changeset *cs,
+		    struct diag *d)
 {
 	int rc = conf_load(req, c, d);
-	if (rc == 0)
-		conf_mark_ours(c);
+	if (rc < 0)
+		return rc;
+	conf_mark_ours(c);
+	for (size_t i = 0; cs && rc == 0 && i < c->ndecls; i++) {
+		const struct decl *dd = &c->decls[i];
+		char *lit;
+		if (!dd->has_secret)
+			continue;
+		lit = strndup(c->files[dd->file].text.data + dd->secret_start, dd->secret_end - dd->secret_start);
+		rc = lit ? changeset_redact(cs, lit, strcmp(dd->host, req->host) == 0 ? "<old secret>" : "<hidden>")
+			 : -ENOMEM;
+		free(lit);
+	}
 	return rc;
 }
 
@@ -574,12 +594,11 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 	char *path = NULL;
 	int rc;
 
-	rc = load_all(req, &c, d);
-	if (rc < 0)
-		goto out;
 	rc = lua_quote(req->secret.data, req->secret.len, &quoted);
 	if (rc == 0)
 		rc = changeset_redact(cs, quoted.data, "<secret>");
+	if (rc == 0)
+		rc = load_all(req, &c, cs, d);
 	if (rc < 0)
 		goto out;
 	s = host_state(&c, req->host);
@@ -593,12 +612,6 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 		if (dd->has_secret) {
 			struct lua_token tok = { .type = LUA_STRING, .start = dd->secret_start, .end = dd->secret_end };
 			rc = lua_string_value(f->text.data, &tok, &old);
-			/* A diff must not show the old secret either. */
-			if (rc == 0) {
-				char *lit = strndup(f->text.data + dd->secret_start, dd->secret_end - dd->secret_start);
-				rc = lit ? changeset_redact(cs, lit, "<old secret>") : -ENOMEM;
-				free(lit);
-			}
 			if (rc < 0)
 				goto out;
 			if (old.len == req->secret.len && memcmp(old.data, req->secret.data, old.len) == 0) {
@@ -635,18 +648,27 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 		ret->result = RESULT_ADDED;
 	} else {
 		const struct pfile *f = &c.files[0];
-		bool nl = f->text.len == 0 || f->text.data[f->text.len - 1] == '\n';
+		/*
+		 * One newline, then the block; the block keeps the file's own habit of
+		 * ending with a newline or not.  --remove takes away exactly that
+		 * newline and the block, so the file comes back byte for byte.
+		 */
+		bool nl = f->text.len > 0 && f->text.data[f->text.len - 1] == '\n';
 		rc = buf_printf(&body,
-				"%s\n" BLOCK_BEGIN "%s (comment out the Component line to keep it out)\n"
+				"\n" BLOCK_BEGIN "%s (comment out the Component line to keep it out)\n"
 				"Component \"%s\"\n"
-				"\tcomponent_secret = %s\n" BLOCK_END "%s\n",
-				nl ? "" : "\n", req->host, req->host, quoted.data, req->host);
+				"\tcomponent_secret = %s\n" BLOCK_END "%s%s",
+				req->host, req->host, quoted.data, req->host, nl ? "\n" : "");
 		if (rc == 0)
 			rc = splice_text(cs, f, f->text.len, f->text.len, body.data, body.len);
 		ret->result = RESULT_ADDED;
 	}
-	if (rc == 0)
+	if (rc == 0 && ret->result != RESULT_EXCLUDED && ret->result != RESULT_MANUAL) {
 		rc = ensure_port(req, &c, cs, ret, d);
+		/* Only the port was missing: that is a change too, and it needs the restart. */
+		if (rc == 0 && ret->result == RESULT_UNCHANGED && !changeset_empty(cs))
+			ret->result = RESULT_UPDATED;
+	}
 out:
 	free(path);
 	buf_free(&quoted);
@@ -663,7 +685,7 @@ static int prosody_remove(const struct server_request *req, struct changeset *cs
 	struct host_state s;
 	int rc;
 
-	rc = load_all(req, &c, d);
+	rc = load_all(req, &c, cs, d);
 	if (rc < 0)
 		goto out;
 	s = host_state(&c, req->host);
@@ -677,8 +699,8 @@ static int prosody_remove(const struct server_request *req, struct changeset *cs
 				const struct block *bl = &c.blocks[b];
 				if (bl->end && strcmp(bl->host, req->host) == 0) {
 					size_t start = bl->begin;
-					/* Our block was added after one blank line: take that away too. */
-					if (start >= 2 && f->text.data[start - 1] == '\n' && f->text.data[start - 2] == '\n')
+					/* The newline written before the block goes with it. */
+					if (start >= 1 && f->text.data[start - 1] == '\n')
 						start--;
 					rc = splice_text(cs, f, start, bl->end, "", 0);
 					break;
@@ -703,7 +725,7 @@ static int prosody_list(const struct server_request *req, struct buf *out, struc
 	struct strv seen = STRV_INIT;
 	int rc;
 
-	rc = load_all(req, &c, d);
+	rc = load_all(req, &c, NULL, d);
 	for (size_t i = 0; rc == 0 && i < c.ndecls; i++) {
 		const struct decl *dd = &c.decls[i];
 		struct host_state s;

@@ -217,7 +217,9 @@ static int adapter_run(const struct adapter_call *call, const struct adapter *a,
 	int rc;
 
 	rc = strv_push(&argv, a->exec_path);
-	if (rc == 0 && !safefs_root_is_host(call->root)) {
+	/* --capabilities does not depend on the root, and a seed-protocol adapter may not know --root. */
+	if (rc == 0 && !safefs_root_is_host(call->root) &&
+	    !(args->n == 1 && strcmp(args->v[0], "--capabilities") == 0)) {
 		char *opt;
 		rc = asprintf(&opt, "--root=%s", call->root->path) < 0 ? -ENOMEM : strv_push_owned(&argv, opt);
 	}
@@ -391,13 +393,16 @@ out:
 	return rc;
 }
 
-/* Parse the first line of a server adapter's answer: "WORD [restart]". */
-static int server_parse_reply(const struct adapter *a, struct child *c, struct server_reply *ret,
+/*
+ * Parse the first line of an adapter's answer: "WORD [restart]".  With
+ * KEEP_REST the lines after it (a diff) go to ret->text.
+ */
+static int server_parse_reply(const struct adapter *a, struct child *c, struct server_reply *ret, bool keep_rest,
 			      struct diag *d)
 {
 	struct buf q = BUF_INIT;
 	size_t n = strcspn(buf_str(&c->out), "\n");
-	char word[32], flag[32];
+	char word[32], flag[32], extra[8];
 	int rc = 0, fields;
 	char line[80];
 
@@ -410,16 +415,16 @@ static int server_parse_reply(const struct adapter *a, struct child *c, struct s
 	memcpy(line, buf_str(&c->out), n);
 	line[n] = '\0';
 	flag[0] = '\0';
-	fields = sscanf(line, "%31s %31s", word, flag);
+	fields = sscanf(line, "%31s %31s %7s", word, flag, extra);
 	ret->result = fields >= 1 ? protocol_result_parse(word) : RESULT_INVALID;
-	if (ret->result == RESULT_INVALID || (fields == 2 && strcmp(flag, "restart") != 0)) {
+	if (ret->result == RESULT_INVALID || fields > 2 || (fields == 2 && strcmp(flag, "restart") != 0)) {
 		validate_quote(&q, line, n, 60);
 		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s %s: answered %s, not a result word",
 			      adapter_kind_word(a->kind), a->name, buf_str(&q));
 		goto out;
 	}
 	ret->restart = fields == 2;
-	if (c->out.len > n + 1)
+	if (keep_rest && c->out.len > n + 1)
 		rc = buf_append(&ret->text, c->out.data + n + 1, c->out.len - n - 1);
 out:
 	buf_free(&q);
@@ -444,6 +449,11 @@ int server_apply(const struct adapter_call *call, const struct adapter *a, const
 			rc = buf_append(&input, c->secret.data, c->secret.len);
 		if (rc == 0)
 			rc = buf_putc(&input, '\n');
+	} else if (rc == 0 && a->caps) {
+		/* Protocol 1 promises the secret on stdin: an adapter that announces it without is broken. */
+		rc = diag_set(d, EPROTO, EXIT_UNAVAILABLE, "server %s: announces protocol 1 without password-stdin",
+			      a->name);
+		goto out;
 	} else if (rc == 0) {
 		/* The seed's bare protocol: the secret in argv, visible in ps.  Only for adapters that take nothing else. */
 		struct buf arg = BUF_INIT_SENSITIVE;
@@ -472,7 +482,7 @@ int server_apply(const struct adapter_call *call, const struct adapter *a, const
 		rc = adapter_failed(a, &ch, d);
 		goto out;
 	}
-	rc = server_parse_reply(a, &ch, ret, d);
+	rc = server_parse_reply(a, &ch, ret, true, d);
 out:
 	/* argv may hold the secret (seed protocol): wipe before freeing. */
 	for (size_t i = 0; i < args.n; i++)
@@ -517,6 +527,8 @@ int server_shared(const struct adapter_call *call, const struct adapter *a, bool
 	int rc;
 
 	ch.out = (struct buf)BUF_INIT_SENSITIVE;
+	if (dry_run && !(a->caps & CAP_DRY_RUN))
+		return diag_set(d, ENOTSUP, EXIT_UNAVAILABLE, "server %s: does not support --dry-run", a->name);
 	rc = strv_push(&args, "--shared");
 	if (rc == 0 && dry_run)
 		rc = strv_push(&args, "--dry-run");
@@ -530,8 +542,8 @@ int server_shared(const struct adapter_call *call, const struct adapter *a, bool
 		rc = adapter_failed(a, &ch, d);
 		goto out;
 	}
-	/* "WORD [restart]", then the port, then the secret. */
-	rc = server_parse_reply(a, &ch, reply, d);
+	/* "WORD [restart]", then the port, then the secret (never copied out of the sensitive buffer). */
+	rc = server_parse_reply(a, &ch, reply, false, d);
 	if (rc < 0)
 		goto out;
 	if (memchr(buf_str(&ch.out), '\0', ch.out.len)) {
@@ -545,8 +557,6 @@ int server_shared(const struct adapter_call *call, const struct adapter *a, bool
 	}
 	rc = take_port_secret(a, lines[1], lines[2], ret, d);
 out:
-	/* The diff text of a dry run follows nothing here: --shared prints no diff. */
-	buf_truncate(&reply->text, 0);
 	strv_free(&args);
 	child_free(&ch);
 	return rc;
@@ -577,7 +587,7 @@ int transport_set(const struct adapter_call *call, const struct adapter *a, unsi
 	else if (!spawn_succeeded(&ch))
 		rc = adapter_failed(a, &ch, d);
 	else
-		rc = server_parse_reply(a, &ch, reply, d);
+		rc = server_parse_reply(a, &ch, reply, false, d);
 	strv_free(&args);
 	buf_free(&input);
 	child_free(&ch);
@@ -597,8 +607,11 @@ int server_reload(const struct adapter_call *call, const struct adapter *a, cons
 		rc = asprintf(&opt, "--added=%s", added->v[i]) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
 	for (size_t i = 0; rc == 0 && i < removed->n; i++)
 		rc = asprintf(&opt, "--removed=%s", removed->v[i]) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+	/* A reload may run several commands of the server's own (prosodyctl...): give it more time. */
+	struct adapter_call slow = *call;
+	slow.timeout_ms = call->timeout_ms * 4;
 	if (rc == 0)
-		rc = adapter_run(call, a, &args, NULL, 0, &ch);
+		rc = adapter_run(&slow, a, &args, NULL, 0, &ch);
 	if (rc < 0)
 		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
 	else if (!spawn_succeeded(&ch))

@@ -40,8 +40,8 @@ const char *adapter_kind_dir(enum adapter_kind kind); /* "transports" or "server
  * Every adapter of KIND in the vendor and admin directories, sorted by name.
  * Masked and unusable entries are listed too, with masked/skipped set, so
  * `adapters` can tell why; callers of the protocol skip them.  Entries that
- * are never adapters (dotfiles, "*~", "*.dpkg-*", "*.rpm*", "#*#") are not
- * listed.  A missing directory is not an error.
+ * are never adapters (dotfiles, "*~", "*.dpkg-*", "*.rpm*", "*.ucf-*",
+ * "*.swp", "#*#") are not listed.  A missing directory is not an error.
  */
 int adapter_discover(const struct root *r, enum adapter_kind kind, struct adapter_list *ret,
 		     struct diag *d);

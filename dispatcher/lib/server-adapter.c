@@ -184,6 +184,7 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 	}
 	rc = parse_args(argc, argv, ops, &req, &password_stdin, &d);
 	if (rc == 0 && password_stdin && req.op == SERVER_OP_APPLY) {
+		buf_truncate(&req.secret, 0); /* stdin wins over a --password= given too */
 		rc = read_secret_stdin(&req.secret);
 		if (rc == -E2BIG)
 			rc = diag_set(&d, E2BIG, EXIT_USAGE, "the secret on stdin is longer than %d bytes",

@@ -35,12 +35,23 @@ check "component_ports written" grep -q '^component_ports = { 5347, 5399 } -- ja
 check "component_ports is global (before the first VirtualHost)" test "$ports_line" -lt "$vhost_line"
 run_jd sync
 check "other port: then unchanged" contains "$out" "unchanged"
+# The component is there but its port went missing: that is an update, with a restart.
+sed -i '/^component_ports/d' "$main"
+run_jd sync
+check "port missing again: updated (restart needed)" contains "$out" "updated (restart needed)"
 # A hand-written component_ports that lacks the port is the admin's to fix.
 sed -i 's|^component_ports = .*|component_ports = { 5347 }|' "$main"
 run_jd sync
 check "admin's component_ports without the port: exit 65" equals "$rc" 65
 check "admin's component_ports: says where and what" contains "$err" "prosody.cfg.lua:$ports_line: component_ports does not list port 5399"
 cp "$T/main.orig" "$main"
+# A main file whose very first byte starts a section: component_ports still goes before it.
+printf 'Component "first.example.org"\n\tcomponent_secret = "x"\n' >"$main"
+run_jd sync
+check "section at offset 0: component_ports is line 1" equals "$(head -1 "$main" | cut -c1-17)" "component_ports ="
+check "section at offset 0: valid Lua" luac5.4 -p "$main"
+cp "$T/main.orig" "$main"
+rm -f "$ROOT/etc/prosody/conf.d/irc.example.org.cfg.lua"
 configure_biboumi irc.example.org 's3cret'
 
 # Masking: the admin's symlink to /dev/null turns an adapter off.
