@@ -274,21 +274,20 @@ static int j2_load(const struct server_request *req, bool for_write, struct j2_c
 
 static enum j2_state j2_state(const struct j2_conf *c, const char *host, const struct j2_record **ret)
 {
-	const struct j2_record *active = NULL;
-	*ret = NULL;
+	const struct j2_record *active = NULL, *commented = NULL;
 	for (size_t i = 0; i < c->nrecs; i++) {
 		if (strcmp(c->recs[i].host, host) != 0)
 			continue;
-		if (c->recs[i].commented) {
-			*ret = &c->recs[i];
-			return J2_EXCLUDED;
-		}
-		active = &c->recs[i];
+		if (!c->recs[i].commented)
+			active = &c->recs[i];
+		else if (!commented)
+			commented = &c->recs[i];
 	}
+	/* As everywhere: manual wins over managed, which wins over excluded. */
+	*ret = active ? active : commented;
 	if (strv_contains(&c->aliases, host))
 		return J2_MANUAL;
-	*ret = active;
-	return active ? J2_MANAGED : J2_NONE;
+	return active ? J2_MANAGED : commented ? J2_EXCLUDED : J2_NONE;
 }
 
 static bool j2_ip_public(const struct j2_conf *c)
