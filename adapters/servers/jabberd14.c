@@ -51,10 +51,11 @@ struct j14_conf {
 	size_t nsvc;
 	struct j14_port *ports;
 	size_t nports;
-	struct strv hosts; /* names live services take with <host> */
+	struct strv hosts;      /* names live services take with <host> */
+	struct strv comp_hosts; /* those of them that belong to a component (a service with <accept>) */
 };
 
-#define J14_CONF_INIT { .f = XE_FILE_INIT, .hosts = STRV_INIT }
+#define J14_CONF_INIT { .f = XE_FILE_INIT, .hosts = STRV_INIT, .comp_hosts = STRV_INIT }
 
 enum j14_state { J14_NONE, J14_MANAGED, J14_EXCLUDED, J14_MANUAL };
 
@@ -66,6 +67,7 @@ static void j14_free(struct j14_conf *c)
 	free(c->svc);
 	free(c->ports);
 	strv_free(&c->hosts);
+	strv_free(&c->comp_hosts);
 }
 
 /* The host named by our mark comment CM, into HOST; false when CM is no mark of ours. */
@@ -166,8 +168,12 @@ static int j14_live_service(struct j14_conf *c, const struct xml_node *el, const
 	for (h = xml_child(el, "host"); h && rc == 0; h = xml_next(h, "host")) {
 		buf_truncate(&v, 0);
 		/* <host><jabberd:cmdline .../></host> names a host only at run time: nothing to compare. */
-		if (xe_text_trimmed(&c->f.doc, h, &v) == 0 && v.len)
+		/* A service naming itself again is no other claim on the name. */
+		if (xe_text_trimmed(&c->f.doc, h, &v) == 0 && v.len && strcmp(v.data, s->id) != 0) {
 			rc = strv_push(&c->hosts, v.data);
+			if (rc == 0 && xml_child(el, "accept"))
+				rc = strv_push(&c->comp_hosts, v.data);
+		}
 	}
 	for (acc = xml_child(el, "accept"); acc && rc == 0; acc = xml_next(acc, "accept")) {
 		port = xml_child(acc, "port");
@@ -516,6 +522,9 @@ static int j14_list(const struct server_request *req, struct buf *out, struct di
 					protocol_state_word(st == J14_MANAGED ? STATE_MANAGED : st == J14_MANUAL ? STATE_MANUAL : STATE_EXCLUDED),
 					s->id);
 	}
+	for (size_t i = 0; rc == 0 && i < c.comp_hosts.n; i++)
+		if (!strv_contains(&seen, c.comp_hosts.v[i]) && (rc = strv_push(&seen, c.comp_hosts.v[i])) == 0)
+			rc = buf_printf(out, "%s %s\n", protocol_state_word(STATE_MANUAL), c.comp_hosts.v[i]);
 	strv_free(&seen);
 	j14_free(&c);
 	return rc;
