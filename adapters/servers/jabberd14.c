@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 /*
  * What jabberd 1.4 does (COMPONENT_CONFIGS §1, jabberd14 base_accept.c,
  * config.c, xmlnode.c):
@@ -53,9 +55,10 @@ struct j14_conf {
 	size_t nports;
 	struct strv hosts;      /* names live services take with <host> */
 	struct strv comp_hosts; /* those of them that belong to a component (a service with <accept>) */
+	struct strv secrets;    /* every <accept><secret> as written, live or commented out: hidden in diffs */
 };
 
-#define J14_CONF_INIT { .f = XE_FILE_INIT, .hosts = STRV_INIT, .comp_hosts = STRV_INIT }
+#define J14_CONF_INIT { .f = XE_FILE_INIT, .hosts = STRV_INIT, .comp_hosts = STRV_INIT, .secrets = STRV_INIT }
 
 enum j14_state { J14_NONE, J14_MANAGED, J14_EXCLUDED, J14_MANUAL };
 
@@ -68,6 +71,9 @@ static void j14_free(struct j14_conf *c)
 	free(c->ports);
 	strv_free(&c->hosts);
 	strv_free(&c->comp_hosts);
+	for (size_t i = 0; i < c->secrets.n; i++)
+		sodium_memzero(c->secrets.v[i], strlen(c->secrets.v[i]));
+	strv_free(&c->secrets);
 }
 
 /* The host named by our mark comment CM, into HOST; false when CM is no mark of ours. */
@@ -176,6 +182,8 @@ static int j14_live_service(struct j14_conf *c, const struct xml_node *el, const
 		}
 	}
 	for (acc = xml_child(el, "accept"); acc && rc == 0; acc = xml_next(acc, "accept")) {
+		for (const struct xml_node *sec = xml_child(acc, "secret"); sec && rc == 0; sec = xml_next(sec, "secret"))
+			rc = xe_collect_secret(&c->secrets, c->f.doc.text, sec);
 		port = xml_child(acc, "port");
 		buf_truncate(&v, 0);
 		if (port && xe_text_trimmed(&c->f.doc, port, &v) == 0 && !validate_port(buf_str(&v), &p))
@@ -202,6 +210,9 @@ static int j14_comment(struct j14_conf *c, const struct xml_node *cm, const char
 			rc = -ENOMEM;
 			break;
 		}
+		for (const struct xml_node *acc = xml_child(n, "accept"); acc && rc == 0; acc = xml_next(acc, "accept"))
+			for (const struct xml_node *sec = xml_child(acc, "secret"); sec && rc == 0; sec = xml_next(sec, "secret"))
+				rc = xe_collect_secret(&c->secrets, c->f.doc.text, sec);
 		j14_id(&frag, n, s->id, sizeof(s->id));
 		s->commented = true;
 		s->line = n->line;
@@ -432,6 +443,7 @@ static int j14_apply(const struct server_request *req, struct changeset *cs, str
 	if (rc < 0)
 		goto out;
 	st = j14_state(&c, req->host, &s);
+	/* Our own old secret is named first (in j14_update), so only the neighbours' show as <hidden>. */
 	switch (st) {
 	case J14_MANUAL:
 		ret->result = RESULT_MANUAL;
@@ -442,12 +454,16 @@ static int j14_apply(const struct server_request *req, struct changeset *cs, str
 	case J14_MANAGED:
 		rc = j14_update(&c, s, req, &e, cs, d);
 		if (rc == 0)
+			rc = xe_redact_all(cs, &c.secrets, "<hidden>");
+		if (rc == 0)
 			rc = j14_commit(&c, &e, req->host, J14_MANAGED, cs, d);
 		ret->result = e.n ? RESULT_UPDATED : RESULT_UNCHANGED;
 		ret->restart = e.n > 0;
 		break;
 	case J14_NONE:
 		rc = j14_port_free(&c, req->port, NULL, d);
+		if (rc == 0)
+			rc = xe_redact_all(cs, &c.secrets, "<hidden>");
 		if (rc == 0)
 			rc = j14_add(&c, req, &e);
 		if (rc == 0)
@@ -492,7 +508,9 @@ static int j14_remove(const struct server_request *req, struct changeset *cs, st
 		if (a == xe_line_start(text, s->mark_start) && a >= 2 && text[a - 1] == '\n' &&
 		    xe_blank(text, xe_line_start(text, a - 1), a))
 			a = xe_line_start(text, a - 1);
-		rc = xe_edit_add(&e, a, b) ? j14_commit(&c, &e, req->host, J14_NONE, cs, d) : -ENOMEM;
+		rc = xe_redact_all(cs, &c.secrets, "<hidden>");
+		if (rc == 0)
+			rc = xe_edit_add(&e, a, b) ? j14_commit(&c, &e, req->host, J14_NONE, cs, d) : -ENOMEM;
 		ret->result = RESULT_REMOVED;
 		ret->restart = true;
 		break;

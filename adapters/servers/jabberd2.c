@@ -68,9 +68,10 @@ struct j2_conf {
 	struct j2_record *recs;
 	size_t nrecs;
 	struct strv aliases;
+	struct strv secrets; /* every <secret> of <local> as written, live or commented out: hidden in diffs */
 };
 
-#define J2_CONF_INIT { .f = XE_FILE_INIT, .secret_value = BUF_INIT_SENSITIVE, .aliases = STRV_INIT }
+#define J2_CONF_INIT { .f = XE_FILE_INIT, .secret_value = BUF_INIT_SENSITIVE, .aliases = STRV_INIT, .secrets = STRV_INIT }
 
 enum j2_state { J2_NONE, J2_MANAGED, J2_EXCLUDED, J2_MANUAL };
 
@@ -83,6 +84,9 @@ static void j2_free(struct j2_conf *c)
 	buf_free(&c->secret_value);
 	free(c->recs);
 	strv_free(&c->aliases);
+	for (size_t i = 0; i < c->secrets.n; i++)
+		sodium_memzero(c->secrets.v[i], strlen(c->secrets.v[i]));
+	strv_free(&c->secrets);
 }
 
 static bool j2_has_expansion(const char *s, size_t len)
@@ -160,9 +164,10 @@ static int j2_scan_comment(struct j2_conf *c, const struct xml_node *cm, bool in
 	for (const struct xml_node *n = frag.root; n && rc == 0; n = n->next) {
 		if (n->type != XML_ELEMENT)
 			continue;
-		if (in_local && strcmp(n->name, "secret") == 0 && !c->secret_comment_line)
-			c->secret_comment_line = n->line;
-		else if (!in_local && strcmp(n->name, J2_RECORD) == 0)
+		if (in_local && strcmp(n->name, "secret") == 0) {
+			c->secret_comment_line = c->secret_comment_line ? c->secret_comment_line : n->line;
+			rc = xe_collect_secret(&c->secrets, c->f.doc.text, n);
+		} else if (!in_local && strcmp(n->name, J2_RECORD) == 0)
 			rc = j2_add_record(c, &frag, n, true, cm, d);
 	}
 	xml_free(&frag);
@@ -220,6 +225,8 @@ static int j2_analyse(struct j2_conf *c, struct diag *d)
 		const char *s;
 		size_t len;
 		rc = xml_text(&c->f.doc, c->secret, &c->secret_value);
+		if (rc == 0)
+			rc = xe_collect_secret(&c->secrets, c->f.doc.text, c->secret);
 		if (rc == -EINVAL)
 			rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: <secret> holds elements, not a value", c->f.path,
 				      c->secret->line);
@@ -433,7 +440,7 @@ static int j2_redact(struct changeset *cs, const struct j2_conf *c, const struct
 			sodium_memzero(raw, strlen(raw));
 		free(raw);
 	}
-	return rc;
+	return rc == 0 ? xe_redact_all(cs, &c->secrets, "<hidden>") : rc;
 }
 
 static int j2_generate(struct buf *out)
@@ -582,7 +589,9 @@ static int j2_remove(const struct server_request *req, struct changeset *cs, str
 	case J2_MANAGED:
 		/* The shared secret stays: other components use it. */
 		xe_cut_span(c.f.doc.text, c.f.doc.len, rec->start, rec->end, &a, &b);
-		rc = xe_edit_add(&e, a, b) ? j2_commit(&c, &e, req->host, J2_NONE, NULL, cs, d) : -ENOMEM;
+		rc = xe_redact_all(cs, &c.secrets, "<hidden>");
+		if (rc == 0)
+			rc = xe_edit_add(&e, a, b) ? j2_commit(&c, &e, req->host, J2_NONE, NULL, cs, d) : -ENOMEM;
 		ret->result = RESULT_REMOVED;
 		break;
 	}

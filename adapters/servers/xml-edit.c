@@ -199,3 +199,26 @@ int xe_redact_text(struct changeset *cs, const char *s, size_t len, const char *
 	buf_free(&esc);
 	return rc;
 }
+
+int xe_collect_secret(struct strv *secrets, const char *text, const struct xml_node *el)
+{
+	char *raw;
+	if (el->empty || el->close_start <= el->open_end)
+		return 0;
+	raw = strndup(text + el->open_end, el->close_start - el->open_end);
+	if (!raw)
+		return -ENOMEM;
+	if (strcmp(raw, "secret") == 0 || strv_contains(secrets, raw)) {
+		free(raw);
+		return 0;
+	}
+	return strv_push_owned(secrets, raw);
+}
+
+int xe_redact_all(struct changeset *cs, const struct strv *secrets, const char *shown)
+{
+	int rc = 0;
+	for (size_t i = 0; i < secrets->n && rc == 0; i++)
+		rc = changeset_redact(cs, secrets->v[i], shown);
+	return rc;
+}

@@ -11,6 +11,7 @@
 #include "conf-xml.h"
 #include "diag.h"
 #include "safefs.h"
+#include "strv.h"
 
 /* A config file as read, and its tree. */
 struct xe_file {
@@ -71,5 +72,14 @@ void xe_indent_unit(const struct xml_doc *doc, char *out, size_t len);
 int xe_put(struct changeset *cs, const struct xe_file *f, const struct buf *newtext, struct diag *d);
 /* Hide the secret S as it is written in the file (escaped as element text) from diffs. */
 int xe_redact_text(struct changeset *cs, const char *s, size_t len, const char *shown);
+/*
+ * Remember the content of element EL of TEXT (a <secret>, live or inside a
+ * comment) as written, to be hidden from every diff: a context line may show
+ * a neighbour's secret.  The stock placeholder "secret" is no secret (and
+ * hiding it would mangle every <secret> tag).
+ */
+int xe_collect_secret(struct strv *secrets, const char *text, const struct xml_node *el);
+/* Hide every collected secret from diffs, showing SHOWN. */
+int xe_redact_all(struct changeset *cs, const struct strv *secrets, const char *shown);
 
 #endif
