@@ -169,17 +169,18 @@ static bool stream_id(const char *in, char *id, size_t len)
 	return true; /* a header without id: the handshake cannot be made */
 }
 
-/* The condition of a <stream:error>, into DETAIL; false when there is none (yet). */
+/* The condition of a <stream:error> (its first child element), into DETAIL; false when there is none (yet). */
 static bool stream_error(const char *in, char *detail, size_t len)
 {
-	const char *e = strstr(in, "stream:error>"), *c;
+	const char *e = strstr(in, "<stream:error"), *c;
 	size_t n;
-	if (!e)
+	if (!e || !(e = strchr(e, '>')))
 		return false;
-	c = strchr(e + 13, '<');
-	if (!c)
-		return false;
-	n = strcspn(c + 1, " />");
+	for (c = strchr(e, '<'); c && (c[1] == '!' || c[1] == '?'); c = strchr(c + 1, '<'))
+		;
+	if (!c || c[1] == '/' || !strchr(c, '>'))
+		return false; /* not complete yet, or an empty error */
+	n = strcspn(c + 1, " \t\r\n/>");
 	snprintf(detail, len, "%.*s", (int)(n < 60 ? n : 60), c + 1);
 	return true;
 }
