@@ -38,6 +38,18 @@ static bool adapter_name_ignored(const char *name)
 	return false;
 }
 
+/* Adapters are named after packages: Debian's package name characters, nothing a line or a path could break on. */
+static bool adapter_name_valid(const char *name)
+{
+	if (!*name || strlen(name) > 100)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      strchr("+-._", *p)))
+			return false;
+	return true;
+}
+
 static void adapter_free(struct adapter *a)
 {
 	free(a->name);
@@ -162,7 +174,10 @@ static int adapter_scan_dir(const struct root *r, enum adapter_kind kind, bool a
 			rc = -ENOMEM;
 			goto out;
 		}
-		rc = adapter_inspect(r, a);
+		if (!adapter_name_valid(a->name))
+			rc = asprintf(&a->skipped, "the name is not a package name") < 0 ? -ENOMEM : 0;
+		else
+			rc = adapter_inspect(r, a);
 		a->dir = NULL;
 		if (rc < 0)
 			goto out;
@@ -262,6 +277,10 @@ static int adapter_failed(const struct adapter *a, const struct child *c, struct
 	int code = EXIT_UNAVAILABLE;
 
 	adapter_stderr_line(c, said, sizeof(said));
+	/* A server adapter exits 1 where its server is not installed: not a failure, nothing to do there. */
+	if (a->kind == ADAPTER_SERVER && !c->exec_errno && !c->timed_out && !c->overflow && WIFEXITED(c->status) &&
+	    WEXITSTATUS(c->status) == EXIT_CHECK_FAILED)
+		return diag_set(d, ENODEV, EXIT_OK, "server %s: not installed here%s", a->name, said);
 	/* An adapter that failed for a reason our exit codes name (bad config, cannot write...) keeps it. */
 	if (!c->exec_errno && !c->timed_out && !c->overflow && WIFEXITED(c->status)) {
 		int st = WEXITSTATUS(c->status);
@@ -590,6 +609,54 @@ int transport_set(const struct adapter_call *call, const struct adapter *a, unsi
 		rc = server_parse_reply(a, &ch, reply, false, d);
 	strv_free(&args);
 	buf_free(&input);
+	child_free(&ch);
+	return rc;
+}
+
+int server_present(const struct adapter_call *call, const struct adapter *a, struct diag *d)
+{
+	struct child ch = CHILD_INIT;
+	struct strv args = STRV_INIT;
+	int rc = 0;
+
+	/* --list only reads: its exit 1 is the adapter's way of saying "no server here". */
+	if (!(a->caps & CAP_LIST))
+		return 0;
+	rc = strv_push(&args, "--list");
+	if (rc == 0)
+		rc = adapter_run(call, a, &args, NULL, 0, &ch);
+	if (rc == 0 && !spawn_succeeded(&ch))
+		rc = adapter_failed(a, &ch, d) == -ENODEV ? -ENODEV : 0;
+	strv_free(&args);
+	child_free(&ch);
+	return rc == -ENODEV ? rc : 0;
+}
+
+int server_remove(const struct adapter_call *call, const struct adapter *a, const char *host, bool dry_run,
+		  struct server_reply *ret, struct diag *d)
+{
+	struct child ch = CHILD_INIT;
+	struct strv args = STRV_INIT;
+	char *opt;
+	int rc;
+
+	if (!(a->caps & CAP_REMOVE) || (dry_run && !(a->caps & CAP_DRY_RUN)))
+		return diag_set(d, ENOTSUP, EXIT_UNAVAILABLE, "server %s: cannot remove components; remove %s by hand",
+				a->name, host);
+	rc = strv_push(&args, "--remove");
+	if (rc == 0)
+		rc = asprintf(&opt, "--host=%s", host) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+	if (rc == 0 && dry_run)
+		rc = strv_push(&args, "--dry-run");
+	if (rc == 0)
+		rc = adapter_run(call, a, &args, NULL, 0, &ch);
+	if (rc < 0)
+		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
+	else if (!spawn_succeeded(&ch))
+		rc = adapter_failed(a, &ch, d);
+	else
+		rc = server_parse_reply(a, &ch, ret, true, d);
+	strv_free(&args);
 	child_free(&ch);
 	return rc;
 }

@@ -78,4 +78,15 @@ run_jd adapters
 check "seed-protocol adapter: flagged" contains "$out" "seed protocol (secret in argv)"
 run_jd sync --server=nosuch
 check "unknown --server: usage error" equals "$rc" 64
+rm "$ROOT/etc/jabber-dispatch/servers/seedsrv"
+
+# A server adapter whose server is not installed (no main config) leaves that server out, quietly.
+mv "$main" "$T/main.away"
+run_jd sync
+check "server not installed: exit 0" equals "$rc" 0
+check "server not installed: no line for it" lacks "$out" "prosody"
+check "server not installed: no message without -v" equals "$err" ""
+run_jd -v sync
+check "server not installed: -v says so" contains "$err" "server prosody: not installed here"
+mv "$T/main.away" "$main"
 finish
