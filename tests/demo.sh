@@ -96,8 +96,6 @@ main() {
 	"$here/lib/stock-root.sh" "$root" prosody biboumi
 	DESTDIR=$root cmake --install "$build" --prefix /usr >"$build/demo-install.log" 2>&1 ||
 		die "cmake --install into $root failed, log: build/demo-install.log"
-	# a server adapter ships with its server's package: only prosody's belongs here
-	find "$root/usr/lib/jabber-dispatch/servers" -mindepth 1 -maxdepth 1 ! -name prosody -exec rm -f -- {} +
 	echo "root:  $root (stock /etc/prosody, /etc/biboumi; jabber-dispatch in /usr)"
 
 	step "configuring biboumi as its postinst would"

@@ -4,7 +4,7 @@
 # sync and by the adapter with one clear FILE:LINE reason, and nothing changes.  A symlink in
 # place of jabber.xml is refused before anything is shown.
 . "$(dirname "$0")/lib.sh" "$@"
-JD_KEEP_SERVERS=jabberd14 make_root biboumi
+make_root biboumi
 configure_biboumi irc.example.org 'own-secret'
 JX=$ROOT/etc/jabber/jabber.xml
 AD=$ROOT/usr/lib/jabber-dispatch/servers/jabberd14

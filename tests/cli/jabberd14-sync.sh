@@ -4,7 +4,7 @@
 # marked <service><accept> per transport on the transport's own port; re-run, secret and port
 # updates, a port another listener holds, exclusion, the admin's services, removal, escaping.
 . "$(dirname "$0")/lib.sh" "$@"
-JD_KEEP_SERVERS=jabberd14 make_root biboumi
+make_root biboumi
 configure_biboumi irc.example.org 'own-secret' 5555
 JX=$ROOT/etc/jabber/jabber.xml
 AD=$ROOT/usr/lib/jabber-dispatch/servers/jabberd14
@@ -121,11 +121,10 @@ a = s.index('  <service id="irc.example.org">')
 b = s.index("</service>", a) + len("</service>")
 open(p, "w", encoding="utf-8").write(s[:a] + "<!--\n" + s[a:b] + "\n  -->" + s[b:])
 EOF
-snapshot a
+cp "$JX" "$T/excluded.xml"
 run_jd sync
-snapshot b
 check "excluded: reported" contains "$out" "jabberd14    irc.example.org                  excluded"
-check "excluded: untouched" same_snapshot a b
+check "excluded: untouched" cmp -s "$JX" "$T/excluded.xml"
 run_ad --remove --host=irc.example.org
 check "excluded: --remove keeps it" equals "$out" "excluded"
 

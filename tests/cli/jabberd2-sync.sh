@@ -79,18 +79,17 @@ check "other secret: not echoed" lacks "$err" "another-secret"
 # --- the admin comments the record out: excluded, kept, never re-added
 cp "$RX" "$T/managed.xml"
 sed -i 's|^  <jabber-dispatch-component host="irc.example.org"/>$|  <!-- <jabber-dispatch-component host="irc.example.org"/> -->|' "$RX"
-snapshot a
+cp "$RX" "$T/excluded.xml"
 run_jd sync
-snapshot b
 check "excluded: reported" contains "$out" "jabberd2     irc.example.org                  excluded"
-check "excluded: file untouched" same_snapshot a b
+check "excluded: file untouched" cmp -s "$RX" "$T/excluded.xml"
 run_ad --list
 check "excluded: --list" equals "$out" "excluded irc.example.org"
 run_ad --host=irc.example.org --port=5347 --password-stdin <<<"$secret"
 check "excluded: suggests an alias" contains "$err" '<alias name="irc.example.org" target="..."/> in <aliases> blocks it'
 run_ad --remove --host=irc.example.org
 check "excluded: --remove keeps it" equals "$out" "excluded"
-check "excluded: --remove wrote nothing" same_snapshot a b
+check "excluded: --remove wrote nothing" cmp -s "$RX" "$T/excluded.xml"
 
 # --- an alias of the admin's owns the name: manual
 cp "$T/managed.xml" "$RX"

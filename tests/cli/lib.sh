@@ -34,12 +34,6 @@ make_root() {
 	mkdir -p "$ROOT"
 	"$TESTS/lib/stock-root.sh" "$ROOT" "$@" || skip "cannot build a sandbox from the Debian packages $*"
 	DESTDIR=$ROOT cmake --install "$BUILD" --prefix /usr >/dev/null
-	# A server adapter ships with its server's package: keep only those of the packages
-	# asked for (and of JD_KEEP_SERVERS), or each missing server would be an error.
-	local a
-	for a in "$ROOT/usr/lib/jabber-dispatch/servers/"*; do
-		case " $* ${JD_KEEP_SERVERS:-} " in *" ${a##*/} "*) ;; *) rm -f -- "$a" ;; esac
-	done
 }
 
 # configure_biboumi HOST SECRET [PORT]: what a transport postinstall would write
