@@ -392,9 +392,12 @@ static int j14_update(const struct j14_conf *c, const struct j14_service *s, con
 		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: <port> is not a port number", c->f.path, port->line);
 		goto out;
 	}
+	/* Checked even when it does not change: a neighbour on our port keeps jabberd from starting. */
+	rc = j14_port_free(c, req->port, s->id, d);
+	if (rc < 0)
+		goto out;
 	if (have != req->port) {
-		rc = j14_port_free(c, req->port, s->id, d);
-		if (rc == 0 && !(r = xe_edit_add(e, port->open_end, port->close_start)))
+		if (!(r = xe_edit_add(e, port->open_end, port->close_start)))
 			rc = -ENOMEM;
 		if (rc == 0)
 			rc = buf_printf(r, "%u", req->port);

@@ -158,6 +158,11 @@ run_ad --host=gw.example.org --port=5557 --password-stdin <<<'two'
 check "second component on its port: added" equals "$out" "added restart"
 run_ad --list
 check "both managed" equals "$(grep -c '^managed ' <<<"$out")" 2
+cp "$JX" "$T/two.xml"
+sed -i 's|<port>5557</port>|<port>5555</port>|' "$JX"
+run_ad --host=irc.example.org --port=5555 --password-stdin <<<'one'
+check "a neighbour moved onto our port: refused" contains "$err" 'port 5555 is already taken by "gw.example.org"'
+cp "$T/two.xml" "$JX"
 run_ad --reload --added=gw.example.org
 check "reload: a restart is needed" contains "$out" "restart needed"
 finish
