@@ -163,7 +163,8 @@ cp "$T/stock.xml" "$RX"
 sed -i '/^    <secret>secret<\/secret>$/d' "$RX"
 run_ad --shared
 check "missing secret: added" equals "$(head -n1 <<<"$out")" "updated restart"
-check "missing secret: placed after <port>" grep -A1 -F '<port>5347</port>' "$RX" | grep -qE '^    <secret>[A-Za-z0-9_-]{32}</secret>$'
+secret_after_port() { grep -A1 -F '<port>5347</port>' "$RX" | grep -qE '^    <secret>[A-Za-z0-9_-]{32}</secret>$'; }
+check "missing secret: placed after <port>" secret_after_port
 check "missing secret: says so" contains "$err" "replaced the missing component secret by a generated one"
 cp "$T/stock.xml" "$RX"
 sed -i 's|^    <secret>secret</secret>$|    <!-- <secret>secret</secret> -->|' "$RX"
