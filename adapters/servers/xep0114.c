@@ -16,19 +16,19 @@
 #include <sodium.h>
 
 /* SHA-1 (FIPS 180-4): the XEP-0114 handshake needs it, and libsodium has none. */
-struct sha1 {
+struct xep_sha1 {
 	uint32_t h[5];
 	unsigned char block[64];
 	size_t fill;
 	uint64_t bits;
 };
 
-static uint32_t rol(uint32_t x, unsigned n)
+static uint32_t xep_rol(uint32_t x, unsigned n)
 {
 	return (x << n) | (x >> (32 - n));
 }
 
-static void sha1_block(struct sha1 *s)
+static void xep_sha1_block(struct xep_sha1 *s)
 {
 	uint32_t w[80], a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3], e = s->h[4];
 
@@ -36,7 +36,7 @@ static void sha1_block(struct sha1 *s)
 		w[i] = (uint32_t)s->block[4 * i] << 24 | (uint32_t)s->block[4 * i + 1] << 16 |
 		       (uint32_t)s->block[4 * i + 2] << 8 | s->block[4 * i + 3];
 	for (int i = 16; i < 80; i++)
-		w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+		w[i] = xep_rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
 	for (int i = 0; i < 80; i++) {
 		uint32_t f, k, t;
 		if (i < 20)
@@ -47,45 +47,46 @@ static void sha1_block(struct sha1 *s)
 			f = (b & c) | (b & d) | (c & d), k = 0x8f1bbcdc;
 		else
 			f = b ^ c ^ d, k = 0xca62c1d6;
-		t = rol(a, 5) + f + e + k + w[i];
-		e = d, d = c, c = rol(b, 30), b = a, a = t;
+		t = xep_rol(a, 5) + f + e + k + w[i];
+		e = d, d = c, c = xep_rol(b, 30), b = a, a = t;
 	}
 	s->h[0] += a, s->h[1] += b, s->h[2] += c, s->h[3] += d, s->h[4] += e;
 	sodium_memzero(w, sizeof(w));
 }
 
-static void sha1_update(struct sha1 *s, const unsigned char *p, size_t len)
+static void xep_sha1_update(struct xep_sha1 *s, const unsigned char *p, size_t len)
 {
 	s->bits += (uint64_t)len * 8;
 	while (len--) {
 		s->block[s->fill++] = *p++;
 		if (s->fill == 64) {
-			sha1_block(s);
+			xep_sha1_block(s);
 			s->fill = 0;
 		}
 	}
 }
 
-void xep0114_sha1_hex(const unsigned char *data, size_t len, char out[41])
+/* SHA-1 of DATA as 40 lowercase hex digits and a NUL, into OUT. */
+static void xep_sha1_hex(const unsigned char *data, size_t len, char out[41])
 {
-	struct sha1 s = { { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 }, { 0 }, 0, 0 };
+	struct xep_sha1 s = { { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 }, { 0 }, 0, 0 };
 	uint64_t bits;
 	unsigned char pad = 0x80, zero = 0, lenb[8];
 
-	sha1_update(&s, data, len);
+	xep_sha1_update(&s, data, len);
 	bits = s.bits;
-	sha1_update(&s, &pad, 1);
+	xep_sha1_update(&s, &pad, 1);
 	while (s.fill != 56)
-		sha1_update(&s, &zero, 1);
+		xep_sha1_update(&s, &zero, 1);
 	for (int i = 0; i < 8; i++)
 		lenb[i] = (unsigned char)(bits >> (56 - 8 * i));
-	sha1_update(&s, lenb, 8);
+	xep_sha1_update(&s, lenb, 8);
 	for (int i = 0; i < 5; i++)
 		snprintf(out + 8 * i, 9, "%08x", s.h[i]);
 	sodium_memzero(&s, sizeof(s));
 }
 
-static long long now_ms(void)
+static long long xep_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -93,10 +94,10 @@ static long long now_ms(void)
 }
 
 /* Wait for EVENTS on FD until DEADLINE; 1 ready, 0 timed out, -errno. */
-static int wait_fd(int fd, short events, long long deadline)
+static int xep_wait_fd(int fd, short events, long long deadline)
 {
 	for (;;) {
-		long long left = deadline - now_ms();
+		long long left = deadline - xep_now_ms();
 		struct pollfd p = { fd, events, 0 };
 		int n;
 		if (left <= 0)
@@ -108,12 +109,12 @@ static int wait_fd(int fd, short events, long long deadline)
 	}
 }
 
-static int send_all(int fd, const char *p, size_t len, long long deadline)
+static int xep_send_all(int fd, const char *p, size_t len, long long deadline)
 {
 	while (len) {
 		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (wait_fd(fd, POLLOUT, deadline) <= 0)
+			if (xep_wait_fd(fd, POLLOUT, deadline) <= 0)
 				return -ETIMEDOUT;
 			continue;
 		}
@@ -126,7 +127,7 @@ static int send_all(int fd, const char *p, size_t len, long long deadline)
 }
 
 /* Read more into IN (NUL-terminated, at most CAP-1 bytes); 0, or -ETIMEDOUT, -ECONNRESET at EOF. */
-static int recv_more(int fd, char *in, size_t *len, size_t cap, long long deadline)
+static int xep_recv_more(int fd, char *in, size_t *len, size_t cap, long long deadline)
 {
 	for (;;) {
 		ssize_t n;
@@ -142,13 +143,13 @@ static int recv_more(int fd, char *in, size_t *len, size_t cap, long long deadli
 			return -ECONNRESET;
 		if (errno != EAGAIN && errno != EINTR)
 			return -errno;
-		if (wait_fd(fd, POLLIN, deadline) <= 0)
+		if (xep_wait_fd(fd, POLLIN, deadline) <= 0)
 			return -ETIMEDOUT;
 	}
 }
 
 /* The stream id from the server's <stream:stream ...> start tag, once it is complete. */
-static bool stream_id(const char *in, char *id, size_t len)
+static bool xep_stream_id(const char *in, char *id, size_t len)
 {
 	const char *tag = strstr(in, ":stream "), *end, *p;
 	if (!tag || !(end = strchr(tag, '>')))
@@ -170,7 +171,7 @@ static bool stream_id(const char *in, char *id, size_t len)
 }
 
 /* The condition of a <stream:error> (its first child element), into DETAIL; false when there is none (yet). */
-static bool stream_error(const char *in, char *detail, size_t len)
+static bool xep_stream_error(const char *in, char *detail, size_t len)
 {
 	const char *e = strstr(in, "<stream:error"), *c;
 	size_t n;
@@ -189,7 +190,7 @@ int xep0114_check(const char *ip, unsigned port, const char *name, const struct 
 		  enum xep0114_verdict *ret, char *detail, size_t len)
 {
 	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM }, *ai = NULL;
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = xep_now_ms() + timeout_ms;
 	char portstr[8], in[8192], id[256], hash[41], msg[512];
 	struct buf token = BUF_INIT_SENSITIVE;
 	size_t inlen = 0;
@@ -215,7 +216,7 @@ int xep0114_check(const char *ip, unsigned port, const char *name, const struct 
 		rc = 0;
 		goto out;
 	}
-	if (wait_fd(fd, POLLOUT, deadline) <= 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr) {
+	if (xep_wait_fd(fd, POLLOUT, deadline) <= 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr) {
 		*ret = XEP0114_UNREACHABLE;
 		snprintf(detail, len, "%s", soerr ? strerror(soerr) : "connect timed out");
 		rc = 0;
@@ -225,10 +226,10 @@ int xep0114_check(const char *ip, unsigned port, const char *name, const struct 
 		 "<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' "
 		 "xmlns:stream='http://etherx.jabber.org/streams' to='%s'>",
 		 name);
-	rc = send_all(fd, msg, strlen(msg), deadline);
-	while (rc == 0 && !stream_error(in, detail, len) && !stream_id(in, id, sizeof(id)))
-		rc = recv_more(fd, in, &inlen, sizeof(in), deadline);
-	if (rc == 0 && stream_error(in, detail, len)) {
+	rc = xep_send_all(fd, msg, strlen(msg), deadline);
+	while (rc == 0 && !xep_stream_error(in, detail, len) && !xep_stream_id(in, id, sizeof(id)))
+		rc = xep_recv_more(fd, in, &inlen, sizeof(in), deadline);
+	if (rc == 0 && xep_stream_error(in, detail, len)) {
 		*ret = strcmp(detail, "invalid-namespace") == 0 ? XEP0114_NO_LEGACY : XEP0114_UNCLEAR;
 		goto out;
 	}
@@ -243,11 +244,11 @@ int xep0114_check(const char *ip, unsigned port, const char *name, const struct 
 			rc = buf_append(&token, secret->data, secret->len);
 		if (rc < 0)
 			goto out;
-		xep0114_sha1_hex((const unsigned char *)token.data, token.len, hash);
+		xep_sha1_hex((const unsigned char *)token.data, token.len, hash);
 		snprintf(msg, sizeof(msg), "<handshake>%s</handshake>", hash);
-		rc = send_all(fd, msg, strlen(msg), deadline);
-		while (rc == 0 && !strstr(in + mark, "<handshake") && !stream_error(in + mark, detail, len))
-			rc = recv_more(fd, in, &inlen, sizeof(in), deadline);
+		rc = xep_send_all(fd, msg, strlen(msg), deadline);
+		while (rc == 0 && !strstr(in + mark, "<handshake") && !xep_stream_error(in + mark, detail, len))
+			rc = xep_recv_more(fd, in, &inlen, sizeof(in), deadline);
 		if (rc == 0 && strstr(in + mark, "<handshake"))
 			*ret = XEP0114_ACCEPTED;
 		else if (rc == 0)
@@ -255,7 +256,7 @@ int xep0114_check(const char *ip, unsigned port, const char *name, const struct 
 			       : strcmp(detail, "invalid-namespace") == 0 ? XEP0114_NO_LEGACY
 									  : XEP0114_UNCLEAR;
 		if (rc == 0)
-			send_all(fd, "</stream:stream>", 16, deadline);
+			xep_send_all(fd, "</stream:stream>", 16, deadline);
 	}
 	if (rc < 0) {
 		snprintf(detail, len, "%s", rc == -ETIMEDOUT ? "no answer in time" : rc == -ECONNRESET ? "the server closed the connection" : strerror(-rc));

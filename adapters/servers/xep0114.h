@@ -25,7 +25,4 @@ enum xep0114_verdict {
 int xep0114_check(const char *ip, unsigned port, const char *name, const struct buf *secret, int timeout_ms,
 		  enum xep0114_verdict *ret, char *detail, size_t len);
 
-/* SHA-1 of DATA as 40 lowercase hex digits and a NUL, into OUT (exposed for the handshake only). */
-void xep0114_sha1_hex(const unsigned char *data, size_t len, char out[41]);
-
 #endif
