@@ -8,13 +8,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -62,7 +60,6 @@
 #define TABLE "OFEXTCOMPONENTCONF"
 #define PROPS "OFPROPERTY"
 #define DEFAULT_PORT 5275u              /* ConnectionSettings.Component: DEFAULT_COMPONENT_PORT */
-#define HEARTBEAT_MS 10100              /* HSQLDB LockFile.HEARTBEAT_INTERVAL_PADDED */
 #define SECRET_MAX 255                  /* ofExtComponentConf.secret VARCHAR(255) */
 #define CONSOLE "Server > Server Settings > External Components"
 #define MASK "ln -s /dev/null /etc/jabber-dispatch/servers/openfire"
@@ -209,15 +206,6 @@ out:
 	return rc;
 }
 
-/* SCRIPT with ".script" replaced by EXT, malloc'd. */
-static char *sibling(const char *script, const char *ext)
-{
-	char *p;
-	if (asprintf(&p, "%.*s%s", (int)(strlen(script) - strlen(".script")), script, ext) < 0)
-		return NULL;
-	return p;
-}
-
 /* Whether the process of the pid in pid file PATH is an openfire one (host /proc: processes are not in the root). */
 static bool pidfile_live(const struct root *r, const char *path, long *ret_pid)
 {
@@ -246,104 +234,18 @@ static bool pidfile_live(const struct root *r, const char *path, long *ret_pid)
 	return live;
 }
 
-/*
- * Refuse while Openfire (HSQLDB) holds the database, and when HSQLDB would
- * not start from the script alone.  D's message says what to do.
- */
+/* Refuse while Openfire runs, or while HSQLDB would not start from the script alone. */
 static int check_stopped(const struct root *r, const char *script, struct diag *d)
 {
-	char *lck = sibling(script, ".lck"), *props = sibling(script, ".properties"), *next = sibling(script, ".script.new");
-	char *logf = sibling(script, ".log");
-	struct buf t = BUF_INIT;
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	static const char *const pidfiles[] = { "/run/openfire.pid", "/var/run/openfire.pid" };
-	int rc = -ENOMEM, fd;
 	long pid = 0;
 
-	if (!lck || !props || !next || !logf)
-		goto out;
-	rc = safefs_read_file(r, lck, &t, d);
-	if (rc == 0 && t.len) {
-		uint64_t beat = 0;
-		struct timespec now;
-		if (t.len != 16 || memcmp(t.data, "HSQLLOCK", 8) != 0) {
-			rc = diag_set(d, EBADMSG, EXIT_DATAERR,
-				      "%s: not an HSQLDB lock file (%zu bytes); HSQLDB refuses to open the database while it is "
-				      "there: find out what wrote it, and remove it with Openfire stopped",
-				      lck, t.len);
-			goto out;
-		}
-		for (int i = 8; i < 16; i++)
-			beat = beat << 8 | (unsigned char)t.data[i]; /* Java writeLong: big-endian milliseconds */
-		clock_gettime(CLOCK_REALTIME, &now);
-		int64_t ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, diff = ms - (int64_t)beat;
-		if (diff <= HEARTBEAT_MS && diff >= -HEARTBEAT_MS) {
-			rc = diag_set(d, EBUSY, EXIT_TEMPFAIL,
-				      "Openfire is running (%s has a live heartbeat): HSQLDB rewrites openfire.script from "
-				      "memory at shutdown, so an edit now would be lost; stop Openfire, run jabber-dispatch "
-				      "sync, start it again",
-				      lck);
-			goto out;
-		}
-	}
-	if (rc < 0 && rc != -ENOENT)
-		goto out;
-	/* HSQLDB may also be asked to hold a real lock on it (hsqldb.lockfile.nio.filelock). */
-	if (safefs_open_read(r, lck, O_RDONLY, &fd, &(struct diag)DIAG_INIT) == 0) {
-		bool held = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
-		close(fd);
-		if (held) {
-			rc = diag_set(d, EBUSY, EXIT_TEMPFAIL, "Openfire is running (pid %ld locks %s): stop it, run "
-				      "jabber-dispatch sync, start it again", (long)fl.l_pid, lck);
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < sizeof(pidfiles) / sizeof(pidfiles[0]); i++) {
-		if (pidfile_live(r, pidfiles[i], &pid)) {
-			rc = diag_set(d, EBUSY, EXIT_TEMPFAIL, "Openfire is running (pid %ld, %s): stop it, run "
-				      "jabber-dispatch sync, start it again", pid, pidfiles[i]);
-			goto out;
-		}
-	}
-	buf_truncate(&t, 0);
-	rc = safefs_read_file(r, props, &t, d);
-	if (rc == 0) {
-		const char *m = strstr(buf_str(&t), "\nmodified=");
-		char val[32] = "";
-		if (!m && strncmp(buf_str(&t), "modified=", 9) == 0)
-			m = buf_str(&t) - 1;
-		if (m)
-			sscanf(m + 10, "%31[^\r\n]", val);
-		if (strcmp(val, "no") != 0) {
-			rc = diag_set(d, EBUSY, EXIT_DATAERR,
-				      "%s: modified=%s: HSQLDB was not shut down cleanly and would replay its log (or "
-				      "install openfire.script.new) over any edit; start Openfire and stop it once, then run "
-				      "jabber-dispatch sync again",
-				      props, val[0] ? val : "(missing)");
-			goto out;
-		}
-	} else if (rc == -ENOENT) {
-		rc = 0;
-		buf_truncate(&t, 0);
-		if (safefs_read_file(r, logf, &t, &(struct diag)DIAG_INIT) == 0 && t.len)
-			rc = diag_set(d, EBUSY, EXIT_DATAERR, "%s: unreplayed changes and no openfire.properties to tell "
-				      "HSQLDB's state: start Openfire and stop it once, then run jabber-dispatch sync again",
-				      logf);
-	}
-	if (rc < 0)
-		goto out;
-	if (safefs_open_read(r, next, O_PATH, &fd, &(struct diag)DIAG_INIT) == 0) {
-		close(fd);
-		rc = diag_set(d, EBUSY, EXIT_DATAERR, "%s exists: HSQLDB will install it over openfire.script at its next "
-			      "start; start Openfire and stop it once, then run jabber-dispatch sync again", next);
-	}
-out:
-	buf_free(&t);
-	free(lck);
-	free(props);
-	free(next);
-	free(logf);
-	return rc;
+	/* The SysV script of the .deb writes a pid file; under systemd only HSQLDB's lock tells. */
+	for (size_t i = 0; i < sizeof(pidfiles) / sizeof(pidfiles[0]); i++)
+		if (pidfile_live(r, pidfiles[i], &pid))
+			return diag_set(d, EBUSY, EXIT_TEMPFAIL, "Openfire is running (pid %ld, %s): stop it, run "
+					"jabber-dispatch sync, start it again", pid, pidfiles[i]);
+	return hsqldb_check_closed(r, script, "Openfire", d);
 }
 
 /* The script must be a plain file reached without any symlink: it is replaced in place. */

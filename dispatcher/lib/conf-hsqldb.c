@@ -5,13 +5,18 @@
 #include "validate.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
+
+#define HEARTBEAT_MS 10100 /* LockFile.HEARTBEAT_INTERVAL_PADDED */
 
 enum tok_type { TOK_END, TOK_WORD, TOK_QIDENT, TOK_STRING, TOK_NUMBER, TOK_PUNCT };
 
@@ -589,6 +594,11 @@ int hsqldb_parse(const char *path, const char *text, size_t len, const char *con
 		if (rc < 0)
 			goto out;
 
+		/* HSQLDB 2.x starts every script with it; anything else (a SQL dump, HSQLDB 1.8) is another format. */
+		if (lineno == 1 && !(is_word(&l, 0, "SET") && is_word(&l, 1, "DATABASE") && is_word(&l, 2, "UNIQUE"))) {
+			why = "not an HSQLDB 2.x script (its first line is not SET DATABASE UNIQUE NAME)";
+			goto bad;
+		}
 		if (is_word(&l, 0, "INSERT")) {
 			struct hsqldb_row r = { .line = lineno, .start = pos, .end = pos + n + (nl ? 1 : 0), .lossy = lossy };
 			size_t k = 3;
@@ -674,3 +684,104 @@ const struct hsqldb_table *hsqldb_table(const struct hsqldb_script *s, const cha
 	size_t i = hsqldb_table_index(s, schema, name);
 	return i == (size_t)-1 ? NULL : &s->tables[i];
 }
+
+/* SCRIPT with ".script" replaced by EXT, malloc'd. */
+static char *sibling(const char *script, const char *ext)
+{
+	char *p;
+	size_t n = strlen(script);
+	if (asprintf(&p, "%.*s%s", (int)(n > 7 ? n - 7 : 0), script, ext) < 0)
+		return NULL;
+	return p;
+}
+
+int hsqldb_check_closed(const struct root *r, const char *script, const char *owner, struct diag *d)
+{
+	char *lck = sibling(script, ".lck"), *props = sibling(script, ".properties"), *next = sibling(script, ".script.new");
+	char *logf = sibling(script, ".log");
+	struct buf t = BUF_INIT;
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int rc = -ENOMEM, fd;
+
+	if (strlen(script) <= strlen(".script") || strcmp(script + strlen(script) - strlen(".script"), ".script") != 0) {
+		rc = diag_set(d, EINVAL, EXIT_USAGE, "%s: an HSQLDB script's name ends in .script", script);
+		goto out;
+	}
+	if (!lck || !props || !next || !logf)
+		goto out;
+	rc = safefs_read_file(r, lck, &t, d);
+	if (rc == 0 && t.len) {
+		uint64_t beat = 0;
+		struct timespec now;
+		if (t.len != 16 || memcmp(t.data, "HSQLLOCK", 8) != 0) {
+			rc = diag_set(d, EBADMSG, EXIT_DATAERR,
+				      "%s: not an HSQLDB lock file (%zu bytes); HSQLDB refuses to open the database while it is "
+				      "there: find out what wrote it, and remove it with %s stopped",
+				      lck, t.len, owner);
+			goto out;
+		}
+		for (int i = 8; i < 16; i++)
+			beat = beat << 8 | (unsigned char)t.data[i]; /* Java writeLong: big-endian milliseconds */
+		clock_gettime(CLOCK_REALTIME, &now);
+		int64_t ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, diff = ms - (int64_t)beat;
+		if (diff <= HEARTBEAT_MS && diff >= -HEARTBEAT_MS) {
+			rc = diag_set(d, EBUSY, EXIT_TEMPFAIL,
+				      "%s is running (%s has a live heartbeat): HSQLDB rewrites %s from memory at "
+				      "shutdown, so an edit now would be lost; stop %s, run jabber-dispatch sync, start it again",
+				      owner, lck, script, owner);
+			goto out;
+		}
+	}
+	if (rc < 0 && rc != -ENOENT)
+		goto out;
+	/* HSQLDB may also be asked to hold a real lock on it (hsqldb.lockfile.nio.filelock). */
+	if (safefs_open_read(r, lck, O_RDONLY, &fd, &(struct diag)DIAG_INIT) == 0) {
+		bool held = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+		close(fd);
+		if (held) {
+			rc = diag_set(d, EBUSY, EXIT_TEMPFAIL, "%s is running (pid %ld locks %s): stop it, run "
+				      "jabber-dispatch sync, start it again", owner, (long)fl.l_pid, lck);
+			goto out;
+		}
+	}
+	buf_truncate(&t, 0);
+	rc = safefs_read_file(r, props, &t, d);
+	if (rc == 0) {
+		const char *m = strstr(buf_str(&t), "\nmodified=");
+		char val[32] = "";
+		if (!m && strncmp(buf_str(&t), "modified=", 9) == 0)
+			m = buf_str(&t) - 1;
+		if (m)
+			sscanf(m + 10, "%31[^\r\n]", val);
+		if (strcmp(val, "no") != 0) {
+			rc = diag_set(d, EBUSY, EXIT_DATAERR,
+				      "%s: modified=%s: HSQLDB was not shut down cleanly and would replay its log (or "
+				      "install the .script.new) over any edit; start %s and stop it once, then run "
+				      "jabber-dispatch sync again",
+				      props, val[0] ? val : "(missing)", owner);
+			goto out;
+		}
+	} else if (rc == -ENOENT) {
+		rc = 0;
+		buf_truncate(&t, 0);
+		if (safefs_read_file(r, logf, &t, &(struct diag)DIAG_INIT) == 0 && t.len)
+			rc = diag_set(d, EBUSY, EXIT_DATAERR, "%s: unreplayed changes and no .properties to tell "
+				      "HSQLDB's state: start %s and stop it once, then run jabber-dispatch sync again",
+				      logf, owner);
+	}
+	if (rc < 0)
+		goto out;
+	if (safefs_open_read(r, next, O_PATH, &fd, &(struct diag)DIAG_INIT) == 0) {
+		close(fd);
+		rc = diag_set(d, EBUSY, EXIT_DATAERR, "%s exists: HSQLDB will install it over %s at its next "
+			      "start; start %s and stop it once, then run jabber-dispatch sync again", next, script, owner);
+	}
+out:
+	buf_free(&t);
+	free(lck);
+	free(props);
+	free(next);
+	free(logf);
+	return rc;
+}
+

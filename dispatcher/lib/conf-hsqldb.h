@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "safefs.h"
 
 /*
  * HSQLDB writes a .script file from memory at every checkpoint and at
@@ -106,5 +107,18 @@ int hsqldb_quote(const char *s, size_t len, struct buf *out);
 size_t hsqldb_char_length(const char *s, size_t len);
 /* SQL "S LIKE PATTERN" without ESCAPE: '%' any run, '_' any one character (code point). */
 bool hsqldb_like(const char *s, const char *pattern);
+
+/*
+ * Whether the database of SCRIPT (".../NAME.script") may be edited now, as
+ * HSQLDB's own files tell.  -EBUSY, exit 75: NAME.lck holds a heartbeat
+ * younger than HSQLDB's 10.1 s, or an fcntl lock: the database is open, and
+ * HSQLDB rewrites the script from memory at shutdown.  -EBADMSG, exit 65:
+ * NAME.lck is not an HSQLDB lock file (HSQLDB refuses to open then too).
+ * -EBUSY, exit 65: NAME.properties says modified= other than "no", or a
+ * NAME.script.new waits, or there is no NAME.properties and NAME.log is not
+ * empty: HSQLDB would replay its log, or install the new script, over an
+ * edit.  OWNER names the program using the database in the advice given.
+ */
+int hsqldb_check_closed(const struct root *r, const char *script, const char *owner, struct diag *d);
 
 #endif
