@@ -64,3 +64,11 @@ of_apply() {
 
 # of_row SUBDOMAIN: the raw line of that subdomain's row in the script ("" when none)
 of_row() { grep -F "INSERT INTO OFEXTCOMPONENTCONF VALUES('$1'," "$OF_SCRIPT" || true; }
+
+# of_heartbeat FILE MS: an HSQLDB lock file ("HSQLLOCK", then Java's big-endian long) beating at MS
+of_heartbeat() {
+	local hex bytes='' i
+	hex=$(printf '%016x' "$2")
+	for i in 0 2 4 6 8 10 12 14; do bytes+="\\x${hex:$i:2}"; done
+	{ printf 'HSQLLOCK'; printf '%b' "$bytes"; } >"$1"
+}
