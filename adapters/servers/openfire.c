@@ -169,12 +169,12 @@ static int read_bootstrap(const struct server_request *req, char **ret_script, s
 		goto out;
 	if (strcmp(buf_str(&provider), "org.jivesoftware.database.DefaultConnectionProvider") == 0) {
 		validate_quote(&q, buf_str(&driver), driver.len, 60);
+		/* The essentials first: the dispatcher quotes only the first 300 bytes. */
 		rc = diag_set(d, ENOTSUP, EXIT_DATAERR,
-			      "%s:%u: Openfire keeps its settings in an external database (driver %s); jabber-dispatch "
-			      "edits only the embedded one and connects to no database: declare the component by hand "
-			      "(admin console: " CONSOLE "; or SQL: INSERT INTO ofExtComponentConf (subdomain, wildcard, "
-			      "secret, permission) VALUES ('SUBDOMAIN', 0, 'SECRET', 'allowed'), SUBDOMAIN being the host "
-			      "without Openfire's domain), restart Openfire, then mask this adapter: " MASK,
+			      "%s:%u: an external database (driver %s): jabber-dispatch edits only the embedded one; add "
+			      "the component in the admin console (" CONSOLE "), then mask this adapter (" MASK "); the "
+			      "SQL: INSERT INTO ofExtComponentConf (subdomain, wildcard, secret, permission) VALUES "
+			      "('SUBDOMAIN', 0, 'SECRET', 'allowed'), SUBDOMAIN being the host without Openfire's domain",
 			      cfg, pline, driver.len ? buf_str(&q) : "not named");
 		goto out;
 	}
@@ -653,20 +653,20 @@ static int openfire_apply(const struct server_request *req, struct changeset *cs
 		goto out;
 	if (db.active && strcasecmp(db.active, "true") != 0) {
 		rc = diag_set(d, EINVAL, EXIT_DATAERR,
-			      "%s: external components are switched off (xmpp.component.socket.active is \"%.20s\"): enable "
-			      "them in the admin console (" CONSOLE ") first", db.script, db.active);
+			      "external components are switched off in Openfire (xmpp.component.socket.active is \"%.20s\"): "
+			      "enable them in the admin console (" CONSOLE ") first", db.active);
 		goto out;
 	}
 	if (req->port != db.port) {
 		rc = diag_set(d, EINVAL, EXIT_DATAERR,
-			      "%s: Openfire takes every external component on port %u (xmpp.component.socket.port), the "
-			      "transport connects to port %u: set the transport's port to %u (or Openfire's, in the admin "
-			      "console: " CONSOLE ")", db.script, db.port, req->port, db.port);
+			      "Openfire takes every external component on port %u (xmpp.component.socket.port), the "
+			      "transport connects to port %u: set the transport's port to %u, or Openfire's in the admin "
+			      "console (" CONSOLE ")", db.port, req->port, db.port);
 		goto out;
 	}
 	if (hsqldb_char_length(secret, slen) > SECRET_MAX) {
-		rc = diag_set(d, EINVAL, EXIT_DATAERR, "%s: the secret is longer than the %d characters of "
-			      "ofExtComponentConf.secret", db.script, SECRET_MAX);
+		rc = diag_set(d, EINVAL, EXIT_DATAERR, "the secret is longer than the %d characters of Openfire's "
+			      "ofExtComponentConf.secret", SECRET_MAX);
 		goto out;
 	}
 	if (v.exact && secret_is(v.exact->secret, &req->secret)) {

@@ -577,7 +577,12 @@ int hsqldb_parse(const char *path, const char *text, size_t len, const char *con
 		bool lossy = false;
 
 		lineno++;
-		if ((why = raw_problem(p, n)))
+		/* HSQLDB 2.x starts every script so; anything else (a SQL dump, HSQLDB 1.8) is another format. */
+		if (lineno == 1 && (n < 25 || memcmp(p, "SET DATABASE UNIQUE NAME ", 25) != 0))
+			why = "not an HSQLDB 2.x script (its first line is not SET DATABASE UNIQUE NAME)";
+		else
+			why = raw_problem(p, n);
+		if (why)
 			goto bad;
 		buf_truncate(&dec, 0);
 		rc = hsqldb_unescape(p, n, &dec, &lossy, &why);
@@ -594,11 +599,6 @@ int hsqldb_parse(const char *path, const char *text, size_t len, const char *con
 		if (rc < 0)
 			goto out;
 
-		/* HSQLDB 2.x starts every script with it; anything else (a SQL dump, HSQLDB 1.8) is another format. */
-		if (lineno == 1 && !(is_word(&l, 0, "SET") && is_word(&l, 1, "DATABASE") && is_word(&l, 2, "UNIQUE"))) {
-			why = "not an HSQLDB 2.x script (its first line is not SET DATABASE UNIQUE NAME)";
-			goto bad;
-		}
 		if (is_word(&l, 0, "INSERT")) {
 			struct hsqldb_row r = { .line = lineno, .start = pos, .end = pos + n + (nl ? 1 : 0), .lossy = lossy };
 			size_t k = 3;
@@ -726,9 +726,9 @@ int hsqldb_check_closed(const struct root *r, const char *script, const char *ow
 		int64_t ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, diff = ms - (int64_t)beat;
 		if (diff <= HEARTBEAT_MS && diff >= -HEARTBEAT_MS) {
 			rc = diag_set(d, EBUSY, EXIT_TEMPFAIL,
-				      "%s is running (%s has a live heartbeat): HSQLDB rewrites %s from memory at "
-				      "shutdown, so an edit now would be lost; stop %s, run jabber-dispatch sync, start it again",
-				      owner, lck, script, owner);
+				      "%s is running (%s has a live heartbeat): HSQLDB rewrites the script from memory "
+				      "at shutdown, so an edit now would be lost; stop %s, run jabber-dispatch sync, start it again",
+				      owner, lck, owner);
 			goto out;
 		}
 	}

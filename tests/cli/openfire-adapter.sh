@@ -25,7 +25,7 @@ try_secret 'é€ x' "'\\u00e9\\u20ac x'"
 try_secret '😀' "'\\ud83d\\ude00'"
 try_secret "--'; DROP TABLE OFUSER; --" "'--''; DROP TABLE OFUSER; --'"
 of_apply irc.example.org 5275 "$(printf 'x%.0s' {1..256})"
-check "a secret over 255 characters: refused" contains "$err" "longer than the 255 characters of ofExtComponentConf.secret"
+check "a secret over 255 characters: refused" contains "$err" "longer than the 255 characters of Openfire's ofExtComponentConf.secret"
 check "over 255: exit 65" equals "$rc" 65
 of_apply irc.example.org 5275 "$(printf 'é%.0s' {1..255})"
 check "255 non-ASCII characters fit (VARCHAR counts characters)" equals "$rc" 0
@@ -113,7 +113,7 @@ of_apply new2.example.org 5275 'x'
 check "xmpp.component.socket.port 5347: 5275 refused" contains "$err" "port 5347 (xmpp.component.socket.port)"
 sed -i "s/^INSERT INTO OFPROPERTY VALUES('xmpp.domain'.*/&\nINSERT INTO OFPROPERTY VALUES('xmpp.component.socket.active','false',0,NULL)/" "$OF_SCRIPT"
 of_apply new3.example.org 5347 'x'
-check "components switched off: refused" contains "$err" "external components are switched off (xmpp.component.socket.active is \"false\")"
+check "components switched off: refused" contains "$err" "external components are switched off in Openfire (xmpp.component.socket.active is \"false\")"
 of_apply bad1.example.org 5347 's2'
 check "switched off: exclusions still answered" equals "$out" excluded
 of_apply muc.example.org 5275 's2'
