@@ -43,6 +43,7 @@ public class Db {
             s.execute("SHUTDOWN");
         } else if (a[0].equals("crash")) {
             s.execute("INSERT INTO OFID VALUES(99,1)");
+            Thread.sleep(1500); /* past SET FILES WRITE DELAY 1: the change is in openfire.log */
             System.out.println("open");
             System.out.flush();
             Runtime.getRuntime().halt(9);
