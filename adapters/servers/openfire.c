@@ -142,7 +142,7 @@ static char *script_for(const char *config)
 /* Read openfire.xml: refuse what is not the embedded database, set *RET_SCRIPT. */
 static int read_bootstrap(const struct server_request *req, char **ret_script, struct diag *d)
 {
-	struct buf text = BUF_INIT, provider = BUF_INIT, setup = BUF_INIT, driver = BUF_INIT, q = BUF_INIT;
+	struct buf text = BUF_INIT_SENSITIVE, provider = BUF_INIT, setup = BUF_INIT, driver = BUF_INIT, q = BUF_INIT;
 	struct xml_doc doc = XML_DOC_INIT;
 	unsigned pline = 1, sline = 1, dline = 1;
 	const char *cfg = req->config;
@@ -206,25 +206,25 @@ out:
 	return rc;
 }
 
-/* Whether the process of the pid in pid file PATH is an openfire one (host /proc: processes are not in the root). */
+/* Whether pid file PATH names a live openfire process (bash running openfire.sh, for the .deb's SysV script). */
 static bool pidfile_live(const struct root *r, const char *path, long *ret_pid)
 {
 	struct buf t = BUF_INIT, cmd = BUF_INIT;
-	char proc[64];
-	long pid;
-	char *end;
+	char proc[64], chunk[4096], *end;
 	bool live = false;
+	ssize_t n;
 	int fd;
 
 	if (safefs_read_file(r, path, &t, &(struct diag)DIAG_INIT) == 0 && t.len) {
-		pid = strtol(buf_str(&t), &end, 10);
+		long pid = strtol(buf_str(&t), &end, 10);
+		/* /proc is the host's: processes are not inside the root. */
 		snprintf(proc, sizeof(proc), "/proc/%ld/cmdline", pid);
 		if (pid > 0 && (*end == '\n' || *end == '\0') && (fd = open(proc, O_RDONLY | O_CLOEXEC)) >= 0) {
-			char chunk[4096];
-			ssize_t n;
 			while ((n = read(fd, chunk, sizeof(chunk))) > 0 && cmd.len < (1u << 20))
-				buf_append(&cmd, chunk, (size_t)n);
+				if (buf_append(&cmd, chunk, (size_t)n) < 0)
+					break;
 			close(fd);
+			/* A pid reused by another program has no "openfire" in its command line. */
 			live = cmd.len && memmem(cmd.data, cmd.len, "openfire", 8);
 			*ret_pid = pid;
 		}
@@ -234,13 +234,12 @@ static bool pidfile_live(const struct root *r, const char *path, long *ret_pid)
 	return live;
 }
 
-/* Refuse while Openfire runs, or while HSQLDB would not start from the script alone. */
+/* Refuse while Openfire runs (under systemd only HSQLDB's lock tells), or while HSQLDB would not start from the script. */
 static int check_stopped(const struct root *r, const char *script, struct diag *d)
 {
 	static const char *const pidfiles[] = { "/run/openfire.pid", "/var/run/openfire.pid" };
 	long pid = 0;
 
-	/* The SysV script of the .deb writes a pid file; under systemd only HSQLDB's lock tells. */
 	for (size_t i = 0; i < sizeof(pidfiles) / sizeof(pidfiles[0]); i++)
 		if (pidfile_live(r, pidfiles[i], &pid))
 			return diag_set(d, EBUSY, EXIT_TEMPFAIL, "Openfire is running (pid %ld, %s): stop it, run "
@@ -630,16 +629,30 @@ static bool secret_is(const struct hsqldb_value *v, const struct buf *secret)
 	return v->type == HSQLDB_STRING && v->len == secret->len && sodium_memcmp(v->text, secret->data, v->len) == 0;
 }
 
+/* Hide the line RAW (a row of SUB, its newline included) from diffs, shown with WORD for its secret. */
+static int redact_line(struct changeset *cs, const char *raw, size_t len, const char *sub, const char *word)
+{
+	struct buf line = BUF_INIT_SENSITIVE, shown = BUF_INIT;
+	int rc = buf_append(&line, raw, len);
+	if (rc == 0)
+		rc = render_row(sub, NULL, 0, word, &shown);
+	if (rc == 0 && len && raw[len - 1] == '\n')
+		rc = buf_putc(&shown, '\n');
+	if (rc == 0)
+		rc = changeset_redact(cs, buf_str(&line), buf_str(&shown));
+	buf_free(&line);
+	buf_free(&shown);
+	return rc;
+}
+
 static int openfire_apply(const struct server_request *req, struct changeset *cs, struct server_outcome *ret,
 			  struct diag *d)
 {
 	struct db db = { 0 };
-	struct buf line = BUF_INIT_SENSITIVE, shown = BUF_INIT, old = BUF_INIT_SENSITIVE, old_shown = BUF_INIT;
-	struct buf add = BUF_INIT_SENSITIVE;
-	const char *secret = req->secret.data;
-	size_t slen = req->secret.len, at;
+	struct buf line = BUF_INIT_SENSITIVE, add = BUF_INIT_SENSITIVE;
 	char sub[254];
 	struct verdict v;
+	size_t at;
 	int rc;
 
 	rc = db_load(req, &db, d);
@@ -664,7 +677,7 @@ static int openfire_apply(const struct server_request *req, struct changeset *cs
 			      "console (" CONSOLE ")", db.port, req->port, db.port);
 		goto out;
 	}
-	if (hsqldb_char_length(secret, slen) > SECRET_MAX) {
+	if (hsqldb_char_length(req->secret.data, req->secret.len) > SECRET_MAX) {
 		rc = diag_set(d, EINVAL, EXIT_DATAERR, "the secret is longer than the %d characters of Openfire's "
 			      "ofExtComponentConf.secret", SECRET_MAX);
 		goto out;
@@ -673,37 +686,22 @@ static int openfire_apply(const struct server_request *req, struct changeset *cs
 		ret->result = RESULT_UNCHANGED;
 		goto out;
 	}
-	rc = render_row(sub, secret, slen, NULL, &line);
-	if (rc == 0)
-		rc = render_row(sub, NULL, 0, "<secret>", &shown);
-	if (rc < 0)
-		goto out;
-	if (v.exact) {
+	rc = render_row(sub, req->secret.data, req->secret.len, NULL, &line);
+	if (rc == 0 && v.exact) {
 		const struct hsqldb_row *r = v.exact->row;
-		bool nl = db.text.data[r->end - 1] == '\n';
-		rc = buf_append(&old, db.text.data + r->start, r->end - r->start);
+		at = r->start;
+		if (db.text.data[r->end - 1] == '\n')
+			rc = buf_putc(&line, '\n');
 		if (rc == 0)
-			rc = render_row(sub, NULL, 0, "<old secret>", &old_shown);
-		if (rc == 0 && nl)
-			rc = buf_putc(&line, '\n') ? -ENOMEM : buf_putc(&shown, '\n') ? -ENOMEM : buf_putc(&old_shown, '\n');
-		if (rc == 0)
-			rc = changeset_redact(cs, old.data, old_shown.data);
-		if (rc == 0)
-			rc = changeset_redact(cs, line.data, shown.data);
-		if (rc == 0)
-			rc = redact_neighbours(&db, r->start, cs);
+			rc = redact_line(cs, db.text.data + r->start, r->end - r->start, sub, "<old secret>");
 		if (rc == 0)
 			rc = script_put(&db, cs, r->start, r->end, line.data, line.len);
 		ret->result = RESULT_UPDATED;
-	} else {
+	} else if (rc == 0) {
 		bool need_nl = false, need_schema = false;
 		at = insert_at(&db, &need_nl, &need_schema);
 		if (!need_nl)
-			rc = buf_putc(&line, '\n') ? -ENOMEM : buf_putc(&shown, '\n');
-		if (rc == 0)
-			rc = changeset_redact(cs, line.data, shown.data);
-		if (rc == 0)
-			rc = redact_neighbours(&db, at, cs);
+			rc = buf_putc(&line, '\n'); /* else the file keeps its habit of no final newline */
 		if (rc == 0)
 			rc = buf_printf(&add, "%s%s", need_nl ? "\n" : "", need_schema ? "SET SCHEMA PUBLIC\n" : "");
 		if (rc == 0)
@@ -714,12 +712,14 @@ static int openfire_apply(const struct server_request *req, struct changeset *cs
 			rc = record_put(&db, cs, sub, true);
 		ret->result = RESULT_ADDED;
 	}
+	/* Ours first: the neighbours' window may hold our old line too. */
+	if (rc == 0)
+		rc = redact_line(cs, line.data, line.len, sub, "<secret>");
+	if (rc == 0)
+		rc = redact_neighbours(&db, at, cs);
 	ret->restart = true;
 out:
 	buf_free(&line);
-	buf_free(&shown);
-	buf_free(&old);
-	buf_free(&old_shown);
 	buf_free(&add);
 	db_free(&db);
 	return rc;
@@ -729,9 +729,10 @@ static int openfire_remove(const struct server_request *req, struct changeset *c
 			   struct diag *d)
 {
 	struct db db = { 0 };
-	struct buf line = BUF_INIT_SENSITIVE, shown = BUF_INIT;
+	const struct hsqldb_row *r;
 	char sub[254];
 	struct verdict v;
+	size_t start;
 	int rc = db_load(req, &db, d);
 
 	if (rc < 0)
@@ -744,18 +745,12 @@ static int openfire_remove(const struct server_request *req, struct changeset *c
 	ret->result = v.result == RESULT_ADDED ? RESULT_ABSENT : v.result;
 	if (v.result != RESULT_UNCHANGED)
 		goto out; /* excluded (blocked, or deleted by the admin: the record is what keeps it out), manual, absent */
-	const struct hsqldb_row *r = v.exact->row;
-	size_t start = r->start;
+	r = v.exact->row;
+	start = r->start;
 	/* A last line without a newline came with the newline before it. */
 	if (r->end == db.text.len && db.text.data[r->end - 1] != '\n' && start > 0)
 		start--;
-	rc = buf_append(&line, db.text.data + r->start, r->end - r->start);
-	if (rc == 0)
-		rc = render_row(sub, NULL, 0, "<old secret>", &shown);
-	if (rc == 0 && line.data[line.len - 1] == '\n')
-		rc = buf_putc(&shown, '\n');
-	if (rc == 0)
-		rc = changeset_redact(cs, line.data, shown.data);
+	rc = redact_line(cs, db.text.data + r->start, r->end - r->start, sub, "<old secret>");
 	if (rc == 0)
 		rc = redact_neighbours(&db, r->start, cs);
 	if (rc == 0)
@@ -765,8 +760,6 @@ static int openfire_remove(const struct server_request *req, struct changeset *c
 	ret->result = RESULT_REMOVED;
 	ret->restart = true;
 out:
-	buf_free(&line);
-	buf_free(&shown);
 	db_free(&db);
 	return rc;
 }
@@ -779,10 +772,12 @@ static int openfire_list(const struct server_request *req, struct buf *out, stru
 	/* Exact rows only: a wildcard row names no host. */
 	for (size_t i = 0; rc == 0 && i < db.ncomps; i++) {
 		const struct comp *c = &db.comps[i];
-		char host[300];
+		char host[300], as_is[300];
 		enum state st = c->blocked ? STATE_EXCLUDED : strv_contains(&db.ours, c->sub) ? STATE_MANAGED : STATE_MANUAL;
 		snprintf(host, sizeof(host), "%s.%s", c->sub, db.domain);
-		if (c->wildcard || strlen(host) > 253 || validate_host(host))
+		snprintf(as_is, sizeof(as_is), "%s", host);
+		/* Openfire compares names as they are: an upper-case row is no host a transport can have. */
+		if (c->wildcard || strlen(host) > 253 || validate_host(host) || strcmp(host, as_is) != 0)
 			continue;
 		rc = buf_printf(out, "%s %s\n", protocol_state_word(st), host);
 	}
