@@ -294,8 +294,9 @@ static int read_record(const struct root *r, struct db *db, struct diag *d)
 			char *l = strndup(p, n);
 			if (!l)
 				return -ENOMEM;
+			/* One space exactly: the line is compared byte for byte when it is taken out. */
 			if (sscanf(l, "%127[A-Za-z0-9_] %255[a-z0-9.-]%n", name, sub, &used) != 2 || (size_t)used != n ||
-			    validate_host(sub))
+			    l[strlen(name)] != ' ' || l[strlen(name) + 1] == ' ' || validate_host(sub))
 				rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: not a \"DATABASE SUBDOMAIN\" line", ROWS_PATH, line);
 			else if (strcmp(name, db->s.unique_name) == 0 && !strv_contains(&db->ours, sub))
 				rc = strv_push(&db->ours, sub);

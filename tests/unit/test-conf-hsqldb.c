@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "conf-hsqldb.h"
 #include "diag.h"
@@ -279,12 +282,107 @@ static void test_char_length(void **state)
 	assert_int_equal(hsqldb_char_length("\xff", 1), (size_t)-1);
 }
 
+/* A root in a fresh directory, with embedded-db/ made. */
+struct tmproot {
+	char top[64];
+	struct root r;
+};
+
+static void put(const struct tmproot *t, const char *name, const void *data, size_t len)
+{
+	char path[256];
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/embedded-db/%s", t->top, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+static void drop(const struct tmproot *t, const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/embedded-db/%s", t->top, name);
+	unlink(path);
+}
+
+static void heartbeat(const struct tmproot *t, long long offset_ms)
+{
+	struct timespec now;
+	unsigned char b[16] = "HSQLLOCK";
+	clock_gettime(CLOCK_REALTIME, &now);
+	unsigned long long ms = (unsigned long long)((long long)now.tv_sec * 1000 + now.tv_nsec / 1000000 + offset_ms);
+	for (int i = 15; i >= 8; i--, ms >>= 8)
+		b[i] = (unsigned char)(ms & 0xff);
+	put(t, "db.lck", b, sizeof(b));
+}
+
+static int closed(const struct tmproot *t, int want_exit)
+{
+	struct diag d = DIAG_INIT;
+	int rc = hsqldb_check_closed(&t->r, "/embedded-db/db.script", "Openfire", &d);
+	assert_int_equal(d.exit_code, want_exit);
+	assert_int_equal(rc != 0, diag_is_set(&d));
+	return rc;
+}
+
+static void test_check_closed(void **state)
+{
+	struct tmproot t = { "/tmp/jd-hsqldb.XXXXXX", ROOT_INIT };
+	struct diag d = DIAG_INIT;
+	char dir[128];
+
+	(void)state;
+	assert_non_null(mkdtemp(t.top));
+	snprintf(dir, sizeof(dir), "%s/embedded-db", t.top);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(safefs_root_open(t.top, &t.r, &d), 0);
+
+	assert_int_equal(closed(&t, 0), 0); /* nothing but the script: a closed database */
+	heartbeat(&t, 0);
+	assert_int_equal(closed(&t, 75), -EBUSY);
+	heartbeat(&t, 5000); /* a clock a little behind the writer's */
+	assert_int_equal(closed(&t, 75), -EBUSY);
+	heartbeat(&t, -10200); /* older than HSQLDB's 10.1 s: stale, HSQLDB takes it over */
+	assert_int_equal(closed(&t, 0), 0);
+	put(&t, "db.lck", "", 0);
+	assert_int_equal(closed(&t, 0), 0);
+	put(&t, "db.lck", "HSQLLOCK", 8);
+	assert_int_equal(closed(&t, 65), -EBADMSG);
+	drop(&t, "db.lck");
+
+	put(&t, "db.properties", "#HSQL Database Engine 2.7.1\nmodified=no\nversion=2.7.1\n", 54);
+	assert_int_equal(closed(&t, 0), 0);
+	put(&t, "db.log", "INSERT INTO T VALUES(1)\n", 24); /* HSQLDB deletes it when modified=no */
+	assert_int_equal(closed(&t, 0), 0);
+	put(&t, "db.properties", "modified=yes\n", 13);
+	assert_int_equal(closed(&t, 65), -EBUSY);
+	put(&t, "db.properties", "modified=yes-new-files\n", 23);
+	assert_int_equal(closed(&t, 65), -EBUSY);
+	put(&t, "db.properties", "version=2.7.1\n", 14);
+	assert_int_equal(closed(&t, 65), -EBUSY); /* no modified= at all: unknown state */
+	drop(&t, "db.properties");
+	assert_int_equal(closed(&t, 65), -EBUSY); /* a log, and nothing to say it was replayed */
+	drop(&t, "db.log");
+	assert_int_equal(closed(&t, 0), 0);
+	put(&t, "db.script.new", "x", 1);
+	assert_int_equal(closed(&t, 65), -EBUSY);
+	drop(&t, "db.script.new");
+
+	diag_clear(&d);
+	assert_int_equal(hsqldb_check_closed(&t.r, "/embedded-db/db.data", "Openfire", &d), -EINVAL);
+	safefs_root_close(&t.r);
+	rmdir(dir);
+	rmdir(t.top);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quote),	   cmocka_unit_test(test_unescape), cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_parse),	   cmocka_unit_test(test_refused),  cmocka_unit_test(test_quoted_names),
 		cmocka_unit_test(test_lossy),	   cmocka_unit_test(test_like),	    cmocka_unit_test(test_char_length),
+		cmocka_unit_test(test_check_closed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
