@@ -78,10 +78,10 @@ of_apply irc.example.org 5275 'a-Secret'
 check "an empty lock file is no lock (HSQLDB deletes it)" equals "$rc" 0
 fresh
 # HSQLDB can be told to hold an fcntl lock on its lock file as well.
+: >"$OF_DB/openfire.lck"
 python3 -c 'import fcntl, sys, time; f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flush=True); time.sleep(60)' \
 	"$OF_DB/openfire.lck" >"$T/locker" 2>&1 &
 locker=$!
-: >"$OF_DB/openfire.lck"
 for _ in $(seq 50); do grep -q locked "$T/locker" && break; sleep 0.1; done
 refused "an fcntl lock on openfire.lck" 75 "locks /var/lib/openfire/embedded-db/openfire.lck"
 kill "$locker"
