@@ -72,6 +72,19 @@ check "not installed: exit 0" equals "$rc" 0
 check "not installed: no openfire pair" lacks "$out" "openfire"
 mv "$T/openfire.xml" "$OF_XML"
 
+# The transport is renamed, then its package removed: what it left in Openfire goes, only that.
+configure_biboumi irc2.example.org 'second-Secret' 5275
+run_jd sync
+check "renamed: the new host added" contains "$out" "openfire     irc2.example.org                 added (restart needed)"
+check "renamed: the old host removed" contains "$out" "openfire     irc.example.org                  removed"
+check "renamed: the old row gone" bash -c "! grep -q \"VALUES('irc',\" '$OF_SCRIPT'"
+check "renamed: the record follows" equals "$(grep -v '^#' "$OF_ROWS")" "HSQLDB5A1F0C2B9D irc2"
+mv "$ROOT/usr/lib/jabber-dispatch/transports/biboumi" "$T/biboumi.adapter"
+run_jd sync
+check "transport gone: removed from Openfire" contains "$out" "openfire     irc2.example.org                 removed"
+check "transport gone: the script is as it was" cmp -s "$OF_FIX/valid-minimal.script" "$OF_SCRIPT"
+mv "$T/biboumi.adapter" "$ROOT/usr/lib/jabber-dispatch/transports/biboumi"
+
 # The reload Openfire does not have.
 "$OF_ADAPTER" --root="$ROOT" --reload >"$T/o"
 check "--reload says a restart is needed" grep -q '^restart needed: ' "$T/o"
