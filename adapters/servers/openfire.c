@@ -28,7 +28,8 @@
  *   the name a component asks for at the first occurrence of DOMAIN.  All of
  *   them connect to one port, xmpp.component.socket.port (default 5275).
  *   openfire.xml (--config, default /etc/openfire/openfire.xml) only says
- *   which database; its <autosetup> can seed properties, never rows.
+ *   which database; its <autosetup>, like the REST API plugin, can set
+ *   properties (one default secret for all), never rows.
  * - With the embedded database, that is the HSQLDB script
  *   embedded-db/openfire.script, which HSQLDB reads at start and rewrites
  *   from memory at every checkpoint and at shutdown.  So it is edited only
@@ -39,6 +40,8 @@
  *   its log, or replace the script, after our edit.
  * - External databases (MySQL, PostgreSQL...) are refused with what to do by
  *   hand: this adapter does not connect to databases.
+ * - Rows are written as HSQLDB's own writer does (conf-hsqldb.h): '' for a
+ *   quote, \uXXXX for anything outside printable ASCII.
  * - HSQLDB scripts have no comments, so what is ours is recorded in
  *   /var/lib/jabber-dispatch/openfire-rows, keyed by the database's
  *   HSQLDB unique name (a restored or recreated database is another one).
