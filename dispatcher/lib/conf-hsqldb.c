@@ -540,7 +540,7 @@ static const char *raw_problem(const char *p, size_t n)
 			return "a NUL byte";
 		if (c == '\r')
 			return "a carriage return (HSQLDB on Linux ends lines with a plain newline; convert the file with "
-			       "dos2unix while Openfire is stopped)";
+			       "dos2unix while the database is closed)";
 		if (c < 0x20 && c != '\t')
 			return "a control character (HSQLDB writes them as \\u escapes)";
 		if (c >= 0x80)
@@ -559,7 +559,7 @@ int hsqldb_parse(const char *path, const char *text, size_t len, const char *con
 	char *schema = strdup("PUBLIC");
 	bool in_data = false;
 	unsigned lineno = 0;
-	size_t pos = 0;
+	size_t pos = 0, rows_cap = 0;
 	int rc = 0;
 
 	s.path = path;
@@ -608,14 +608,15 @@ int hsqldb_parse(const char *path, const char *text, size_t len, const char *con
 				goto bad;
 			}
 			rc = (r.schema = strdup(schema)) ? read_values(&l, &k, wanted(keep, r.table), &r, &why) : -ENOMEM;
-			if (rc == 0) {
-				struct hsqldb_row *v = realloc(s.rows, (s.nrows + 1) * sizeof(*v));
+			if (rc == 0 && s.nrows == rows_cap) {
+				/* Doubling: a database holds tens of thousands of rows. */
+				struct hsqldb_row *v = realloc(s.rows, (rows_cap = rows_cap ? rows_cap * 2 : 256) * sizeof(*v));
 				rc = v ? 0 : -ENOMEM;
-				if (v) {
+				if (v)
 					s.rows = v;
-					s.rows[s.nrows++] = r;
-				}
 			}
+			if (rc == 0)
+				s.rows[s.nrows++] = r;
 			if (rc < 0)
 				row_free(&r);
 			if (rc == -EBADMSG)
