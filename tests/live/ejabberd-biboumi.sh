@@ -366,7 +366,7 @@ main() {
 	timeout 120 "$bin" --root="$root" -v sync --reload >"$sb/sync3.out" 2>"$sb/sync3.err" || rc=$?
 	[ "$rc" = 0 ] || fail "sync --reload exited with status $rc"
 	grep -qE "^biboumi +ejabberd +$component +updated" "$sb/sync3.out" || fail "sync --reload did not update $component"
-	grep -q "^listening 127.0.0.1:$comp_port\$" "$sb/sync3.err" || fail "sync --reload did not check port $comp_port"
+	grep -q "^jabber-dispatch: server ejabberd: listening 127.0.0.1:$comp_port\$" "$sb/sync3.err" || fail "sync --reload did not check port $comp_port"
 	if grep -q 'reloading again' "$sb/sync3.err"; then again=$((again + 1)); fi
 	stop_pid "$biboumi_pid"
 	biboumi_pid=
