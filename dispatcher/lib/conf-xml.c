@@ -18,7 +18,6 @@ struct scanner {
 	const char *text;
 	size_t pos, end;
 	unsigned line;
-	bool lenient;
 };
 
 static bool sc_at(const struct scanner *s, const char *lit)
@@ -150,6 +149,35 @@ static int sc_attrs(struct scanner *s, struct xml_node *el)
 	}
 }
 
+static int sc_content(struct scanner *s, struct xml_node *parent, struct xml_node **head, int depth);
+
+/* One element starting at the '<' under the scanner, appended to HEAD. */
+static int sc_element(struct scanner *s, struct xml_node *parent, struct xml_node **head, int depth)
+{
+	struct xml_node *n = node_new(XML_ELEMENT, s->pos, s->line, parent);
+	int rc;
+
+	if (!n)
+		return -ENOMEM;
+	list_append(head, n);
+	sc_advance(s, 1);
+	n->name = sc_name(s);
+	if (!n->name)
+		return -EBADMSG;
+	rc = sc_attrs(s, n);
+	if (rc < 0)
+		return rc;
+	n->open_end = s->pos;
+	if (n->empty) {
+		n->close_start = n->end = s->pos;
+		return 0;
+	}
+	rc = sc_content(s, n, &n->children, depth + 1);
+	if (rc < 0)
+		return rc;
+	return n->end ? 0 : -EBADMSG; /* input ended inside the element */
+}
+
 /* Scan nodes until the end tag of PARENT (or the end of input when PARENT is NULL). */
 static int sc_content(struct scanner *s, struct xml_node *parent, struct xml_node **head, int depth)
 {
@@ -223,27 +251,9 @@ static int sc_content(struct scanner *s, struct xml_node *parent, struct xml_nod
 					break;
 			}
 		} else if (sc_at(s, "<")) {
-			n = node_new(XML_ELEMENT, start, line, parent);
-			if (!n)
-				return -ENOMEM;
-			list_append(head, n);
-			sc_advance(s, 1);
-			n->name = sc_name(s);
-			if (!n->name)
-				return -EBADMSG;
-			rc = sc_attrs(s, n);
+			rc = sc_element(s, parent, head, depth);
 			if (rc < 0)
 				return rc;
-			n->open_end = s->pos;
-			if (n->empty) {
-				n->close_start = n->end = s->pos;
-			} else {
-				rc = sc_content(s, n, &n->children, depth + 1);
-				if (rc < 0)
-					return rc;
-				if (!n->end)
-					return -EBADMSG; /* input ended inside the element */
-			}
 		} else {
 			n = node_new(XML_TEXT, start, line, parent);
 			if (!n)
@@ -274,6 +284,9 @@ static void first_error_keep(void *ctx, xmlErrorPtr e)
 	f->line = e->line;
 	snprintf(f->msg, sizeof(f->msg), "%s", e->message ? e->message : "not well-formed XML");
 	f->msg[strcspn(f->msg, "\n")] = '\0';
+	/* libxml2's advice is for programmers: say what is wrong with the file instead. */
+	if (strstr(f->msg, "XML_PARSE_HUGE"))
+		snprintf(f->msg, sizeof(f->msg), "elements nested too deeply, or a text node too large");
 }
 
 /* libxml2's verdict, as "PATH:LINE: reason". */
@@ -298,8 +311,11 @@ static int xml_check(const char *path, const char *text, size_t len, struct diag
 		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%d: %s", path, first.set ? first.line : 1,
 			      first.set ? first.msg : "not well-formed XML");
 	} else if (doc->intSubset && doc->intSubset->entities) {
-		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%ld: declares entities of its own; refusing it", path,
-			      xmlGetLineNo((xmlNodePtr)doc->intSubset));
+		const char *at = memmem(text, len, "<!ENTITY", 8);
+		unsigned line = 1;
+		for (const char *p = text; at && p < at; p++)
+			line += *p == '\n';
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: declares entities of its own; refusing it", path, line);
 	} else if (doc->encoding && strcasecmp((const char *)doc->encoding, "UTF-8") != 0 &&
 		   strcasecmp((const char *)doc->encoding, "US-ASCII") != 0) {
 		for (size_t i = 0; i < len; i++)
@@ -351,13 +367,40 @@ int xml_parse(const char *path, const char *text, size_t len, struct xml_doc *re
 
 int xml_parse_fragment(const char *text, size_t start, size_t end, unsigned line, struct xml_doc *ret)
 {
-	struct scanner s = { .text = text, .pos = start, .end = end, .line = line, .lenient = true };
+	struct scanner s = { .text = text, .pos = start, .end = end, .line = line };
 	struct xml_node *top = NULL;
 	int rc = sc_content(&s, NULL, &top, 0);
 
-	if (rc < 0) {
+	if (rc == -ENOMEM) {
 		node_free(top);
-		return rc == -ENOMEM ? rc : -EBADMSG;
+		return rc;
+	}
+	if (rc < 0) {
+		/*
+		 * Not XML as a whole (prose around a commented-out block, a stray '<'):
+		 * keep every element that does parse on its own, wherever it starts.
+		 */
+		node_free(top);
+		top = NULL;
+		s = (struct scanner){ .text = text, .pos = start, .end = end, .line = line };
+		while (s.pos < s.end) {
+			struct xml_node *one = NULL;
+			struct scanner at = s;
+			if (text[s.pos] == '<' && s.pos + 1 < s.end && name_char(text[s.pos + 1]) &&
+			    !strchr("!?/", text[s.pos + 1]) && (rc = sc_element(&at, NULL, &one, 0)) == 0) {
+				list_append(&top, one);
+				s = at;
+				continue;
+			}
+			node_free(one);
+			if (rc == -ENOMEM) {
+				node_free(top);
+				return rc;
+			}
+			sc_advance(&s, 1);
+		}
+		if (!top)
+			return -EBADMSG;
 	}
 	*ret = (struct xml_doc){ .path = "", .text = text, .len = end, .root = top };
 	return 0;
@@ -430,8 +473,8 @@ static int put_utf8(struct buf *out, unsigned long cp)
 	return buf_append(out, b, n);
 }
 
-/* Decode text with entity references from [start, end) into OUT. */
-static int decode(const char *text, size_t start, size_t end, struct buf *out)
+/* Decode text with entity references from [start, end) into OUT; ATTR: normalise blanks as XML does. */
+static int decode(const char *text, size_t start, size_t end, bool attr, struct buf *out)
 {
 	static const struct {
 		const char *name;
@@ -444,10 +487,13 @@ static int decode(const char *text, size_t start, size_t end, struct buf *out)
 		const char *semi;
 		bool done = false;
 		if (text[i] != '&') {
-			/* XML normalises line ends to \n when reading. */
+			/* XML normalises line ends to \n when reading, and blanks in attributes to spaces. */
 			if (text[i] == '\r' && i + 1 < end && text[i + 1] == '\n')
 				i++;
-			rc = buf_putc(out, text[i] == '\r' ? '\n' : text[i]);
+			if (attr && (text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+				rc = buf_putc(out, ' ');
+			else
+				rc = buf_putc(out, text[i] == '\r' ? '\n' : text[i]);
 			i++;
 			continue;
 		}
@@ -482,7 +528,7 @@ int xml_text(const struct xml_doc *doc, const struct xml_node *el, struct buf *o
 		if (n->type == XML_ELEMENT)
 			return -EINVAL;
 		if (n->type == XML_TEXT)
-			rc = decode(doc->text, n->body_start, n->body_end, out);
+			rc = decode(doc->text, n->body_start, n->body_end, false, out);
 		else if (n->type == XML_CDATA)
 			rc = buf_append(out, doc->text + n->body_start, n->body_end - n->body_start);
 	}
@@ -491,7 +537,7 @@ int xml_text(const struct xml_doc *doc, const struct xml_node *el, struct buf *o
 
 int xml_attr_value(const struct xml_doc *doc, const struct xml_attr *a, struct buf *out)
 {
-	return decode(doc->text, a->value_start, a->value_end, out);
+	return decode(doc->text, a->value_start, a->value_end, true, out);
 }
 
 void xml_content_range(const struct xml_node *el, size_t *start, size_t *end)

@@ -55,7 +55,8 @@ struct xml_doc {
 int xml_parse(const char *path, const char *text, size_t len, struct xml_doc *ret, struct diag *d);
 /*
  * Parse the body of a comment as a fragment (several top-level nodes allowed),
- * leniently: returns -EBADMSG quietly when it is not XML.  Offsets are those
+ * leniently: where it is not XML as a whole (prose around a commented-out
+ * block), every element that parses on its own is kept; -EBADMSG when none.  Offsets are those
  * of the enclosing document.  Finds blocks the admin commented out.
  */
 int xml_parse_fragment(const char *text, size_t start, size_t end, unsigned line, struct xml_doc *ret);

@@ -87,6 +87,19 @@ static void test_comment_fragment(void **state)
 	}
 	/* A comment that is not XML is not an error, just not a fragment. */
 	assert_int_equal(xml_parse_fragment("<a>", 0, 3, 1, &(struct xml_doc)XML_DOC_INIT), -EBADMSG);
+	/* Prose around a commented-out block: the block is still found. */
+	{
+		static const char prose[] = "was <this> on? <secret>old2</secret> & done";
+		struct xml_doc pf = XML_DOC_INIT;
+		struct buf t = BUF_INIT;
+		assert_int_equal(xml_parse_fragment(prose, 0, strlen(prose), 1, &pf), 0);
+		assert_non_null(pf.root);
+		assert_string_equal(pf.root->name, "secret");
+		assert_int_equal(xml_text(&pf, pf.root, &t), 0);
+		assert_string_equal(buf_str(&t), "old2");
+		buf_free(&t);
+		xml_free(&pf);
+	}
 	buf_free(&v);
 	xml_free(&frag);
 	xml_free(&doc);
@@ -138,7 +151,7 @@ static void test_refusals(void **state)
 	(void)state;
 	expect_refused("<a>\n<b>\n</a>\n", 13, "bad.xml:3:");
 	expect_refused("<a>&nope;</a>", 13, "bad.xml:1:");
-	expect_refused(entity, strlen(entity), "declares entities of its own");
+	expect_refused(entity, strlen(entity), "bad.xml:1: declares entities of its own");
 	expect_refused("<a>\0</a>", 8, "contains a NUL byte");
 	expect_refused(latin1, strlen(latin1), "only UTF-8 is edited");
 	expect_refused("", 0, "bad.xml:");
