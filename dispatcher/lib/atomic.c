@@ -88,6 +88,16 @@ int changeset_put(struct changeset *cs, const char *path, const struct buf *old,
 	return changeset_put_mkdir(cs, path, old, data, len, mode, 0);
 }
 
+int changeset_set_group(struct changeset *cs, const char *path, gid_t gid)
+{
+	struct change *c = changeset_find(cs, path);
+	if (!c)
+		return -ENOENT;
+	c->set_gid = true;
+	c->gid = gid;
+	return 0;
+}
+
 int changeset_remove(struct changeset *cs, const char *path, const struct buf *old)
 {
 	bool fresh = !changeset_find(cs, path);
@@ -291,7 +301,7 @@ static int stage(const struct change *c, struct pending *p, const struct stat *s
 			goto out;
 		}
 		uid = geteuid();
-		gid = dst.st_gid; /* e.g. conf.d root:prosody gives a file prosody can read */
+		gid = c->set_gid ? c->gid : dst.st_gid; /* e.g. conf.d root:prosody gives a file prosody can read */
 		mode = c->mode;
 	}
 	rc = write_all(fd, c->data.data ? c->data.data : "", c->data.len);

@@ -31,6 +31,8 @@ struct change {
 	struct buf data; /* new content (!remove only) */
 	mode_t mode;     /* for a created file; an existing file keeps its own */
 	mode_t mkdir_mode; /* != 0: create missing parent directories */
+	bool set_gid;    /* a created file gets GID, not the group of its directory */
+	gid_t gid;
 };
 
 struct changeset {
@@ -51,6 +53,12 @@ int changeset_put(struct changeset *cs, const char *path, const struct buf *old,
 /* Like changeset_put, creating missing parent directories with MKDIR_MODE. */
 int changeset_put_mkdir(struct changeset *cs, const char *path, const struct buf *old, const char *data,
 			size_t len, mode_t mode, mode_t mkdir_mode);
+/*
+ * Give the file PATH, queued for creation, the group GID instead of its
+ * directory's (a transport config readable by the service's group only).
+ * An existing file keeps its own group.  -ENOENT when PATH is not queued.
+ */
+int changeset_set_group(struct changeset *cs, const char *path, gid_t gid);
 /* Queue the deletion of PATH, whose content the caller read as OLD. */
 int changeset_remove(struct changeset *cs, const char *path, const struct buf *old);
 /*
