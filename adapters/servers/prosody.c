@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,9 +194,8 @@ static int scan_file(struct prosody_conf *c, size_t fi, struct diag *d)
 	struct lua_token *toks = NULL, t;
 	struct lua_lexer lx;
 	size_t n = 0, cap = 0;
-	struct decl *section = NULL; /* NULL: global scope */
-	size_t section_idx = 0;
-	bool in_section = false;
+	size_t section = SIZE_MAX; /* index of the current section's decl; SIZE_MAX: global scope */
+	bool in_section = false, first_found = false;
 	int depth = 0, rc = 0;
 	bool main = fi == 0;
 
@@ -284,17 +284,20 @@ static int scan_file(struct prosody_conf *c, size_t fi, struct diag *d)
 					      f->path, k->line, is_comp ? "Component" : "VirtualHost");
 				goto out;
 			}
-			if (main && !in_section)
+			if (main && !first_found) {
 				c->first_section = line_start(text, k->start);
+				first_found = true;
+			}
 			in_section = true;
-			section = dd;
-			section_idx = c->ndecls - 1;
+			section = c->ndecls - 1;
 			i = j;
 			continue;
 		}
 		if (lua_is_name(text, k, "Include") && j < n && toks[j].type == LUA_STRING) {
-			if (main && !in_section)
+			if (main && !first_found) {
 				c->first_section = line_start(text, k->start);
+				first_found = true;
+			}
 			if (main && !c->dropin_glob) {
 				struct buf pat = BUF_INIT;
 				if (lua_string_value(text, &toks[j], &pat) < 0 || !(c->dropin_glob = strdup(buf_str(&pat)))) {
@@ -307,14 +310,14 @@ static int scan_file(struct prosody_conf *c, size_t fi, struct diag *d)
 			i = j;
 			continue;
 		}
-		if (j - 1 + 1 < n && lua_is_punct(text, &toks[i + 1], '=')) {
-			if (section && section->component && lua_is_name(text, k, "component_secret") && i + 2 < n &&
-			    toks[i + 2].type == LUA_STRING) {
-				section = &c->decls[section_idx];
-				section->has_secret = true;
-				section->secret_start = toks[i + 2].start;
-				section->secret_end = toks[i + 2].end;
-				section->secret_line = toks[i + 2].line;
+		if (i + 1 < n && lua_is_punct(text, &toks[i + 1], '=')) {
+			if (section != SIZE_MAX && c->decls[section].component &&
+			    lua_is_name(text, k, "component_secret") && i + 2 < n && toks[i + 2].type == LUA_STRING) {
+				struct decl *sd = &c->decls[section];
+				sd->has_secret = true;
+				sd->secret_start = toks[i + 2].start;
+				sd->secret_end = toks[i + 2].end;
+				sd->secret_line = toks[i + 2].line;
 			}
 			if (main && !in_section && lua_is_name(text, k, "component_ports")) {
 				rc = parse_ports(c, f, toks, n, i + 2, d);
@@ -329,8 +332,8 @@ static int scan_file(struct prosody_conf *c, size_t fi, struct diag *d)
 			}
 		}
 	}
-	if (main && !in_section && !c->first_section)
-		c->first_section = f->text.len;
+	if (main && !first_found)
+		c->first_section = f->text.len; /* no section at all: the whole file is global */
 	rc = 0;
 out:
 	free(toks);
@@ -635,12 +638,17 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 		ret->result = RESULT_ADDED;
 	} else {
 		const struct pfile *f = &c.files[0];
-		bool nl = f->text.len == 0 || f->text.data[f->text.len - 1] == '\n';
+		/*
+		 * One newline, then the block; the block keeps the file's own habit of
+		 * ending with a newline or not.  --remove takes away exactly that
+		 * newline and the block, so the file comes back byte for byte.
+		 */
+		bool nl = f->text.len > 0 && f->text.data[f->text.len - 1] == '\n';
 		rc = buf_printf(&body,
-				"%s\n" BLOCK_BEGIN "%s (comment out the Component line to keep it out)\n"
+				"\n" BLOCK_BEGIN "%s (comment out the Component line to keep it out)\n"
 				"Component \"%s\"\n"
-				"\tcomponent_secret = %s\n" BLOCK_END "%s\n",
-				nl ? "" : "\n", req->host, req->host, quoted.data, req->host);
+				"\tcomponent_secret = %s\n" BLOCK_END "%s%s",
+				req->host, req->host, quoted.data, req->host, nl ? "\n" : "");
 		if (rc == 0)
 			rc = splice_text(cs, f, f->text.len, f->text.len, body.data, body.len);
 		ret->result = RESULT_ADDED;
@@ -677,8 +685,8 @@ static int prosody_remove(const struct server_request *req, struct changeset *cs
 				const struct block *bl = &c.blocks[b];
 				if (bl->end && strcmp(bl->host, req->host) == 0) {
 					size_t start = bl->begin;
-					/* Our block was added after one blank line: take that away too. */
-					if (start >= 2 && f->text.data[start - 1] == '\n' && f->text.data[start - 2] == '\n')
+					/* The newline written before the block goes with it. */
+					if (start >= 1 && f->text.data[start - 1] == '\n')
 						start--;
 					rc = splice_text(cs, f, start, bl->end, "", 0);
 					break;

@@ -78,6 +78,12 @@ const struct xml_attr *xml_attr(const struct xml_node *n, const char *name);
 int xml_text(const struct xml_doc *doc, const struct xml_node *el, struct buf *out);
 /* Decoded value of attribute A appended to OUT. */
 int xml_attr_value(const struct xml_doc *doc, const struct xml_attr *a, struct buf *out);
+/*
+ * Append to OUT the whole document with the content of element EL replaced
+ * by VALUE (escaped); <el/> is written out as <el>VALUE</el>.
+ */
+int xml_set_text(const struct xml_doc *doc, const struct xml_node *el, const char *value, size_t len,
+		 struct buf *out);
 /* Where the content of EL lies, for replacing it: [*start, *end). */
 void xml_content_range(const struct xml_node *el, size_t *start, size_t *end);
 

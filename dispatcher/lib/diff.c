@@ -11,6 +11,13 @@
 #define DIFF_CONTEXT 3
 
 /*
+ * Common lines kept on each side of the edited middle when choosing among
+ * equally short diffs.  GNU diff looks exactly this far (its "horizon" is
+ * the context size); doing the same keeps our hunks identical to its.
+ */
+#define DIFF_HORIZON DIFF_CONTEXT
+
+/*
  * Past this many edit steps in one search the minimal diff is not worth its
  * quadratic time: settle for the split that got furthest.  GNU diff's floor
  * for the same trade-off, so ordinary edits still come out minimal.
@@ -33,9 +40,14 @@ struct diff_side {
 	bool *changed; /* per line: deleted (old side) or inserted (new side) */
 };
 
-/* Furthest-reaching x per diagonal k = x - y, for each search direction. */
+/*
+ * The search runs over the lines that might match at all: position x stands
+ * for line ia[x] of a, y for line ib[y] of b.  fv and bv hold the
+ * furthest-reaching x per diagonal k = x - y, for each search direction.
+ */
 struct diff_search {
 	const struct diff_line *a, *b;
+	const size_t *ia, *ib;
 	bool *ca, *cb;
 	ptrdiff_t *fv, *bv;
 };
@@ -43,6 +55,11 @@ struct diff_search {
 static bool diff_line_eq(const struct diff_line *x, const struct diff_line *y)
 {
 	return x->hash == y->hash && x->len == y->len && memcmp(x->p, y->p, x->len) == 0;
+}
+
+static bool diff_search_eq(const struct diff_search *s, ptrdiff_t x, ptrdiff_t y)
+{
+	return diff_line_eq(&s->a[s->ia[x]], &s->b[s->ib[y]]);
 }
 
 static uint64_t diff_hash(const char *p, size_t len)
@@ -87,6 +104,43 @@ static void diff_side_free(struct diff_side *s)
 {
 	free(s->line);
 	free(s->changed);
+}
+
+static int diff_cmp_hash(const void *x, const void *y)
+{
+	uint64_t p = *(const uint64_t *)x, q = *(const uint64_t *)y;
+	return (p > q) - (p < q);
+}
+
+/* The hashes of lines [from, to) of S, sorted for bsearch(). */
+static uint64_t *diff_sorted_hashes(const struct diff_side *s, size_t from, size_t to)
+{
+	uint64_t *h = calloc(to > from ? to - from : 1, sizeof(*h));
+	if (!h)
+		return NULL;
+	for (size_t i = from; i < to; i++)
+		h[i - from] = s->line[i].hash;
+	qsort(h, to - from, sizeof(*h), diff_cmp_hash);
+	return h;
+}
+
+/*
+ * A line of S's middle [from, to) that appears nowhere in the other side's
+ * window (hashes OH) can never match: mark it changed now and keep it out of
+ * the search, whose cost grows with the lines it has to step over.  The
+ * indices of the other lines go to IDX; returns their count.
+ */
+static size_t diff_prune(struct diff_side *s, size_t from, size_t to, const uint64_t *oh, size_t on, size_t *idx)
+{
+	size_t k = 0;
+
+	for (size_t i = from; i < to; i++) {
+		if (bsearch(&s->line[i].hash, oh, on, sizeof(*oh), diff_cmp_hash))
+			idx[k++] = i;
+		else
+			s->changed[i] = true;
+	}
+	return k;
 }
 
 /*
@@ -156,7 +210,7 @@ static bool diff_split(const struct diff_search *s, ptrdiff_t xoff, ptrdiff_t xl
 				fv[k] = x;
 				continue;
 			}
-			for (y = x - k; x < xlim && y < ylim && diff_line_eq(&s->a[x], &s->b[y]); x++, y++)
+			for (y = x - k; x < xlim && y < ylim && diff_search_eq(s, x, y); x++, y++)
 				;
 			fv[k] = x;
 			if (odd && k >= blo && k <= bhi && bv[k] <= x) {
@@ -180,7 +234,7 @@ static bool diff_split(const struct diff_search *s, ptrdiff_t xoff, ptrdiff_t xl
 				bv[k] = x;
 				continue;
 			}
-			for (y = x - k; x > xoff && y > yoff && diff_line_eq(&s->a[x - 1], &s->b[y - 1]); x--, y--)
+			for (y = x - k; x > xoff && y > yoff && diff_search_eq(s, x - 1, y - 1); x--, y--)
 				;
 			bv[k] = x;
 			if (!odd && k >= flo && k <= fhi && fv[k] >= x) {
@@ -203,9 +257,9 @@ static void diff_compare(const struct diff_search *s, ptrdiff_t xoff, ptrdiff_t 
 {
 	ptrdiff_t xmid, ymid;
 
-	while (xoff < xlim && yoff < ylim && diff_line_eq(&s->a[xoff], &s->b[yoff]))
+	while (xoff < xlim && yoff < ylim && diff_search_eq(s, xoff, yoff))
 		xoff++, yoff++;
-	while (xlim > xoff && ylim > yoff && diff_line_eq(&s->a[xlim - 1], &s->b[ylim - 1]))
+	while (xlim > xoff && ylim > yoff && diff_search_eq(s, xlim - 1, ylim - 1))
 		xlim--, ylim--;
 
 	if (xoff == xlim || yoff == ylim ||
@@ -213,9 +267,9 @@ static void diff_compare(const struct diff_search *s, ptrdiff_t xoff, ptrdiff_t 
 	    (xmid == xoff && ymid == yoff) || (xmid == xlim && ymid == ylim)) {
 		/* Nothing in common, or no progress possible: changing it all is still a correct diff. */
 		while (xoff < xlim)
-			s->ca[xoff++] = true;
+			s->ca[s->ia[xoff++]] = true;
 		while (yoff < ylim)
-			s->cb[yoff++] = true;
+			s->cb[s->ib[yoff++]] = true;
 		return;
 	}
 	diff_compare(s, xoff, xmid, yoff, ymid);
@@ -234,9 +288,10 @@ static bool diff_gap_changed(const size_t *uidx, size_t u)
  * does, so --dry-run reads like `diff -u`: slide each run of F up to merge
  * with earlier runs, then down as far as it goes, then back up to the last
  * place where it faces a change on the other side, making one hunk of it.
- * UIDX has room for one more entry than the other side has lines.
+ * Runs stay within F's window [lo, hi), as GNU's do.  UIDX has room for one
+ * more entry than the other side has lines.
  */
-static void diff_shift(struct diff_side *f, const struct diff_side *o, size_t *uidx)
+static void diff_shift(struct diff_side *f, const struct diff_side *o, size_t *uidx, size_t lo, size_t hi)
 {
 	const struct diff_line *l = f->line;
 	bool *ch = f->changed;
@@ -258,19 +313,19 @@ static void diff_shift(struct diff_side *f, const struct diff_side *o, size_t *u
 			;
 		do {
 			len = e - s;
-			while (s > 0 && diff_line_eq(&l[s - 1], &l[e - 1])) {
+			while (s > lo && diff_line_eq(&l[s - 1], &l[e - 1])) {
 				ch[--s] = true;
 				ch[--e] = false;
 				u--;
-				while (s > 0 && ch[s - 1])
+				while (s > lo && ch[s - 1])
 					s--;
 			}
 			corr = diff_gap_changed(uidx, u) ? e : SIZE_MAX;
-			while (e < n && diff_line_eq(&l[s], &l[e])) {
+			while (e < hi && diff_line_eq(&l[s], &l[e])) {
 				ch[s++] = false;
 				ch[e++] = true;
 				u++;
-				while (e < n && ch[e])
+				while (e < hi && ch[e])
 					e++;
 				if (diff_gap_changed(uidx, u))
 					corr = e;
@@ -388,9 +443,10 @@ int diff_unified(const char *old, size_t old_len, const char *new, size_t new_le
 {
 	struct diff_side a = { 0 }, b = { 0 };
 	struct diff_search s;
+	uint64_t *ha = NULL, *hb = NULL;
+	size_t *ia = NULL, *ib = NULL, *uidx = NULL;
 	ptrdiff_t *v = NULL;
-	size_t *uidx = NULL;
-	size_t mark = out->len, pre, suf, n, m, span;
+	size_t mark = out->len, pre, suf, lo, hia, hib, na, nb, span;
 	int r = -ENOMEM;
 
 	if (old_len == new_len && (old_len == 0 || memcmp(old, new, old_len) == 0))
@@ -398,41 +454,56 @@ int diff_unified(const char *old, size_t old_len, const char *new, size_t new_le
 	if (diff_side_init(&a, old, old_len) < 0 || diff_side_init(&b, new, new_len) < 0)
 		goto out;
 
-	/* Peel off common leading and trailing lines first, so the search arrays grow
-	 * with the edited middle, not with the file. */
+	/* Common leading and trailing lines need no search: only the middle costs
+	 * time and memory, however big the file. */
 	for (pre = 0; pre < a.n && pre < b.n && diff_line_eq(&a.line[pre], &b.line[pre]); pre++)
 		;
 	for (suf = 0; suf < a.n - pre && suf < b.n - pre &&
 		      diff_line_eq(&a.line[a.n - 1 - suf], &b.line[b.n - 1 - suf]);
 	     suf++)
 		;
-	n = a.n - pre - suf;
-	m = b.n - pre - suf;
-	/* Diagonals k = x - y of the middle run from pre - (pre + m) to (pre + n) - pre. */
-	span = n + m + 3;
-	if (span > PTRDIFF_MAX / 2 / sizeof(*v))
+	lo = pre - (pre < DIFF_HORIZON ? pre : DIFF_HORIZON);
+	hia = a.n - suf + (suf < DIFF_HORIZON ? suf : DIFF_HORIZON);
+	hib = b.n - suf + (suf < DIFF_HORIZON ? suf : DIFF_HORIZON);
+
+	ha = diff_sorted_hashes(&a, lo, hia);
+	hb = diff_sorted_hashes(&b, lo, hib);
+	ia = calloc(a.n - suf - pre + 1, sizeof(*ia));
+	ib = calloc(b.n - suf - pre + 1, sizeof(*ib));
+	uidx = calloc((a.n > b.n ? a.n : b.n) + 1, sizeof(*uidx));
+	if (!ha || !hb || !ia || !ib || !uidx)
 		goto out;
-	v = malloc(2 * span * sizeof(*v));
-	uidx = malloc(((a.n > b.n ? a.n : b.n) + 1) * sizeof(*uidx));
-	if (!v || !uidx)
+	na = diff_prune(&a, pre, a.n - suf, hb, hib - lo, ia);
+	nb = diff_prune(&b, pre, b.n - suf, ha, hia - lo, ib);
+
+	/* Diagonals k = x - y of the search run from -nb to na. */
+	span = na + nb + 3;
+	v = calloc(span, 2 * sizeof(*v));
+	if (!v)
 		goto out;
 	s = (struct diff_search){
 		.a = a.line,
 		.b = b.line,
+		.ia = ia,
+		.ib = ib,
 		.ca = a.changed,
 		.cb = b.changed,
-		.fv = v + m + 1,
-		.bv = v + span + m + 1,
+		.fv = v + nb + 1,
+		.bv = v + span + nb + 1,
 	};
-	diff_compare(&s, (ptrdiff_t)pre, (ptrdiff_t)(pre + n), (ptrdiff_t)pre, (ptrdiff_t)(pre + m));
-	diff_shift(&a, &b, uidx);
-	diff_shift(&b, &a, uidx);
+	diff_compare(&s, 0, (ptrdiff_t)na, 0, (ptrdiff_t)nb);
+	diff_shift(&a, &b, uidx, lo, hia);
+	diff_shift(&b, &a, uidx, lo, hib);
 	r = diff_emit(&a, &b, old_label, new_label, out);
 out:
 	if (r < 0)
 		buf_truncate(out, mark);
-	free(uidx);
 	free(v);
+	free(uidx);
+	free(ib);
+	free(ia);
+	free(hb);
+	free(ha);
 	diff_side_free(&a);
 	diff_side_free(&b);
 	return r;

@@ -41,6 +41,13 @@ run_jd sync
 check "admin's component_ports without the port: exit 65" equals "$rc" 65
 check "admin's component_ports: says where and what" contains "$err" "prosody.cfg.lua:$ports_line: component_ports does not list port 5399"
 cp "$T/main.orig" "$main"
+# A main file whose very first byte starts a section: component_ports still goes before it.
+printf 'Component "first.example.org"\n\tcomponent_secret = "x"\n' >"$main"
+run_jd sync
+check "section at offset 0: component_ports is line 1" equals "$(head -1 "$main" | cut -c1-17)" "component_ports ="
+check "section at offset 0: valid Lua" luac5.4 -p "$main"
+cp "$T/main.orig" "$main"
+rm -f "$ROOT/etc/prosody/conf.d/irc.example.org.cfg.lua"
 configure_biboumi irc.example.org 's3cret'
 
 # Masking: the admin's symlink to /dev/null turns an adapter off.

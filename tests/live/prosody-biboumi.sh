@@ -388,6 +388,51 @@ probe() { # probe JID SECRET_FILE [ARGS...] -- output in $sb/probe.out, status i
 		--timeout 10 "$@" >"$sb/probe.out" 2>&1 || probe_rc=$?
 }
 
+# While prosody runs: a changed secret is applied by a reload, and a new
+# component by a reload plus `host activate` (LAB_FACTS §3), both done by the
+# prosody adapter when sync is told to reload the sandbox's running server.
+live_reload() {
+	local rc=0 f=$root/etc/biboumi/biboumi.cfg cfg2=$root/etc/biboumi/irc2.cfg
+	local admin=$root/etc/jabber-dispatch/transports
+
+	# a new secret for irc.localhost: biboumi keeps its session, new logins need the new secret
+	printf 'Live-%s"\\]]\n' "$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" >"$sb/irc.secret.new"
+	head -c -1 "$sb/irc.secret.new" >"$sb/irc.secret2"
+	grep -v '^password=' "$f" >"$sb/b.cfg"
+	printf 'password=%s\n' "$(cat "$sb/irc.secret2")" >>"$sb/b.cfg"
+	cat "$sb/b.cfg" >"$f"
+
+	# and a second transport: another biboumi config behind an admin adapter
+	sed -e 's/^hostname=.*/hostname=irc2.localhost/' -e 's/^password=.*/password=second-Secret-2/' "$f" >"$cfg2"
+	chmod 644 "$cfg2"
+	printf 'second-Secret-2' >"$sb/irc2.secret"
+	mkdir -p "$admin"
+	printf '#!/bin/sh\nexec /usr/lib/jabber-dispatch/transports/biboumi --config=/etc/biboumi/irc2.cfg "$@"\n' >"$admin/irc2"
+	sed -i "s|exec /usr|exec $root/usr|" "$admin/irc2"
+	chmod 755 "$admin/irc2"
+
+	timeout 60 "$bin" --root="$root" -v sync --reload >"$sb/sync3.out" 2>"$sb/sync3.err" || rc=$?
+	[ "$rc" = 0 ] || { cat "$sb/sync3.err"; fail "sync --reload exited with status $rc"; }
+	grep -q "^biboumi  *prosody  *$component  *updated" "$sb/sync3.out" || fail "sync --reload: $component not updated"
+	grep -q '^irc2  *prosody  *irc2.localhost  *added' "$sb/sync3.out" || fail "sync --reload: irc2.localhost not added"
+	grep -q 'activated irc2.localhost' "$sb/sync3.err" || { cat "$sb/sync3.err"; fail "the prosody adapter did not activate irc2.localhost"; }
+	pass "sync --reload on the running prosody: $component updated, irc2.localhost added and activated"
+
+	probe "$component" "$sb/irc.secret2"
+	if [ "$probe_rc" = 4 ] && grep -q 'conflict' "$sb/probe.out"; then
+		pass "the new secret is live for $component (second login: conflict), biboumi still connected"
+	else
+		fail "new secret for $component after reload: expected 'conflict', got status $probe_rc: $(cat "$sb/probe.out")"
+	fi
+	probe "$component" "$sb/irc.secret"
+	[ "$probe_rc" = 4 ] && grep -q 'not-authorized' "$sb/probe.out" ||
+		fail "the old secret of $component still works after the reload (status $probe_rc)"
+	pass "the old secret of $component is refused after the reload"
+	probe irc2.localhost "$sb/irc2.secret"
+	[ "$probe_rc" = 0 ] || fail "irc2.localhost cannot log in after sync --reload (status $probe_rc): $(cat "$sb/probe.out")"
+	pass "irc2.localhost, added while prosody ran, accepts its component login"
+}
+
 # ---------------------------------------------------------------- main
 
 main() {
@@ -472,6 +517,7 @@ main() {
 	if [ "$fake" = 1 ]; then
 		skip "harness works, but sync was faked (JD_LIVE_FAKE_SYNC=1)"
 	fi
+	live_reload
 	say "PASS: prosody-biboumi"
 }
 
