@@ -747,6 +747,36 @@ static int dconf_replace(struct dconf *c, struct buf *new_text, struct diag *d)
 	return xml_parse(c->path, buf_str(&c->text), c->text.len, &c->xml, d);
 }
 
+/*
+ * Hide SECRET from diffs as the config's syntax writes it (escaped, doubled)
+ * and as it is.  The longer written forms go first: redaction takes the
+ * first match, and the raw secret is a prefix of its escaped form.
+ */
+static int descriptor_redact(const struct descriptor *desc, struct changeset *cs, const char *secret,
+			     const char *shown)
+{
+	struct buf enc = BUF_INIT_SENSITIVE;
+	int rc = 0;
+
+	if (desc->format == DESCRIPTOR_XML) {
+		rc = xml_escape_text(secret, strlen(secret), &enc);
+		if (rc == 0 && strcmp(buf_str(&enc), secret) != 0)
+			rc = changeset_redact(cs, buf_str(&enc), shown);
+		buf_truncate(&enc, 0);
+		if (rc == 0)
+			rc = xml_escape_attr(secret, strlen(secret), &enc);
+	} else if (desc->format == DESCRIPTOR_INI && desc->dialect == INI_CONFIGPARSER) {
+		for (const char *p = secret; *p && rc == 0; p++)
+			rc = *p == '%' ? buf_puts(&enc, "%%") : buf_putc(&enc, *p);
+	}
+	if (rc == 0 && enc.len && strcmp(buf_str(&enc), secret) != 0)
+		rc = changeset_redact(cs, buf_str(&enc), shown);
+	if (rc == 0)
+		rc = changeset_redact(cs, secret, shown);
+	buf_free(&enc);
+	return rc;
+}
+
 int descriptor_set(const struct descriptor *desc, const struct root *r, const char *config, unsigned port,
 		   const struct buf *secret, struct changeset *cs, enum result *ret_result, struct diag *d)
 {
@@ -814,10 +844,10 @@ int descriptor_set(const struct descriptor *desc, const struct root *r, const ch
 	if (rc == 0)
 		rc = changeset_put(cs, config, &orig, c.text.data, c.text.len, 0640);
 	if (rc == 0 && secret)
-		rc = changeset_redact(cs, buf_str(secret), "<secret>");
+		rc = descriptor_redact(desc, cs, buf_str(secret), "<secret>");
 	/* An example secret is public: hiding it would only garble the diff wherever its word occurs. */
 	if (rc == 0 && old_secret.len && !strv_contains(&desc->example_secrets, buf_str(&old_secret)))
-		rc = changeset_redact(cs, buf_str(&old_secret), "<old secret>");
+		rc = descriptor_redact(desc, cs, buf_str(&old_secret), "<old secret>");
 	if (rc == 0)
 		*ret_result = changeset_empty(cs) ? RESULT_UNCHANGED : RESULT_UPDATED;
 out:
