@@ -78,6 +78,7 @@ void registry_free(struct registry *reg)
 	free(reg->v);
 	reg->v = NULL;
 	reg->n = 0;
+	reg->seq = 0;
 }
 
 static struct registry_entry *registry_lookup(const struct registry *reg, const char *package)
@@ -135,6 +136,7 @@ static int registry_add(struct registry *reg, const char *path, unsigned line, c
 		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: %s is already registered at %s:%u", path, line,
 				f[0], old->file, old->line);
 	e.port = port;
+	e.seq = ++reg->seq;
 	e.package = strdup(f[0]);
 	e.prefix = strdup(prefix);
 	e.file = strdup(path);
@@ -198,7 +200,7 @@ int registry_check(const struct registry *reg, struct diag *d)
 		for (size_t k = 0; k < i; k++) {
 			const struct registry_entry *b = &reg->v[k];
 			/* Report at the later definition: that is the line to change. */
-			const struct registry_entry *late = b->admin && !a->admin ? b : a;
+			const struct registry_entry *late = b->seq > a->seq ? b : a;
 			const struct registry_entry *early = late == a ? b : a;
 			if (a->port == b->port)
 				return diag_set(d, EEXIST, EXIT_DATAERR,

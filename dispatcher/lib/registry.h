@@ -37,14 +37,16 @@ struct registry_entry {
 	unsigned line;
 	bool admin;    /* defined in REGISTRY_ADMIN_DIR */
 	bool overrides; /* an admin entry that replaced a vendor one */
+	unsigned seq;   /* order of definition: collisions are reported at the later one */
 };
 
 struct registry {
 	struct registry_entry *v;
 	size_t n;
+	unsigned seq;
 };
 
-#define REGISTRY_INIT { NULL, 0 }
+#define REGISTRY_INIT { NULL, 0, 0 }
 
 /*
  * Add the entries of one file, TEXT, named PATH in messages.  ADMIN: the file
