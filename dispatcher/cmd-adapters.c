@@ -31,8 +31,10 @@ int cmd_adapters(struct ctx *ctx, int argc, char **argv)
 				adapter_probe(&call, a);
 				if (a->caps)
 					protocol_caps_format(a->caps, caps, sizeof(caps));
+				else if (kind == ADAPTER_SERVER)
+					snprintf(caps, sizeof(caps), "seed protocol (secret in argv), or no answer to --capabilities");
 				else
-					snprintf(caps, sizeof(caps), "seed protocol (secret in argv)");
+					snprintf(caps, sizeof(caps), "seed protocol");
 			}
 			printf("%-10s %-16s %-9s %s%s%s%s\n", kind == ADAPTER_SERVER ? "server" : "transport", a->name, state,
 			       a->path, caps[0] ? "  [" : "", caps, caps[0] ? "]" : "");

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sync and list: every transport adapter's answer fed to every server adapter. */
 #include "audit.h"
+#include "state.h"
 #include "ctx.h"
 #include "exitcode.h"
+#include "validate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -34,6 +36,7 @@ struct server_run {
 	struct strv added, removed;
 	bool changed, restart;
 	bool failed; /* its shared values could not be had: no pair with it is tried */
+	bool absent; /* its adapter says the server is not installed here: left out */
 };
 
 static int parse_sync_opts(int argc, char **argv, struct sync_opts *o, bool list)
@@ -61,18 +64,26 @@ static int parse_sync_opts(int argc, char **argv, struct sync_opts *o, bool list
 	return 0;
 }
 
-/* Append S as a JSON string. */
+/* Append S as a JSON string; bytes that are not UTF-8 (an odd file name) become U+FFFD. */
 static int json_str(struct buf *out, const char *s)
 {
+	size_t len = strlen(s);
 	int rc = buf_putc(out, '"');
-	for (; *s && rc == 0; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (size_t i = 0; i < len && rc == 0;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t n = validate_utf8_char(s + i, len - i);
+		if (n == 0) {
+			rc = buf_puts(out, "\\ufffd");
+			i++;
+			continue;
+		}
 		if (c == '"' || c == '\\')
 			rc = buf_printf(out, "\\%c", c);
-		else if (c < 0x20)
+		else if (c < 0x20 || c == 0x7f)
 			rc = buf_printf(out, "\\u%04x", c);
 		else
-			rc = buf_putc(out, (char)c);
+			rc = buf_append(out, s + i, n);
+		i += n;
 	}
 	return rc ? rc : buf_putc(out, '"');
 }
@@ -161,7 +172,8 @@ static void reload_servers(struct ctx *ctx, const struct sync_opts *o, struct au
 		struct diag d = DIAG_INIT;
 
 		if (sr->restart)
-			ctx_error("server %s: restart it for the change to take effect", sr->a->name);
+			ctx_error("server %s: %s for the change to take effect", sr->a->name,
+				  o->dry_run ? "would need a restart" : "restart it");
 		if (!sr->changed || o->dry_run)
 			continue;
 		/* Under another root the running services are not the ones whose configs we edited. */
@@ -205,7 +217,14 @@ static void adopt_shared(struct ctx *ctx, const struct sync_opts *o, struct audi
 	struct server_reply reply = SERVER_REPLY_INIT;
 	struct diag d = DIAG_INIT;
 
-	if (server_shared(&call, sa, o->dry_run, &shared, &reply, &d) < 0) {
+	int rc = server_shared(&call, sa, o->dry_run, &shared, &reply, &d);
+	if (rc == -ENODEV) {
+		sr->absent = true;
+		if (ctx->verbose)
+			ctx_error("%s", d.msg);
+		goto out;
+	}
+	if (rc < 0) {
 		ctx_error("%s", d.msg);
 		note_error(code, &d, EXIT_UNAVAILABLE);
 		sr->failed = true;
@@ -279,6 +298,63 @@ out:
 	component_free(&shared);
 }
 
+/*
+ * What a transport left behind: a component recorded in the state whose
+ * transport adapter is gone (the package was removed, or the admin masked
+ * it), or whose transport now names another host.  Each is removed from its
+ * server again, as far as the server adapter says it is ours.
+ */
+static void prune(struct ctx *ctx, const struct sync_opts *o, struct audit *au, struct state_file *st,
+		  const struct adapter_list *transports, const struct component *comps, const char **tword,
+		  struct server_run *runs, size_t nruns, struct pair *pairs, size_t *npairs, int *code)
+{
+	struct adapter_call call = ctx_call(ctx);
+
+	for (size_t i = 0; i < st->n; i++) {
+		struct state_entry *e = &st->v[i];
+		struct server_run *sr = NULL;
+		struct server_reply reply = SERVER_REPLY_INIT;
+		struct diag d = DIAG_INIT;
+		const struct adapter *ta = NULL;
+		size_t t;
+		struct pair *p;
+
+		for (size_t s = 0; s < nruns; s++)
+			if (strcmp(runs[s].a->name, e->server) == 0)
+				sr = &runs[s];
+		for (t = 0; t < transports->n && !ta; t++)
+			if (strcmp(transports->v[t].name, e->transport) == 0)
+				ta = &transports->v[t];
+		t--;
+		if (e->dropped || !sr || sr->failed || sr->absent || !wanted(o->only_transport, e->transport))
+			continue;
+		/* Still there and still naming this host, or not answering now: keep it. */
+		if (ta && !ta->masked && (tword[t] || strcmp(comps[t].host, e->host) == 0))
+			continue;
+		p = &pairs[(*npairs)++];
+		*p = (struct pair){ .transport = e->transport, .server = e->server, .host = e->host, .diff = BUF_INIT };
+		if (server_remove(&call, sr->a, e->host, o->dry_run, &reply, &d) < 0) {
+			p->word = "error";
+			ctx_error("%s (removing %s, left by transport %s)", d.msg, e->host, e->transport);
+			note_error(code, &d, EXIT_UNAVAILABLE);
+			server_reply_free(&reply);
+			continue;
+		}
+		p->word = o->list ? "orphan" : protocol_result_word(reply.result);
+		p->diff = reply.text;
+		reply.text = (struct buf)BUF_INIT;
+		if (o->dry_run)
+			continue;
+		if (reply.result == RESULT_REMOVED) {
+			sr->changed = true;
+			strv_push(&sr->removed, e->host);
+			audit_log(au, NULL, "transport=%s server=%s host=%s result=removed (transport %s)", e->transport,
+				  e->server, e->host, ta ? "renamed it" : "gone");
+		}
+		state_drop(st, e->server, e->host);
+	}
+}
+
 static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 {
 	struct adapter_list transports = ADAPTER_LIST_INIT, servers = ADAPTER_LIST_INIT;
@@ -286,6 +362,7 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 	struct pair *pairs = NULL;
 	struct server_run *runs = NULL;
 	struct component *comps = NULL;
+	struct state_file st = STATE_INIT;
 	const char **tword = NULL, **pinned = NULL;
 	char **conflict = NULL; /* per transport x server: why the pair cannot be made */
 	struct audit au;
@@ -309,9 +386,14 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 		code = EXIT_USAGE;
 		goto out;
 	}
+	if (state_load(&ctx->root, &st, &d) < 0) {
+		ctx_error("%s", d.msg);
+		code = d.exit_code ? d.exit_code : EXIT_DATAERR;
+		goto out;
+	}
 	comps = calloc(transports.n + 1, sizeof(*comps));
 	tword = calloc(transports.n + 1, sizeof(*tword));
-	pairs = calloc((transports.n + 1) * (servers.n + 1), sizeof(*pairs));
+	pairs = calloc((transports.n + 1) * (servers.n + 1) + st.n, sizeof(*pairs));
 	runs = calloc(servers.n + 1, sizeof(*runs));
 	pinned = calloc(transports.n + 1, sizeof(*pinned));
 	conflict = calloc((transports.n + 1) * (servers.n + 1), sizeof(*conflict));
@@ -343,11 +425,19 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 		struct adapter *sa = &servers.v[s];
 		if (!adapter_usable(sa) || !wanted(o->only_server, sa->name))
 			continue;
-		runs[nruns++].a = sa;
+		runs[nruns].a = sa;
 		adapter_probe(&call, sa);
+		/* A server that is not installed here gets no line at all, not even for unconfigured transports. */
+		diag_clear(&d);
+		if (server_present(&call, sa, &d) == -ENODEV) {
+			runs[nruns].absent = true;
+			if (ctx->verbose)
+				ctx_error("%s", d.msg);
+		}
+		nruns++;
 	}
 	for (size_t s = 0; s < nruns; s++)
-		if (runs[s].a->caps & CAP_SHARED)
+		if ((runs[s].a->caps & CAP_SHARED) && !runs[s].absent)
 			adopt_shared(ctx, o, &au, &transports, comps, tword, runs[s].a, &runs[s], conflict + s * transports.n,
 				     pinned, &code);
 
@@ -362,6 +452,10 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 				continue;
 			p = &pairs[npairs++];
 			*p = (struct pair){ .transport = ta->name, .server = sa->name, .host = "-", .diff = BUF_INIT };
+			if (sr->absent) {
+				npairs--;
+				break;
+			}
 			if (tword[t]) {
 				p->word = tword[t];
 				continue;
@@ -373,6 +467,7 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 			if (conflict[s * transports.n + t]) {
 				struct diag cd = DIAG_INIT;
 				p->host = comps[t].host;
+				p->port = comps[t].port;
 				p->word = "conflict";
 				ctx_error("%s", conflict[s * transports.n + t]);
 				diag_set(&cd, EINVAL, EXIT_DATAERR, "conflict");
@@ -382,12 +477,22 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 			p->host = comps[t].host;
 			p->port = comps[t].port;
 			diag_clear(&d);
-			if (server_apply(&call, sa, &comps[t], o->dry_run, &reply, &d) < 0) {
+			int applied = server_apply(&call, sa, &comps[t], o->dry_run, &reply, &d);
+			if (applied == -ENODEV) {
+				/* The server is not installed here: no line for it at all. */
+				sr->absent = true;
+				npairs--;
+				if (ctx->verbose)
+					ctx_error("%s", d.msg);
+				break;
+			}
+			if (applied < 0) {
 				p->word = "error";
 				ctx_error("%s (for %s)", d.msg, comps[t].host);
 				note_error(&code, &d, EXIT_UNAVAILABLE);
-				audit_log(&au, NULL, "transport=%s server=%s host=%s result=error", ta->name, sa->name,
-					  comps[t].host);
+				if (!o->dry_run)
+					audit_log(&au, NULL, "transport=%s server=%s host=%s result=error", ta->name,
+						  sa->name, comps[t].host);
 				server_reply_free(&reply);
 				continue;
 			}
@@ -395,6 +500,10 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 			p->restart = reply.restart;
 			p->diff = reply.text;
 			reply.text = (struct buf)BUF_INIT;
+			if (!o->dry_run && (reply.result == RESULT_EXCLUDED || reply.result == RESULT_MANUAL))
+				state_drop(&st, sa->name, comps[t].host); /* not ours (any more) */
+			else if (!o->dry_run && state_set(&st, sa->name, comps[t].host, ta->name) < 0)
+				code = code ? code : EXIT_OSERR;
 			if (o->dry_run || !protocol_result_changed(reply.result))
 				continue;
 			sr->changed = true;
@@ -405,6 +514,14 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 			if (audit_log(&au, &d, "transport=%s server=%s host=%s port=%u result=%s", ta->name, sa->name,
 				      comps[t].host, comps[t].port, p->word) < 0 && ctx->verbose)
 				ctx_error("%s", d.msg);
+		}
+	}
+	prune(ctx, o, &au, &st, &transports, comps, tword, runs, nruns, pairs, &npairs, &code);
+	if (!o->dry_run) {
+		diag_clear(&d);
+		if (state_save(&st, &ctx->root, &d) < 0) {
+			ctx_error("%s", d.msg);
+			note_error(&code, &d, EXIT_CANTCREAT);
 		}
 	}
 	reload_servers(ctx, o, &au, runs, nruns, &code);
@@ -422,6 +539,7 @@ out:
 		free(conflict[i]);
 	free(conflict);
 	free(pinned);
+	state_free(&st);
 	free(comps);
 	free(tword);
 	free(pairs);

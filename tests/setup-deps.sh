@@ -7,7 +7,7 @@
 set -euo pipefail
 
 build_deps=(build-essential cmake pkg-config libxml2-dev libyaml-dev uuid-dev libsodium-dev libcmocka-dev)
-test_deps=(python3 strace iproute2 diffutils prosody biboumi)
+test_deps=(python3 strace iproute2 diffutils prosody biboumi jabber-muc)
 
 missing=()
 for p in "${build_deps[@]}" "${test_deps[@]}"; do

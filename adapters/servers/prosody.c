@@ -470,11 +470,28 @@ static struct host_state host_state(struct prosody_conf *c, const char *host)
 	return s;
 }
 
-static int load_all(const struct server_request *req, struct prosody_conf *c, struct diag *d)
+/*
+ * Load and classify.  With CS, every component_secret literal of every file
+ * is hidden from diffs, not only the one being edited: context lines show
+ * the neighbours' secrets too.  Callers hide their own first, with a label.
+ */
+static int load_all(const struct server_request *req, struct prosody_conf *c, struct changeset *cs,
+		    struct diag *d)
 {
 	int rc = conf_load(req, c, d);
-	if (rc == 0)
-		conf_mark_ours(c);
+	if (rc < 0)
+		return rc;
+	conf_mark_ours(c);
+	for (size_t i = 0; cs && rc == 0 && i < c->ndecls; i++) {
+		const struct decl *dd = &c->decls[i];
+		char *lit;
+		if (!dd->has_secret)
+			continue;
+		lit = strndup(c->files[dd->file].text.data + dd->secret_start, dd->secret_end - dd->secret_start);
+		rc = lit ? changeset_redact(cs, lit, strcmp(dd->host, req->host) == 0 ? "<old secret>" : "<hidden>")
+			 : -ENOMEM;
+		free(lit);
+	}
 	return rc;
 }
 
@@ -577,12 +594,11 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 	char *path = NULL;
 	int rc;
 
-	rc = load_all(req, &c, d);
-	if (rc < 0)
-		goto out;
 	rc = lua_quote(req->secret.data, req->secret.len, &quoted);
 	if (rc == 0)
 		rc = changeset_redact(cs, quoted.data, "<secret>");
+	if (rc == 0)
+		rc = load_all(req, &c, cs, d);
 	if (rc < 0)
 		goto out;
 	s = host_state(&c, req->host);
@@ -596,12 +612,6 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 		if (dd->has_secret) {
 			struct lua_token tok = { .type = LUA_STRING, .start = dd->secret_start, .end = dd->secret_end };
 			rc = lua_string_value(f->text.data, &tok, &old);
-			/* A diff must not show the old secret either. */
-			if (rc == 0) {
-				char *lit = strndup(f->text.data + dd->secret_start, dd->secret_end - dd->secret_start);
-				rc = lit ? changeset_redact(cs, lit, "<old secret>") : -ENOMEM;
-				free(lit);
-			}
 			if (rc < 0)
 				goto out;
 			if (old.len == req->secret.len && memcmp(old.data, req->secret.data, old.len) == 0) {
@@ -653,8 +663,12 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 			rc = splice_text(cs, f, f->text.len, f->text.len, body.data, body.len);
 		ret->result = RESULT_ADDED;
 	}
-	if (rc == 0)
+	if (rc == 0 && ret->result != RESULT_EXCLUDED && ret->result != RESULT_MANUAL) {
 		rc = ensure_port(req, &c, cs, ret, d);
+		/* Only the port was missing: that is a change too, and it needs the restart. */
+		if (rc == 0 && ret->result == RESULT_UNCHANGED && !changeset_empty(cs))
+			ret->result = RESULT_UPDATED;
+	}
 out:
 	free(path);
 	buf_free(&quoted);
@@ -671,7 +685,7 @@ static int prosody_remove(const struct server_request *req, struct changeset *cs
 	struct host_state s;
 	int rc;
 
-	rc = load_all(req, &c, d);
+	rc = load_all(req, &c, cs, d);
 	if (rc < 0)
 		goto out;
 	s = host_state(&c, req->host);
@@ -711,7 +725,7 @@ static int prosody_list(const struct server_request *req, struct buf *out, struc
 	struct strv seen = STRV_INIT;
 	int rc;
 
-	rc = load_all(req, &c, d);
+	rc = load_all(req, &c, NULL, d);
 	for (size_t i = 0; rc == 0 && i < c.ndecls; i++) {
 		const struct decl *dd = &c.decls[i];
 		struct host_state s;

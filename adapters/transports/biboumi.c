@@ -115,7 +115,7 @@ static int biboumi_set(const struct root *r, const char *config, unsigned port, 
 		rc = changeset_put(cs, config, &text, step.data, step.len, 0640);
 	if (rc == 0 && secret)
 		rc = changeset_redact(cs, buf_str(secret), "<secret>");
-	if (rc == 0 && secret && old_secret.len)
+	if (rc == 0 && old_secret.len)
 		rc = changeset_redact(cs, buf_str(&old_secret), "<old secret>");
 	*ret_result = changeset_empty(cs) ? RESULT_UNCHANGED : RESULT_UPDATED;
 out:

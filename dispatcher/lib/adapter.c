@@ -38,6 +38,18 @@ static bool adapter_name_ignored(const char *name)
 	return false;
 }
 
+/* Adapters are named after packages: Debian's package name characters, nothing a line or a path could break on. */
+static bool adapter_name_valid(const char *name)
+{
+	if (!*name || strlen(name) > 100)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      strchr("+-._", *p)))
+			return false;
+	return true;
+}
+
 static void adapter_free(struct adapter *a)
 {
 	free(a->name);
@@ -218,7 +230,10 @@ static int adapter_scan_dir(const struct root *r, enum adapter_kind kind, bool a
 			rc = -ENOMEM;
 			goto out;
 		}
-		rc = adapter_inspect(r, a);
+		if (!adapter_name_valid(a->name))
+			rc = asprintf(&a->skipped, "the name is not a package name") < 0 ? -ENOMEM : 0;
+		else
+			rc = adapter_inspect(r, a);
 		a->dir = NULL;
 		if (rc < 0)
 			goto out;
@@ -275,7 +290,9 @@ static int adapter_run(const struct adapter_call *call, const struct adapter *a,
 	rc = strv_push(&argv, a->exec_path);
 	if (rc == 0 && a->script_path)
 		rc = strv_push(&argv, a->script_path); /* what the kernel would pass a "#!" interpreter */
-	if (rc == 0 && !safefs_root_is_host(call->root)) {
+	/* --capabilities does not depend on the root, and a seed-protocol adapter may not know --root. */
+	if (rc == 0 && !safefs_root_is_host(call->root) &&
+	    !(args->n == 1 && strcmp(args->v[0], "--capabilities") == 0)) {
 		char *opt;
 		rc = asprintf(&opt, "--root=%s", call->root->path) < 0 ? -ENOMEM : strv_push_owned(&argv, opt);
 	}
@@ -318,6 +335,10 @@ static int adapter_failed(const struct adapter *a, const struct child *c, struct
 	int code = EXIT_UNAVAILABLE;
 
 	adapter_stderr_line(c, said, sizeof(said));
+	/* A server adapter exits 1 where its server is not installed: not a failure, nothing to do there. */
+	if (a->kind == ADAPTER_SERVER && !c->exec_errno && !c->timed_out && !c->overflow && WIFEXITED(c->status) &&
+	    WEXITSTATUS(c->status) == EXIT_CHECK_FAILED)
+		return diag_set(d, ENODEV, EXIT_OK, "server %s: not installed here%s", a->name, said);
 	/* An adapter that failed for a reason our exit codes name (bad config, cannot write...) keeps it. */
 	if (!c->exec_errno && !c->timed_out && !c->overflow && WIFEXITED(c->status)) {
 		int st = WEXITSTATUS(c->status);
@@ -449,13 +470,16 @@ out:
 	return rc;
 }
 
-/* Parse the first line of a server adapter's answer: "WORD [restart]". */
-static int server_parse_reply(const struct adapter *a, struct child *c, struct server_reply *ret,
+/*
+ * Parse the first line of an adapter's answer: "WORD [restart]".  With
+ * KEEP_REST the lines after it (a diff) go to ret->text.
+ */
+static int server_parse_reply(const struct adapter *a, struct child *c, struct server_reply *ret, bool keep_rest,
 			      struct diag *d)
 {
 	struct buf q = BUF_INIT;
 	size_t n = strcspn(buf_str(&c->out), "\n");
-	char word[32], flag[32];
+	char word[32], flag[32], extra[8];
 	int rc = 0, fields;
 	char line[80];
 
@@ -468,16 +492,16 @@ static int server_parse_reply(const struct adapter *a, struct child *c, struct s
 	memcpy(line, buf_str(&c->out), n);
 	line[n] = '\0';
 	flag[0] = '\0';
-	fields = sscanf(line, "%31s %31s", word, flag);
+	fields = sscanf(line, "%31s %31s %7s", word, flag, extra);
 	ret->result = fields >= 1 ? protocol_result_parse(word) : RESULT_INVALID;
-	if (ret->result == RESULT_INVALID || (fields == 2 && strcmp(flag, "restart") != 0)) {
+	if (ret->result == RESULT_INVALID || fields > 2 || (fields == 2 && strcmp(flag, "restart") != 0)) {
 		validate_quote(&q, line, n, 60);
 		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s %s: answered %s, not a result word",
 			      adapter_kind_word(a->kind), a->name, buf_str(&q));
 		goto out;
 	}
 	ret->restart = fields == 2;
-	if (c->out.len > n + 1)
+	if (keep_rest && c->out.len > n + 1)
 		rc = buf_append(&ret->text, c->out.data + n + 1, c->out.len - n - 1);
 out:
 	buf_free(&q);
@@ -502,6 +526,11 @@ int server_apply(const struct adapter_call *call, const struct adapter *a, const
 			rc = buf_append(&input, c->secret.data, c->secret.len);
 		if (rc == 0)
 			rc = buf_putc(&input, '\n');
+	} else if (rc == 0 && a->caps) {
+		/* Protocol 1 promises the secret on stdin: an adapter that announces it without is broken. */
+		rc = diag_set(d, EPROTO, EXIT_UNAVAILABLE, "server %s: announces protocol 1 without password-stdin",
+			      a->name);
+		goto out;
 	} else if (rc == 0) {
 		/* The seed's bare protocol: the secret in argv, visible in ps.  Only for adapters that take nothing else. */
 		struct buf arg = BUF_INIT_SENSITIVE;
@@ -530,7 +559,7 @@ int server_apply(const struct adapter_call *call, const struct adapter *a, const
 		rc = adapter_failed(a, &ch, d);
 		goto out;
 	}
-	rc = server_parse_reply(a, &ch, ret, d);
+	rc = server_parse_reply(a, &ch, ret, true, d);
 out:
 	/* argv may hold the secret (seed protocol): wipe before freeing. */
 	for (size_t i = 0; i < args.n; i++)
@@ -575,6 +604,8 @@ int server_shared(const struct adapter_call *call, const struct adapter *a, bool
 	int rc;
 
 	ch.out = (struct buf)BUF_INIT_SENSITIVE;
+	if (dry_run && !(a->caps & CAP_DRY_RUN))
+		return diag_set(d, ENOTSUP, EXIT_UNAVAILABLE, "server %s: does not support --dry-run", a->name);
 	rc = strv_push(&args, "--shared");
 	if (rc == 0 && dry_run)
 		rc = strv_push(&args, "--dry-run");
@@ -588,8 +619,8 @@ int server_shared(const struct adapter_call *call, const struct adapter *a, bool
 		rc = adapter_failed(a, &ch, d);
 		goto out;
 	}
-	/* "WORD [restart]", then the port, then the secret. */
-	rc = server_parse_reply(a, &ch, reply, d);
+	/* "WORD [restart]", then the port, then the secret (never copied out of the sensitive buffer). */
+	rc = server_parse_reply(a, &ch, reply, false, d);
 	if (rc < 0)
 		goto out;
 	if (memchr(buf_str(&ch.out), '\0', ch.out.len)) {
@@ -603,8 +634,6 @@ int server_shared(const struct adapter_call *call, const struct adapter *a, bool
 	}
 	rc = take_port_secret(a, lines[1], lines[2], ret, d);
 out:
-	/* The diff text of a dry run follows nothing here: --shared prints no diff. */
-	buf_truncate(&reply->text, 0);
 	strv_free(&args);
 	child_free(&ch);
 	return rc;
@@ -635,9 +664,57 @@ int transport_set(const struct adapter_call *call, const struct adapter *a, unsi
 	else if (!spawn_succeeded(&ch))
 		rc = adapter_failed(a, &ch, d);
 	else
-		rc = server_parse_reply(a, &ch, reply, d);
+		rc = server_parse_reply(a, &ch, reply, false, d);
 	strv_free(&args);
 	buf_free(&input);
+	child_free(&ch);
+	return rc;
+}
+
+int server_present(const struct adapter_call *call, const struct adapter *a, struct diag *d)
+{
+	struct child ch = CHILD_INIT;
+	struct strv args = STRV_INIT;
+	int rc = 0;
+
+	/* --list only reads: its exit 1 is the adapter's way of saying "no server here". */
+	if (!(a->caps & CAP_LIST))
+		return 0;
+	rc = strv_push(&args, "--list");
+	if (rc == 0)
+		rc = adapter_run(call, a, &args, NULL, 0, &ch);
+	if (rc == 0 && !spawn_succeeded(&ch))
+		rc = adapter_failed(a, &ch, d) == -ENODEV ? -ENODEV : 0;
+	strv_free(&args);
+	child_free(&ch);
+	return rc == -ENODEV ? rc : 0;
+}
+
+int server_remove(const struct adapter_call *call, const struct adapter *a, const char *host, bool dry_run,
+		  struct server_reply *ret, struct diag *d)
+{
+	struct child ch = CHILD_INIT;
+	struct strv args = STRV_INIT;
+	char *opt;
+	int rc;
+
+	if (!(a->caps & CAP_REMOVE) || (dry_run && !(a->caps & CAP_DRY_RUN)))
+		return diag_set(d, ENOTSUP, EXIT_UNAVAILABLE, "server %s: cannot remove components; remove %s by hand",
+				a->name, host);
+	rc = strv_push(&args, "--remove");
+	if (rc == 0)
+		rc = asprintf(&opt, "--host=%s", host) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+	if (rc == 0 && dry_run)
+		rc = strv_push(&args, "--dry-run");
+	if (rc == 0)
+		rc = adapter_run(call, a, &args, NULL, 0, &ch);
+	if (rc < 0)
+		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
+	else if (!spawn_succeeded(&ch))
+		rc = adapter_failed(a, &ch, d);
+	else
+		rc = server_parse_reply(a, &ch, ret, true, d);
+	strv_free(&args);
 	child_free(&ch);
 	return rc;
 }
@@ -655,8 +732,11 @@ int server_reload(const struct adapter_call *call, const struct adapter *a, cons
 		rc = asprintf(&opt, "--added=%s", added->v[i]) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
 	for (size_t i = 0; rc == 0 && i < removed->n; i++)
 		rc = asprintf(&opt, "--removed=%s", removed->v[i]) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+	/* A reload may run several commands of the server's own (prosodyctl...): give it more time. */
+	struct adapter_call slow = *call;
+	slow.timeout_ms = call->timeout_ms * 4;
 	if (rc == 0)
-		rc = adapter_run(call, a, &args, NULL, 0, &ch);
+		rc = adapter_run(&slow, a, &args, NULL, 0, &ch);
 	if (rc < 0)
 		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
 	else if (!spawn_succeeded(&ch))

@@ -41,8 +41,8 @@ const char *adapter_kind_dir(enum adapter_kind kind); /* "transports" or "server
  * Every adapter of KIND in the vendor and admin directories, sorted by name.
  * Masked and unusable entries are listed too, with masked/skipped set, so
  * `adapters` can tell why; callers of the protocol skip them.  Entries that
- * are never adapters (dotfiles, "*~", "*.dpkg-*", "*.rpm*", "#*#") are not
- * listed.  A missing directory is not an error.
+ * are never adapters (dotfiles, "*~", "*.dpkg-*", "*.rpm*", "*.ucf-*",
+ * "*.swp", "#*#") are not listed.  A missing directory is not an error.
  *
  * A "#!" script whose interpreter lives under PROTOCOL_VENDOR_DIR (the
  * descriptor interpreter) is, under a --root other than "/", run with the
@@ -94,6 +94,11 @@ struct server_reply {
 
 void server_reply_free(struct server_reply *r);
 
+/*
+ * Server calls return -ENODEV (D says why, exit_code 0) when the adapter
+ * exits 1: its server is not installed here.  That is no error: the
+ * dispatcher leaves that server out of the run.
+ */
 /* Make sure component C is declared in server A's config (or say what would change, DRY_RUN). */
 int server_apply(const struct adapter_call *call, const struct adapter *a, const struct component *c,
 		 bool dry_run, struct server_reply *ret, struct diag *d);
@@ -111,6 +116,11 @@ int server_shared(const struct adapter_call *call, const struct adapter *a, bool
  */
 int transport_set(const struct adapter_call *call, const struct adapter *a, unsigned port,
 		  const struct buf *secret, struct server_reply *reply, struct diag *d);
+/* -ENODEV when server A says its server is not installed here; 0 otherwise (failures show later). */
+int server_present(const struct adapter_call *call, const struct adapter *a, struct diag *d);
+/* Take HOST out of server A's config (only what the adapter added there). */
+int server_remove(const struct adapter_call *call, const struct adapter *a, const char *host, bool dry_run,
+		  struct server_reply *ret, struct diag *d);
 /* Apply the written changes to the running server; ADDED/REMOVED name the hosts that came and went. */
 int server_reload(const struct adapter_call *call, const struct adapter *a, const struct strv *added,
 		  const struct strv *removed, struct server_reply *ret, struct diag *d);

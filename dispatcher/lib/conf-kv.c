@@ -56,14 +56,15 @@ int kv_parse(const char *path, const char *text, size_t len, struct kv_file *ret
 			continue;
 		while (k < n && kv_key_char(start[k]))
 			k++;
-		if (k == n || start[k] != '=') {
+		if (k == 0 || k == n || start[k] != '=') {
+			bool has_eq = memchr(start, '=', n) != NULL;
 			bool blank = k < n && (start[k] == ' ' || start[k] == '\t');
 			rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: %s", path, line,
-				      k == 0 && blank   ? "a line may not start with a blank"
-				      : blank           ? "no blank is allowed before '='"
-				      : k == 0 && n     ? "not a key=value line"
-				      : k == n          ? "no '=' on this line"
-							: "not a key=value line");
+				      k == 0 && blank	  ? "a line may not start with a blank"
+				      : !has_eq		  ? "no '=' on this line"
+				      : k == 0		  ? "a line must start with a key"
+				      : blank		  ? "no blank is allowed before '='"
+							  : "not a key=value line");
 			goto out;
 		}
 		v = realloc(f.v, (f.n + 1) * sizeof(*v));

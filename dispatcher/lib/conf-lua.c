@@ -94,10 +94,14 @@ static int skip_quoted(struct lua_lexer *lx, const char **why)
 			case '\\': case '"': case '\'':
 				break;
 			case '\n':
+			case '\r':
+				/* Lua takes "\r\n" and "\n\r" after a backslash as one line end. */
+				if ((peek(lx, 0) == '\n' || peek(lx, 0) == '\r') && peek(lx, 0) != e)
+					lx->pos++;
 				lx->line++;
 				break;
 			case 'z':
-				while (lx->pos < lx->len && strchr(" \t\r\n\v\f", peek(lx, 0))) {
+				while (lx->pos < lx->len && peek(lx, 0) && strchr(" \t\r\n\v\f", peek(lx, 0))) {
 					if (peek(lx, 0) == '\n')
 						lx->line++;
 					lx->pos++;
@@ -116,6 +120,10 @@ static int skip_quoted(struct lua_lexer *lx, const char **why)
 					return -EBADMSG;
 				}
 				lx->pos++;
+				if (!is_xdigit((unsigned char)peek(lx, 0))) {
+					*why = "invalid \\u escape in a string";
+					return -EBADMSG;
+				}
 				while (is_xdigit((unsigned char)peek(lx, 0)))
 					lx->pos++;
 				if (peek(lx, 0) != '}') {
@@ -208,7 +216,7 @@ int lua_next(struct lua_lexer *lx, struct lua_token *tok, struct diag *d)
 			else
 				break;
 		}
-	} else if (strchr("=~<>{}()[];:,.+-*/%^#&|", c)) {
+	} else if (c && strchr("=~<>{}()[];:,.+-*/%^#&|", c)) {
 		tok->type = LUA_PUNCT;
 		lx->pos++;
 	} else {
@@ -295,10 +303,16 @@ int lua_string_value(const char *text, const struct lua_token *tok, struct buf *
 		case 'r': rc = buf_putc(out, '\r'); p++; break;
 		case 't': rc = buf_putc(out, '\t'); p++; break;
 		case 'v': rc = buf_putc(out, '\v'); p++; break;
-		case '\n': rc = buf_putc(out, '\n'); p++; break;
+		case '\n':
+		case '\r':
+			rc = buf_putc(out, '\n');
+			p++;
+			if (p < end && (*p == '\n' || *p == '\r') && *p != p[-1])
+				p++;
+			break;
 		case 'z':
 			p++;
-			while (p < end && strchr(" \t\r\n\v\f", *p))
+			while (p < end && *p && strchr(" \t\r\n\v\f", *p))
 				p++;
 			break;
 		case 'x':

@@ -18,8 +18,8 @@
 #define DIFF_HORIZON DIFF_CONTEXT
 
 /*
- * Past this many edit steps in one search the minimal diff is not worth its
- * quadratic time: settle for the split that got furthest.  GNU diff's floor
+ * Past this many edit steps in one search a minimal diff is not worth its
+ * quadratic time: settle for the cut that got furthest.  GNU diff's floor
  * for the same trade-off, so ordinary edits still come out minimal.
  */
 #define DIFF_COST_LIMIT 4096
@@ -130,7 +130,8 @@ static uint64_t *diff_sorted_hashes(const struct diff_side *s, size_t from, size
  * the search, whose cost grows with the lines it has to step over.  The
  * indices of the other lines go to IDX; returns their count.
  */
-static size_t diff_prune(struct diff_side *s, size_t from, size_t to, const uint64_t *oh, size_t on, size_t *idx)
+static size_t diff_prune(struct diff_side *s, size_t from, size_t to, const uint64_t *oh, size_t on,
+			 size_t *idx)
 {
 	size_t k = 0;
 
@@ -143,38 +144,45 @@ static size_t diff_prune(struct diff_side *s, size_t from, size_t to, const uint
 	return k;
 }
 
+/* Where to cut a search box, and whether each half must be searched to the end. */
+struct diff_cut {
+	ptrdiff_t x, y;
+	bool lo_exact, hi_exact;
+};
+
 /*
- * When an edit costs too much to search to the end, split at whichever
- * frontier point has covered the most ground.  Both are real path points.
+ * An edit too costly to search to the end: cut at whichever frontier point
+ * covered the most ground (ties to the backward one, highest diagonal first,
+ * as GNU diff does).  The half that frontier came from was searched through,
+ * so it can be searched exactly again; the other half may still be costly.
  */
 static bool diff_split_best(const struct diff_search *s, ptrdiff_t xoff, ptrdiff_t xlim, ptrdiff_t yoff,
 			    ptrdiff_t ylim, ptrdiff_t flo, ptrdiff_t fhi, ptrdiff_t blo, ptrdiff_t bhi,
-			    ptrdiff_t *xmid, ptrdiff_t *ymid)
+			    struct diff_cut *cut)
 {
 	ptrdiff_t fbest = -1, fk = 0, bbest = PTRDIFF_MAX, bk = 0, k;
 
-	for (k = flo; k <= fhi; k += 2) {
+	for (k = fhi; k >= flo; k -= 2) {
 		if (s->fv[k] != DIFF_DEAD_FWD && 2 * s->fv[k] - k > fbest) {
 			fbest = 2 * s->fv[k] - k;
 			fk = k;
 		}
 	}
-	for (k = blo; k <= bhi; k += 2) {
+	for (k = bhi; k >= blo; k -= 2) {
 		if (s->bv[k] != DIFF_DEAD_BWD && 2 * s->bv[k] - k < bbest) {
 			bbest = 2 * s->bv[k] - k;
 			bk = k;
 		}
 	}
-	if (fbest < 0 && bbest == PTRDIFF_MAX)
-		return false;
-	if (bbest == PTRDIFF_MAX || (fbest >= 0 && fbest - (xoff + yoff) >= (xlim + ylim) - bbest)) {
-		*xmid = s->fv[fk];
-		*ymid = s->fv[fk] - fk;
-	} else {
-		*xmid = s->bv[bk];
-		*ymid = s->bv[bk] - bk;
+	if (fbest >= 0 && (bbest == PTRDIFF_MAX || (xlim + ylim) - bbest < fbest - (xoff + yoff))) {
+		*cut = (struct diff_cut){ s->fv[fk], s->fv[fk] - fk, true, false };
+		return true;
 	}
-	return true;
+	if (bbest != PTRDIFF_MAX) {
+		*cut = (struct diff_cut){ s->bv[bk], s->bv[bk] - bk, false, true };
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -183,9 +191,10 @@ static bool diff_split_best(const struct diff_search *s, ptrdiff_t xoff, ptrdiff
  * the textbook version, a move that would leave the box kills the diagonal
  * instead of inventing a point outside it: such a path is beaten by the one
  * that reached the edge, and an outside point could fake an overlap.
+ * Unless EXACT, gives up on minimality past DIFF_COST_LIMIT steps.
  */
 static bool diff_split(const struct diff_search *s, ptrdiff_t xoff, ptrdiff_t xlim, ptrdiff_t yoff,
-		       ptrdiff_t ylim, ptrdiff_t *xmid, ptrdiff_t *ymid)
+		       ptrdiff_t ylim, bool exact, struct diff_cut *cut)
 {
 	ptrdiff_t *fv = s->fv, *bv = s->bv;
 	const ptrdiff_t dmin = xoff - ylim, dmax = xlim - yoff;
@@ -214,8 +223,7 @@ static bool diff_split(const struct diff_search *s, ptrdiff_t xoff, ptrdiff_t xl
 				;
 			fv[k] = x;
 			if (odd && k >= blo && k <= bhi && bv[k] <= x) {
-				*xmid = x;
-				*ymid = y;
+				*cut = (struct diff_cut){ x, y, true, true };
 				return true;
 			}
 		}
@@ -238,33 +246,31 @@ static bool diff_split(const struct diff_search *s, ptrdiff_t xoff, ptrdiff_t xl
 				;
 			bv[k] = x;
 			if (!odd && k >= flo && k <= fhi && fv[k] >= x) {
-				*xmid = x;
-				*ymid = y;
+				*cut = (struct diff_cut){ x, y, true, true };
 				return true;
 			}
 		}
 		blo = lo;
 		bhi = hi;
 
-		if (c >= DIFF_COST_LIMIT)
-			return diff_split_best(s, xoff, xlim, yoff, ylim, flo, fhi, blo, bhi, xmid, ymid);
+		if (!exact && c >= DIFF_COST_LIMIT)
+			return diff_split_best(s, xoff, xlim, yoff, ylim, flo, fhi, blo, bhi, cut);
 	}
 }
 
 /* Mark the lines of a[xoff, xlim) and b[yoff, ylim) that a shortest edit script changes. */
 static void diff_compare(const struct diff_search *s, ptrdiff_t xoff, ptrdiff_t xlim, ptrdiff_t yoff,
-			 ptrdiff_t ylim)
+			 ptrdiff_t ylim, bool exact)
 {
-	ptrdiff_t xmid, ymid;
+	struct diff_cut cut;
 
 	while (xoff < xlim && yoff < ylim && diff_search_eq(s, xoff, yoff))
 		xoff++, yoff++;
 	while (xlim > xoff && ylim > yoff && diff_search_eq(s, xlim - 1, ylim - 1))
 		xlim--, ylim--;
 
-	if (xoff == xlim || yoff == ylim ||
-	    !diff_split(s, xoff, xlim, yoff, ylim, &xmid, &ymid) ||
-	    (xmid == xoff && ymid == yoff) || (xmid == xlim && ymid == ylim)) {
+	if (xoff == xlim || yoff == ylim || !diff_split(s, xoff, xlim, yoff, ylim, exact, &cut) ||
+	    (cut.x == xoff && cut.y == yoff) || (cut.x == xlim && cut.y == ylim)) {
 		/* Nothing in common, or no progress possible: changing it all is still a correct diff. */
 		while (xoff < xlim)
 			s->ca[s->ia[xoff++]] = true;
@@ -272,8 +278,8 @@ static void diff_compare(const struct diff_search *s, ptrdiff_t xoff, ptrdiff_t 
 			s->cb[s->ib[yoff++]] = true;
 		return;
 	}
-	diff_compare(s, xoff, xmid, yoff, ymid);
-	diff_compare(s, xmid, xlim, ymid, ylim);
+	diff_compare(s, xoff, cut.x, yoff, cut.y, cut.lo_exact);
+	diff_compare(s, cut.x, xlim, cut.y, ylim, cut.hi_exact);
 }
 
 /* Does the other side change anything between its (u-1)th and uth unchanged lines? */
@@ -362,9 +368,9 @@ static int diff_put_line(struct buf *out, char tag, const struct diff_line *l)
 	return r;
 }
 
-/* Print lines a[i0, end0) / b[i1, end1): common ones as context, each change as its deletions then insertions. */
-static int diff_put_hunk_body(const struct diff_side *a, const struct diff_side *b, size_t i0, size_t end0, size_t i1,
-			      size_t end1, struct buf *out)
+/* Lines a[i0, end0) and b[i1, end1): common ones as context, each change as its deletions then insertions. */
+static int diff_put_hunk_body(const struct diff_side *a, const struct diff_side *b, size_t i0, size_t end0,
+			      size_t i1, size_t end1, struct buf *out)
 {
 	int r = 0;
 
@@ -491,7 +497,7 @@ int diff_unified(const char *old, size_t old_len, const char *new, size_t new_le
 		.fv = v + nb + 1,
 		.bv = v + span + nb + 1,
 	};
-	diff_compare(&s, 0, (ptrdiff_t)na, 0, (ptrdiff_t)nb);
+	diff_compare(&s, 0, (ptrdiff_t)na, 0, (ptrdiff_t)nb, false);
 	diff_shift(&a, &b, uidx, lo, hia);
 	diff_shift(&b, &a, uidx, lo, hib);
 	r = diff_emit(&a, &b, old_label, new_label, out);

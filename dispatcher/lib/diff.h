@@ -16,11 +16,12 @@
  * Appends nothing when the two are byte-identical. Returns 0 or -ENOMEM (OUT may then hold a
  * partial diff; this implementation in fact truncates it back to its original length).
  *
- * Lines end at '\n' and may hold any other byte, NUL included.  The output aims to be
- * byte-identical to GNU `diff -u --label OLD_LABEL --label NEW_LABEL` (`-a` for texts with
- * NUL bytes): same hunk headers, same merging of changes whose context overlaps, and the
- * same placement of ambiguous changes in runs of repeated lines in the usual cases.
- * Huge rewrites (thousands of edits) trade minimality for time, as GNU diff does.
+ * Lines end at '\n' and may hold any other byte, NUL included.  The output is meant to be
+ * byte-identical to GNU `diff -u --label OLD_LABEL --label NEW_LABEL` (plus `-a` when a text
+ * holds NUL bytes, which GNU diff would otherwise call binary): same hunk headers, same
+ * merging of changes whose contexts touch, same choice among equally short diffs.
+ * Memory is linear in the input; time grows with the edited middle times the number of
+ * edits, and past a few thousand edits the diff stops being minimal, as GNU diff's does.
  */
 int diff_unified(const char *old, size_t old_len, const char *new, size_t new_len,
 		 const char *old_label, const char *new_label, struct buf *out);

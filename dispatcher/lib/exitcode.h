@@ -5,7 +5,7 @@
 
 enum {
 	EXIT_OK = 0,
-	EXIT_CHECK_FAILED = 1, /* check: a pair is not working; transport adapter: not configured */
+	EXIT_CHECK_FAILED = 1, /* transport adapter: not configured */
 	EXIT_USAGE = 64,       /* bad command line */
 	EXIT_DATAERR = 65,     /* bad config file or bad adapter output */
 	EXIT_NOINPUT = 66,     /* a config file that must exist does not */

@@ -41,8 +41,8 @@ int lock_acquire(const struct root *r, int timeout_ms, int *ret_fd, struct diag 
 			pid[strcspn(pid, "\n")] = '\0';
 			close(fd);
 			return diag_set(d, EWOULDBLOCK, EXIT_TEMPFAIL,
-					"%s: another run%s%s holds the lock; gave up after %d s", LOCK_PATH,
-					pid[0] ? " (pid " : "", pid[0] ? strcat(pid, ")") : "", timeout_ms / 1000);
+					"%s: another run%s%.20s%s holds the lock; gave up after %d s", LOCK_PATH,
+					pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "", timeout_ms / 1000);
 		}
 		nanosleep(&step, NULL);
 		waited += 50;

@@ -61,13 +61,17 @@ enum state protocol_state_parse(const char *word)
 void protocol_caps_format(unsigned caps, char *out, unsigned long len)
 {
 	size_t used = 0;
+	if (len == 0)
+		return;
 	out[0] = '\0';
 	for (size_t i = 0; i < sizeof(cap_words) / sizeof(*cap_words); i++) {
 		if (!(caps & cap_words[i].cap))
 			continue;
 		int n = snprintf(out + used, len - used, "%s%s", used ? " " : "", cap_words[i].word);
-		if (n < 0 || (size_t)n >= len - used)
+		if (n < 0 || (size_t)n >= len - used) {
+			out[used] = '\0'; /* whole words only */
 			break;
+		}
 		used += (size_t)n;
 	}
 }

@@ -105,7 +105,8 @@ int safefs_read_file(const struct root *r, const char *path, struct buf *out, st
 	int fd = -1, rc;
 	size_t start = out->len;
 
-	rc = safefs_open_read(r, path, O_RDONLY, &fd, d);
+	/* O_NONBLOCK: a FIFO put where a config should be must not hang us; it is refused below. */
+	rc = safefs_open_read(r, path, O_RDONLY | O_NONBLOCK, &fd, d);
 	if (rc < 0)
 		return rc;
 	if (fstat(fd, &st) < 0) {
@@ -250,11 +251,19 @@ int safefs_open_parent(const struct root *r, const char *path, mode_t mkdir_mode
 		}
 		next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (next < 0 && errno == ENOENT && mkdir_mode) {
-			if (mkdirat(fd, comp, mkdir_mode) < 0 && errno != EEXIST) {
+			/* Only the directory that holds the file gets MKDIR_MODE; those above it are plain. */
+			mode_t mode = end + 1 >= name ? mkdir_mode : 0755;
+			if (mkdirat(fd, comp, mode) < 0 && errno != EEXIST) {
 				rc = diag_set(d, errno, EXIT_CANTCREAT, "%s: %s", shown, strerror(errno));
 				goto fail;
 			}
 			next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			/* The mode asked for, whatever the umask. */
+			if (next >= 0 && fchmod(next, mode) < 0) {
+				rc = diag_set(d, errno, EXIT_CANTCREAT, "%s: %s", shown, strerror(errno));
+				close(next);
+				goto fail;
+			}
 		}
 		if (next < 0) {
 			rc = safefs_refuse_step(fd, comp, shown, errno, d);

@@ -45,7 +45,8 @@ int safefs_list_dir(const struct root *r, const char *path, struct strv *ret, st
 
 /*
  * Open, for writing, the directory that holds PATH, refusing symlinks on the
- * way.  With mkdir_mode != 0 missing directories are created with that mode.
+ * way.  With mkdir_mode != 0 missing directories are created: the one that
+ * holds PATH with MKDIR_MODE, those above it with 0755, whatever the umask.
  * On success *ret_dirfd is an O_RDONLY|O_DIRECTORY fd (fsync-able) and
  * *ret_name points into PATH at the last component.
  */

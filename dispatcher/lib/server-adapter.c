@@ -5,6 +5,7 @@
 #include "validate.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,16 @@ static int read_secret_stdin(struct buf *secret)
 	if (secret->len && secret->data[secret->len - 1] == '\n')
 		buf_truncate(secret, secret->len - 1);
 	return 0;
+}
+
+static bool config_exists(const struct root *r, const char *path)
+{
+	int fd;
+	struct diag d = DIAG_INIT;
+	int rc = safefs_open_read(r, path, O_PATH, &fd, &d);
+	if (rc == 0)
+		close(fd);
+	return rc != -ENOENT;
 }
 
 static int fail(const struct server_ops *ops, struct diag *d, int rc)
@@ -184,6 +195,7 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 	}
 	rc = parse_args(argc, argv, ops, &req, &password_stdin, &d);
 	if (rc == 0 && password_stdin && req.op == SERVER_OP_APPLY) {
+		buf_truncate(&req.secret, 0); /* stdin wins over a --password= given too */
 		rc = read_secret_stdin(&req.secret);
 		if (rc == -E2BIG)
 			rc = diag_set(&d, E2BIG, EXIT_USAGE, "the secret on stdin is longer than %d bytes",
@@ -200,6 +212,12 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 		code = fail(ops, &d, rc);
 		if (d.exit_code == EXIT_USAGE)
 			fprintf(stderr, "%s: see --help\n", ops->name);
+		goto out;
+	}
+	/* No main config: the server is not installed here (or was removed, its adapter left). */
+	if (!config_exists(&req.root, req.config)) {
+		fprintf(stderr, "%s: %s: no such file: the server is not installed here\n", ops->name, req.config);
+		code = EXIT_CHECK_FAILED;
 		goto out;
 	}
 

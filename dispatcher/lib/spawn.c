@@ -43,6 +43,17 @@ static void child_exec(const struct child *c, int in_fd, int out_fd, int err_fd,
 		signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/*
+	 * Our pipes may have been given fds 0-3 (a parent started with stdin
+	 * closed): move them all out of the way first, so no dup2 below
+	 * clobbers another or is a no-op that leaves close-on-exec set.
+	 */
+	in_fd = fcntl(in_fd, F_DUPFD, 10);
+	out_fd = fcntl(out_fd, F_DUPFD, 10);
+	err_fd = fcntl(err_fd, F_DUPFD, 10);
+	report_fd = fcntl(report_fd, F_DUPFD, 10);
+	if (in_fd < 0 || out_fd < 0 || err_fd < 0 || report_fd < 0)
+		goto fail;
 	if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
 		goto fail;
 	/* report_fd is close-on-exec: it closes by itself when execve succeeds. */
@@ -249,6 +260,8 @@ const char *spawn_describe(const struct child *c, char *scratch, size_t len)
 {
 	if (c->exec_errno)
 		snprintf(scratch, len, "cannot be run: %s", strerror(c->exec_errno));
+	else if (c->timed_out && c->timeout_ms < 1000)
+		snprintf(scratch, len, "timed out after %d ms", c->timeout_ms);
 	else if (c->timed_out)
 		snprintf(scratch, len, "timed out after %d s", c->timeout_ms / 1000);
 	else if (c->overflow)

@@ -9,7 +9,7 @@
 #include "buf.h"
 
 /*
- * Run PATH (absolute) with ARGV, feed it INPUT on stdin and collect stdout
+ * Run PATH (absolute) with ARGV, feed it INPUT on stdin (an empty pipe when NULL) and collect stdout
  * and stderr, all in one poll() loop against a CLOCK_MONOTONIC deadline.
  *
  * The child gets a fixed environment (PATH, LC_ALL=C.UTF-8, and the

@@ -41,9 +41,13 @@ static int transport_set_main(const struct transport_ops *ops, const char *root_
 		while ((n = read(0, chunk, sizeof(chunk))) != 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
-			if (n < 0 || buf_append(&secret, chunk, (size_t)n) < 0 ||
-			    secret.len > VALIDATE_SECRET_MAX + 1) {
-				rc = diag_set(&d, EINVAL, EXIT_USAGE, "cannot read the secret from stdin");
+			if (n < 0 || buf_append(&secret, chunk, (size_t)n) < 0) {
+				rc = diag_set(&d, EIO, EXIT_OSERR, "cannot read the secret from stdin");
+				goto out;
+			}
+			if (secret.len > VALIDATE_SECRET_MAX + 2) {
+				rc = diag_set(&d, E2BIG, EXIT_USAGE, "the secret on stdin is longer than %d bytes",
+					      VALIDATE_SECRET_MAX);
 				goto out;
 			}
 		}
@@ -82,7 +86,7 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 	struct diag d = DIAG_INIT;
 	struct buf out = BUF_INIT_SENSITIVE;
 	const char *root = "/", *config = ops->default_config, *why = NULL;
-	enum { FLAG_HOST, FLAG_PORT, FLAG_PASSWORD } flags[8];
+	enum { FLAG_HOST, FLAG_PORT, FLAG_PASSWORD } flags[32];
 	size_t nflags = 0;
 	unsigned set_port = 0;
 	bool set_secret = false, dry_run = false;

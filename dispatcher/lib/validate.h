@@ -21,6 +21,9 @@ const char *validate_port(const char *s, unsigned *ret_port);
 /* Valid UTF-8, no control characters, no surrounding blanks, 1..VALIDATE_SECRET_MAX bytes. */
 const char *validate_secret(const char *s, size_t len);
 
+/* Length of the valid UTF-8 sequence at S (at most LEN bytes), 0 when there is none. */
+size_t validate_utf8_char(const char *s, size_t len);
+
 /*
  * Append S to OUT quoted for a one-line message: "..." with \n, \", \\ and
  * other non-printable bytes escaped, cut at MAX bytes with "...".  Used for

@@ -35,6 +35,10 @@ check "component_ports written" grep -q '^component_ports = { 5347, 5399 } -- ja
 check "component_ports is global (before the first VirtualHost)" test "$ports_line" -lt "$vhost_line"
 run_jd sync
 check "other port: then unchanged" contains "$out" "unchanged"
+# The component is there but its port went missing: that is an update, with a restart.
+sed -i '/^component_ports/d' "$main"
+run_jd sync
+check "port missing again: updated (restart needed)" contains "$out" "updated (restart needed)"
 # A hand-written component_ports that lacks the port is the admin's to fix.
 sed -i 's|^component_ports = .*|component_ports = { 5347 }|' "$main"
 run_jd sync
@@ -74,4 +78,15 @@ run_jd adapters
 check "seed-protocol adapter: flagged" contains "$out" "seed protocol (secret in argv)"
 run_jd sync --server=nosuch
 check "unknown --server: usage error" equals "$rc" 64
+rm "$ROOT/etc/jabber-dispatch/servers/seedsrv"
+
+# A server adapter whose server is not installed (no main config) leaves that server out, quietly.
+mv "$main" "$T/main.away"
+run_jd sync
+check "server not installed: exit 0" equals "$rc" 0
+check "server not installed: no line for it" lacks "$out" "prosody"
+check "server not installed: no message without -v" equals "$err" ""
+run_jd -v sync
+check "server not installed: -v says so" contains "$err" "server prosody: not installed here"
+mv "$T/main.away" "$main"
 finish

@@ -68,4 +68,19 @@ check "dry run writes nothing" same_snapshot a b
 run_jd --json sync --dry-run
 check "dry run --json carries the diff" contains "$out" '"diff":"--- a/etc/prosody/conf.d/irc.example.org.cfg.lua'
 check "dry run --json hides the secret" lacks "$out" "dry-run-canary"
+
+# A neighbour's secret in the context lines of a diff is hidden too, and so is ours on --remove.
+main=$ROOT/etc/prosody/prosody.cfg.lua
+sed -i 's|^Include "conf.d/\*.cfg.lua"|-- no include|' "$main"
+printf 'Component "neighbour.example.org"\n\tcomponent_secret = "neighbour-canary"\n' >>"$main"
+rm -f "$ROOT/etc/prosody/conf.d/irc.example.org.cfg.lua"
+run_jd sync --dry-run
+check "main-file diff shows the neighbour's block as context" contains "$out" 'Component "neighbour.example.org"'
+check "the neighbour's secret is hidden" lacks "$out" "neighbour-canary"
+check "the neighbour's secret is shown as <hidden>" contains "$out" 'component_secret = <hidden>'
+run_jd sync
+"$ROOT/usr/lib/jabber-dispatch/servers/prosody" --root="$ROOT" --remove --host=irc.example.org --dry-run >"$T/rm.out"
+check "--remove --dry-run: removed" equals "$(head -1 "$T/rm.out")" removed
+check "--remove --dry-run hides our secret" bash -c "! grep -q 'dry-run-canary' '$T/rm.out'"
+check "--remove --dry-run hides the neighbour's" bash -c "! grep -q 'neighbour-canary' '$T/rm.out'"
 finish
