@@ -22,13 +22,18 @@
 #include <sodium.h>
 
 /*
- * 24 random bytes, written as 48 lowercase hex digits: 192 bits, and only
- * [0-9a-f], so the secret needs no quoting or escaping in any syntax a
- * template may use (XML, Lua, YAML, INI with ConfigParser's %-interpolation,
- * Spectrum's $-expansion, kamailio strings) and survives every server's
- * handshake code.
+ * The secret is drawn uniformly from [A-Za-z0-9] (randombytes_uniform, no
+ * modulo bias): no character needs quoting or escaping in any syntax a
+ * template may use (XML, Lua, YAML, INI with configparser's %-interpolation,
+ * Spectrum's $-expansion, kamailio strings), and each carries log2(62) = 5.95
+ * bits.  32 characters: 190 bits.  Below 22 characters (128 bits) a warning
+ * is printed: only for a transport that cannot handle longer ones
+ * (mu-conference 0.8 hashes stream id + secret wrongly beyond 55 bytes).
  */
-#define TINIT_SECRET_BYTES 24
+#define TINIT_SECRET_DEFAULT 32
+#define TINIT_SECRET_MIN 16
+#define TINIT_SECRET_MAX 128
+#define TINIT_SECRET_128 22
 
 #define TINIT_FILE_MODE 0640
 #define TINIT_DIR_MODE 0750
@@ -38,6 +43,8 @@ struct tinit_opts {
 	const char *template_path, *output;
 	const char *host, *domain, *server;
 	const char *group, *dirs;
+	const char *secret_length_arg;
+	unsigned secret_length;
 	bool print_secret, dry_run, registry;
 };
 
@@ -54,7 +61,8 @@ struct tinit_values {
 static void tinit_usage(void)
 {
 	ctx_error("usage: transport-init PACKAGE --template=FILE --output=FILE [--host=HOST | --domain=DOMAIN]\n"
-		  "       [--server=ADDRESS] [--group=GROUP] [--dirs=USER:GROUP] [--print-secret] [--dry-run]\n"
+		  "       [--server=ADDRESS] [--group=GROUP] [--dirs=USER:GROUP] [--secret-length=N] [--print-secret]\n"
+		  "       [--dry-run]\n"
 		  "   or: transport-init --registry");
 }
 
@@ -71,6 +79,7 @@ static int tinit_parse(int argc, char **argv, struct tinit_opts *o)
 		{ "--server=", offsetof(struct tinit_opts, server) },
 		{ "--group=", offsetof(struct tinit_opts, group) },
 		{ "--dirs=", offsetof(struct tinit_opts, dirs) },
+		{ "--secret-length=", offsetof(struct tinit_opts, secret_length_arg) },
 	};
 
 	for (int i = 0; i < argc; i++) {
@@ -114,6 +123,21 @@ static int tinit_parse(int argc, char **argv, struct tinit_opts *o)
 		ctx_error("transport-init: --host and --domain exclude each other");
 		return -EINVAL;
 	}
+	o->secret_length = TINIT_SECRET_DEFAULT;
+	if (o->secret_length_arg) {
+		char *end;
+		unsigned long n = strtoul(o->secret_length_arg, &end, 10);
+		if (*end || !*o->secret_length_arg || n < TINIT_SECRET_MIN || n > TINIT_SECRET_MAX) {
+			ctx_error("transport-init: --secret-length takes a number of characters from %d to %d",
+				  TINIT_SECRET_MIN, TINIT_SECRET_MAX);
+			return -EINVAL;
+		}
+		o->secret_length = (unsigned)n;
+		if (n < TINIT_SECRET_128)
+			ctx_error("warning: a secret of %lu characters holds %lu bits, less than 128: use it only for a "
+				  "transport that cannot take a longer one",
+				  n, n * 595 / 100);
+	}
 	return 0;
 }
 
@@ -144,7 +168,7 @@ static int tinit_fqdn(char *out, size_t len)
 
 static int tinit_values(const struct tinit_opts *o, const struct registry_entry *e, struct tinit_values *v)
 {
-	unsigned char raw[TINIT_SECRET_BYTES];
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 	const char *why;
 	int rc;
 
@@ -176,12 +200,12 @@ static int tinit_values(const struct tinit_opts *o, const struct registry_entry 
 		ctx_error("transport-init: the component domain \"%.60s\" is %s", v->host, why);
 		return EXIT_USAGE;
 	}
-	if (buf_reserve(&v->secret, 2 * sizeof(raw)) < 0)
+	if (buf_reserve(&v->secret, o->secret_length) < 0)
 		return EXIT_OSERR;
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2hex(v->secret.data, 2 * sizeof(raw) + 1, raw, sizeof(raw));
-	v->secret.len = 2 * sizeof(raw);
-	sodium_memzero(raw, sizeof(raw));
+	for (unsigned i = 0; i < o->secret_length; i++)
+		v->secret.data[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
+	v->secret.len = o->secret_length;
+	v->secret.data[v->secret.len] = '\0';
 	return EXIT_OK;
 }
 

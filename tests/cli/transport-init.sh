@@ -59,26 +59,38 @@ init --output=/etc/jabber-muc-test/link.xml --domain=example.org
 check "symlink output: kept, not followed" equals "$out" "/etc/jabber-muc-test/link.xml: exists, kept"
 check "symlink output: still the symlink" test -L "$ROOT/etc/jabber-muc-test/link.xml"
 
-# --- entropy: 100 generated secrets, all different, each 48 hex digits = 24 random bytes
+# --- entropy: 100 generated secrets, all different, each 32 characters of [A-Za-z0-9]
 for i in $(seq 1 100); do
 	init --output=/etc/entropy/$i.xml --domain=example.org >/dev/null
 	secret_of /etc/entropy/$i.xml
 done >"$T/secrets"
 check "100 secrets generated" equals "$(wc -l <"$T/secrets")" 100
 check "100 secrets all distinct" equals "$(sort -u "$T/secrets" | wc -l)" 100
-check "each secret decodes to >= 16 random bytes (hex, 24 bytes)" python3 - "$T/secrets" <<'EOF'
-import sys, collections
+check "each secret decodes to >= 16 random bytes (base62, 190 bits)" python3 - "$T/secrets" <<'EOF'
+import sys, collections, string
+alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits
 lines = open(sys.argv[1]).read().split()
-raw = [bytes.fromhex(s) for s in lines]        # fails on anything but hex
-assert all(len(b) >= 16 for b in raw), "short secret"
-assert all(s == s.lower() for s in lines)
-# 2400 bytes: every byte value should turn up; a stuck or biased generator would not
-# pass a chi-square test at this size (255 degrees of freedom, 99.9% bound ~ 330)
-counts = collections.Counter(b for r in raw for b in r)
-n = sum(counts.values()); exp = n / 256
-chi = sum((counts.get(v, 0) - exp) ** 2 / exp for v in range(256))
-assert chi < 330, "byte distribution chi-square %.1f" % chi
+assert all(len(s) == 32 and set(s) <= set(alphabet) for s in lines), "not 32 characters of [A-Za-z0-9]"
+for s in lines:
+    n = 0
+    for c in s:
+        n = n * 62 + alphabet.index(c)
+    assert n.bit_length() <= 191 and len(n.to_bytes(24, "big")) >= 16  # 62**32 < 2**191
+# 3200 characters: each of the 62 should come up about 52 times; a stuck or biased generator
+# fails a chi-square test (61 degrees of freedom; 115 is beyond the 99.999% bound)
+counts = collections.Counter("".join(lines))
+exp = 3200 / 62
+chi = sum((counts.get(c, 0) - exp) ** 2 / exp for c in alphabet)
+assert chi < 115, "character distribution chi-square %.1f" % chi
 EOF
+
+# --- a transport that cannot take a long secret (mu-conference with Prosody): shorter, with a warning
+init --output=/etc/short/muc.xml --domain=example.org --secret-length=19
+check "--secret-length=19: 19 characters" equals "$(secret_of /etc/short/muc.xml | tr -d '\n' | wc -c)" 19
+check "--secret-length=19: warns that it is below 128 bits" contains "$err" \
+	"warning: a secret of 19 characters holds 113 bits, less than 128"
+init --output=/etc/short/2.xml --secret-length=8
+check "--secret-length below 16: refused" equals "$rc" 64
 
 # --- --print-secret: the secret alone on the last line, and only then
 init --output=/etc/ps/muc.xml --domain=example.org --print-secret
@@ -123,7 +135,7 @@ check "unknown placeholder: FILE:LINE" contains "$err" "typo.cfg:4: unknown plac
 check "unknown placeholder: nothing written" test ! -e "$ROOT/etc/x/2.cfg"
 printf 'mail=admin@example.org @HOST@ @PORT@ @SECRET@ @@\n' >"$ROOT/usr/share/jabber-dispatch/templates/at.cfg"
 run_jd transport-init jabber-muc --template=/usr/share/jabber-dispatch/templates/at.cfg --output=/etc/x/3.cfg --domain=e.org
-check "an address's '@' is no placeholder" grep -q '^mail=admin@example.org conference.e.org 5242 [0-9a-f]\{48\} @@$' "$ROOT/etc/x/3.cfg"
+check "an address's '@' is no placeholder" grep -q '^mail=admin@example.org conference.e.org 5242 [A-Za-z0-9]\{32\} @@$' "$ROOT/etc/x/3.cfg"
 run_jd transport-init jabber-nonesuch --template=$tmpl --output=/etc/x/4.xml
 check "package not in the registry: exit 65" equals "$rc" 65
 check "package not in the registry: says so" contains "$err" "jabber-nonesuch is not in the transport registry"
