@@ -499,6 +499,8 @@ static int dconf_get(struct dconf *c, const char *key, struct buf *out, bool *re
 static void descriptor_trim(struct buf *b)
 {
 	size_t s = 0, e = b->len;
+	if (!b->len)
+		return;
 	while (s < e && strchr(" \t\r\n", b->data[s]))
 		s++;
 	while (e > s && strchr(" \t\r\n", b->data[e - 1]))
