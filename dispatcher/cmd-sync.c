@@ -141,6 +141,29 @@ static void print_pairs(const struct ctx *ctx, const struct sync_opts *o, const 
 	buf_free(&out);
 }
 
+/*
+ * Pass on, line by line, what an adapter had to say (a remark on stderr, or
+ * what a reload did): "jabber-dispatch: server NAME: LINE".  Control
+ * characters are shown as '?': an adapter must not drive the terminal.
+ */
+static void relay(const char *kind, const char *name, const struct buf *text)
+{
+	const char *p = buf_str(text);
+	int lines = 0;
+
+	while (*p && lines++ < 20) {
+		size_t n = strcspn(p, "\n");
+		char line[300];
+		size_t k;
+		for (k = 0; k < n && k < sizeof(line) - 1; k++)
+			line[k] = ((unsigned char)p[k] < 0x20 || p[k] == 0x7f) ? '?' : p[k];
+		line[k] = '\0';
+		if (k)
+			ctx_error("%s %s: %s", kind, name, line);
+		p += n + (p[n] == '\n');
+	}
+}
+
 /* Keep the first error's exit status. */
 static void note_error(int *code, const struct diag *d, int fallback)
 {
@@ -194,8 +217,8 @@ static void reload_servers(struct ctx *ctx, const struct sync_opts *o, struct au
 			audit_log(au, NULL, "server=%s reload=failed", sr->a->name);
 		} else {
 			audit_log(au, NULL, "server=%s reload=done", sr->a->name);
-			if (ctx->verbose && reply.text.len)
-				fprintf(stderr, "%s", buf_str(&reply.text));
+			relay("server", sr->a->name, &reply.text);
+			relay("server", sr->a->name, &reply.notes);
 		}
 		server_reply_free(&reply);
 	}
@@ -230,6 +253,7 @@ static void adopt_shared(struct ctx *ctx, const struct sync_opts *o, struct audi
 		sr->failed = true;
 		goto out;
 	}
+	relay("server", sa->name, &reply.notes);
 	if (protocol_result_changed(reply.result)) {
 		if (!o->dry_run) {
 			sr->changed = true;
@@ -284,6 +308,7 @@ static void adopt_shared(struct ctx *ctx, const struct sync_opts *o, struct audi
 			}
 			audit_log(au, NULL, "transport=%s adopted-from=%s port=%u result=%s", ta->name, sa->name, shared.port,
 				  protocol_result_word(set.result));
+			relay("transport", ta->name, &set.notes);
 			ctx_error("transport %s: adopted the %s%s%s of server %s; restart it", ta->name, port_differs ? "port" : "",
 				  need == (CAP_SET_PORT | CAP_SET_PASSWORD) ? " and " : "", secret_differs ? "secret" : "", sa->name);
 			server_reply_free(&set);
@@ -343,6 +368,8 @@ static void prune(struct ctx *ctx, const struct sync_opts *o, struct audit *au, 
 		p->word = o->list ? "orphan" : protocol_result_word(reply.result);
 		p->diff = reply.text;
 		reply.text = (struct buf)BUF_INIT;
+		if (!o->list)
+			relay("server", sr->a->name, &reply.notes);
 		if (o->dry_run)
 			continue;
 		if (reply.result == RESULT_REMOVED) {
@@ -498,6 +525,8 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 			}
 			p->word = o->list ? list_word(reply.result) : protocol_result_word(reply.result);
 			p->restart = reply.restart;
+			if (!o->list)
+				relay("server", sa->name, &reply.notes);
 			p->diff = reply.text;
 			reply.text = (struct buf)BUF_INIT;
 			if (!o->dry_run && (reply.result == RESULT_EXCLUDED || reply.result == RESULT_MANUAL))

@@ -465,7 +465,7 @@ int cmd_transport_init(struct ctx *ctx, int argc, char **argv)
 	if (rc == 0)
 		rc = changeset_put_mkdir(&cs, o.output, NULL, text.data, text.len, TINIT_FILE_MODE, 0755);
 	if (rc == 0 && o.group)
-		rc = changeset_set_group(&cs, o.output, gid);
+		rc = changeset_set_owner(&cs, o.output, geteuid(), gid);
 	if (rc == 0)
 		rc = changeset_redact(&cs, buf_str(&v.secret), "<secret>");
 	if (rc == 0 && o.dry_run) {

@@ -277,6 +277,7 @@ void component_free(struct component *c)
 void server_reply_free(struct server_reply *r)
 {
 	buf_free(&r->text);
+	buf_free(&r->notes);
 }
 
 /* Build argv: the adapter, then --root when not the host, then ARGS. */
@@ -501,6 +502,9 @@ static int server_parse_reply(const struct adapter *a, struct child *c, struct s
 		goto out;
 	}
 	ret->restart = fields == 2;
+	/* A remark on stderr from an adapter that succeeded is for the admin: keep it. */
+	if (c->err.len && (rc = buf_append(&ret->notes, c->err.data, c->err.len)) < 0)
+		goto out;
 	if (keep_rest && c->out.len > n + 1)
 		rc = buf_append(&ret->text, c->out.data + n + 1, c->out.len - n - 1);
 out:
@@ -741,8 +745,8 @@ int server_reload(const struct adapter_call *call, const struct adapter *a, cons
 		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
 	else if (!spawn_succeeded(&ch))
 		rc = adapter_failed(a, &ch, d);
-	else
-		rc = buf_append(&ret->text, ch.out.data ? ch.out.data : "", ch.out.len);
+	else if ((rc = buf_append(&ret->text, buf_str(&ch.out), ch.out.len)) == 0)
+		rc = buf_append(&ret->notes, buf_str(&ch.err), ch.err.len);
 	strv_free(&args);
 	child_free(&ch);
 	return rc;

@@ -87,10 +87,11 @@ int transport_query(const struct adapter_call *call, const struct adapter *a, st
 struct server_reply {
 	enum result result;
 	bool restart;   /* the change takes effect only after a restart of the server */
-	struct buf text; /* with --dry-run: the diff; with --list: the lines */
+	struct buf text; /* with --dry-run: the diff; with --reload: what was done */
+	struct buf notes; /* what a successful adapter said on stderr: remarks for the admin */
 };
 
-#define SERVER_REPLY_INIT { RESULT_INVALID, false, BUF_INIT }
+#define SERVER_REPLY_INIT { RESULT_INVALID, false, BUF_INIT, BUF_INIT }
 
 void server_reply_free(struct server_reply *r);
 

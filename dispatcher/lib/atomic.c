@@ -88,12 +88,13 @@ int changeset_put(struct changeset *cs, const char *path, const struct buf *old,
 	return changeset_put_mkdir(cs, path, old, data, len, mode, 0);
 }
 
-int changeset_set_group(struct changeset *cs, const char *path, gid_t gid)
+int changeset_set_owner(struct changeset *cs, const char *path, uid_t uid, gid_t gid)
 {
 	struct change *c = changeset_find(cs, path);
-	if (!c)
+	if (!c || c->existed || c->remove)
 		return -ENOENT;
-	c->set_gid = true;
+	c->own = true;
+	c->uid = uid;
 	c->gid = gid;
 	return 0;
 }
@@ -300,8 +301,8 @@ static int stage(const struct change *c, struct pending *p, const struct stat *s
 			rc = diag_set(d, errno, EXIT_CANTCREAT, "%s: %s", c->path, strerror(errno));
 			goto out;
 		}
-		uid = geteuid();
-		gid = c->set_gid ? c->gid : dst.st_gid; /* e.g. conf.d root:prosody gives a file prosody can read */
+		uid = c->own ? c->uid : geteuid();
+		gid = c->own ? c->gid : dst.st_gid; /* e.g. conf.d root:prosody gives a file prosody can read */
 		mode = c->mode;
 	}
 	rc = write_all(fd, c->data.data ? c->data.data : "", c->data.len);

@@ -31,7 +31,8 @@ struct change {
 	struct buf data; /* new content (!remove only) */
 	mode_t mode;     /* for a created file; an existing file keeps its own */
 	mode_t mkdir_mode; /* != 0: create missing parent directories */
-	bool set_gid;    /* a created file gets GID, not the group of its directory */
+	bool own;        /* a created file gets uid:gid below, not the caller and the directory's group */
+	uid_t uid;
 	gid_t gid;
 };
 
@@ -54,11 +55,13 @@ int changeset_put(struct changeset *cs, const char *path, const struct buf *old,
 int changeset_put_mkdir(struct changeset *cs, const char *path, const struct buf *old, const char *data,
 			size_t len, mode_t mode, mode_t mkdir_mode);
 /*
- * Give the file PATH, queued for creation, the group GID instead of its
- * directory's (a transport config readable by the service's group only).
- * An existing file keeps its own group.  -ENOENT when PATH is not queued.
+ * Give PATH, queued for creation, the owner UID:GID instead of the caller and
+ * the group of its directory: a drop-in holding a secret is then made like
+ * the config beside it, readable by the daemon and no one else.  Fails with
+ * -ENOENT when PATH is not queued for creation (an existing file keeps its
+ * own owner).  Committing as another user than root then fails with EPERM.
  */
-int changeset_set_group(struct changeset *cs, const char *path, gid_t gid);
+int changeset_set_owner(struct changeset *cs, const char *path, uid_t uid, gid_t gid);
 /* Queue the deletion of PATH, whose content the caller read as OLD. */
 int changeset_remove(struct changeset *cs, const char *path, const struct buf *old);
 /*

@@ -29,6 +29,7 @@ check() {
 }
 
 # make_root PKG...: stock configs of the packages, the project installed under /usr
+# (with the server adapters of those packages only, as each comes with its server)
 make_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root (file owners and groups of the stock layout)"
 	mkdir -p "$ROOT"
@@ -48,7 +49,7 @@ configure_biboumi() {
 
 # snapshot NAME: a listing of every file under the root with its checksum, mode and owner
 snapshot() {
-	(cd "$ROOT" && find etc var -xdev -not -path var/lib/jabber-dispatch/lock -not -path "var/log/jabber-dispatch/*" \( -type f -o -type l \) -printf '%p %m %u:%g %l\n' 2>/dev/null |
+	(cd "$ROOT" && find etc var -xdev -not -path "var/lib/jabber-dispatch/*" -not -path "var/log/jabber-dispatch/*" \( -type f -o -type l \) -printf '%p %m %u:%g %l\n' 2>/dev/null |
 		sort | while read -r p rest; do
 			if [ -f "$p" ] && [ ! -L "$p" ]; then echo "$p $rest $(sha256sum <"$p" | cut -c1-16)"; else echo "$p $rest"; fi
 		done) >"$T/snap.$1"

@@ -195,8 +195,9 @@ layout_ejabberd() {
 			"$data/usr/share/ejabberd/ejabberd.yml.example" >"$e/ejabberd.yml"
 	fi
 	own ejabberd:ejabberd 600 "$e/ejabberd.yml"
-	# chown only: the postinst leaves the directory mode as shipped
-	if [ -d "$e" ]; then own root:ejabberd "$(stat -c %a "$e")" "$e"; fi
+	# the preinst makes it 0750 on a fresh install ("may contain sensitive
+	# data"), the postinst gives it to group ejabberd
+	if [ -d "$e" ]; then own root:ejabberd 750 "$e"; fi
 	dir ejabberd:ejabberd 700 "$root/var/lib/ejabberd"
 	dir ejabberd:adm 2750 "$root/var/log/ejabberd"
 }

@@ -34,6 +34,8 @@ from xml.sax.saxutils import quoteattr
 
 NS_STREAM = "http://etherx.jabber.org/streams"
 NS_COMPONENT = "jabber:component:accept"
+# jabberd2's router hands stanzas on to a component in the client namespace
+NS_CLIENT = "jabber:client"
 NS_STREAMS_ERR = "urn:ietf:params:xml:ns:xmpp-streams"
 NS_STANZAS_ERR = "urn:ietf:params:xml:ns:xmpp-stanzas"
 NS_DISCO_INFO = "http://jabber.org/protocol/disco#info"
@@ -167,7 +169,7 @@ def stream_error_text(elem):
 
 def stanza_error_text(iq):
     """(type, condition, text) of an <iq type='error'/>."""
-    err = iq.find(q("error"))
+    err = iq.find(q("error", iq.tag[1:].split("}", 1)[0]))
     if err is None:
         return "", "undefined-condition", ""
     cond, text = "undefined-condition", ""
@@ -246,7 +248,7 @@ def disco_info(stream, jid, target):
         if elem.tag == q("error", NS_STREAM):
             raise Fail(EXIT_DISCO_ERR, "disco#info to %s: stream error %s"
                        % (target, ": ".join(filter(None, stream_error_text(elem)))))
-        if elem.tag != q("iq"):
+        if elem.tag not in (q("iq"), q("iq", NS_CLIENT)):
             continue
         if elem.get("id") != iq_id:
             refuse_request(stream, jid, elem)

@@ -1,0 +1,337 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Live end-to-end test of the shared-secret strategy: a private jabberd2 router from the
+# stock Debian package (stock secret, 0.0.0.0) and two biboumi instances, each with its own
+# secret and the wrong port.  `jabber-dispatch sync` must secure the router (generated
+# secret, loopback), make both transports adopt its port and secret, and record them; then
+# both must authenticate and be routed (disco#info through the router).  Then the admin
+# rotates the secret: --reload must say "restart needed", sync must hand the new secret to
+# both transports, and after the restarts it said were needed, both are routed again.
+#
+# usage: sudo tests/live/jabberd2-two-transports.sh BUILD_DIR
+#   KEEP=1   keep the sandbox (its path is printed)
+#   JD_BIN   the jabber-dispatch to test (default: found in BUILD_DIR)
+#
+# Exit status: 0 pass, 1 fail, 77 skip.  Never touches /etc or the system services: the
+# router and both gateways run from the sandbox, as their packaged users, on a free port of
+# 127.0.0.1, and are stopped by PID.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+tests=$(dirname "$here")
+py=${PYTHON:-python3}
+t0=$(date +%s)
+
+sb=
+root=
+router_pid=
+gw_pids=()
+
+say() { printf '%s\n' "$*"; }
+pass() { say "PASS: $*"; }
+skip() { say "SKIP: $*"; exit 77; }
+fail() {
+	say "FAIL: $*"
+	show_logs
+	exit 1
+}
+
+stop_pid() { # PID NAME: TERM, then KILL after 10 s
+	local pid=$1 name=$2 i
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		say "note: $name (pid $pid) ignored TERM for 10 s, sending KILL"
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null || true
+}
+
+stop_gateways() {
+	local p
+	for p in "${gw_pids[@]}"; do stop_pid "$p" biboumi; done
+	gw_pids=()
+}
+
+cleanup() {
+	local rc=$?
+	stop_gateways
+	stop_pid "$router_pid" jabberd2-router
+	if [ -n "$sb" ] && [ -d "$sb" ]; then
+		if [ "${KEEP:-0}" = 1 ]; then say "sandbox kept: $sb"; else rm -rf -- "$sb"; fi
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'say "FAIL: interrupted"; exit 1' INT TERM HUP
+
+# Logs on failure, with every secret of the sandbox masked.
+show_logs() {
+	[ -n "$sb" ] || return 0
+	local f
+	for f in "$sb"/sync*.out "$sb"/sync*.err "$sb"/reload*.out "$root/var/log/jabberd2/router.log" \
+		"$sb"/router.stdout "$root"/var/log/biboumi/*.log "$sb"/gw*.stdout "$sb"/probe.out; do
+		[ -s "$f" ] || continue
+		say "---- ${f#"$sb"/} (last 20 lines)"
+		tail -n 20 -- "$f" | sed -E -e 's/(<secret>)[^<]*/\1(masked)/' -e 's/^(password=).*/\1(masked)/' -e 's/^/    /'
+	done
+}
+
+as_user() { # USER CMD...
+	local u=$1
+	shift
+	setpriv --reuid="$u" --regid="$u" --init-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"
+}
+
+free_port() { # one free TCP port of 127.0.0.1 outside the ephemeral range
+	"$py" - <<'EOF'
+import random, socket
+lo, hi = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+rng = random.SystemRandom()
+while True:
+    p = rng.randrange(20000, 30000)
+    if lo <= p <= hi:
+        continue
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+    print(p)
+    break
+EOF
+}
+
+listening() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
+
+wait_for() { # SECONDS PID CMD...: 0 ok, 1 timed out, 2 PID died
+	local secs=$1 pid=$2 i
+	shift 2
+	for ((i = 0; i < secs * 10; i++)); do
+		if "$@"; then return 0; fi
+		kill -0 "$pid" 2>/dev/null || return 2
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---------------------------------------------------------------- sandbox
+
+# The stock router.xml, with only what must point into the sandbox changed; <ip>, <port>'s
+# default and the stock secret stay for sync to deal with.  Each anchor must match once.
+configure_router() {
+	local cfg=$root/etc/jabberd2/router.xml
+	"$py" - "$cfg" "$root" "$port" <<'EOF' || fail "cannot adapt the stock router.xml"
+import sys
+cfg, root, port = sys.argv[1:]
+s = open(cfg, encoding="utf-8").read()
+for old, new in [
+    ("<pidfile>/var/run/jabberd2/router.pid</pidfile>", "<pidfile>%s/run/jabberd2/router.pid</pidfile>" % root),
+    ("<file>/var/log/jabberd2/router.log</file>", "<file>%s/var/log/jabberd2/router.log</file>" % root),
+    ("<users>/etc/jabberd2/router-users.xml</users>", "<users>%s/etc/jabberd2/router-users.xml</users>" % root),
+    ("<filter>/etc/jabberd2/router-filter.xml</filter>", "<filter>%s/etc/jabberd2/router-filter.xml</filter>" % root),
+    ("<port>5347</port>", "<port>%s</port>" % port),
+]:
+    if s.count(old) != 1:
+        sys.exit("router.xml: expected one %r" % old)
+    s = s.replace(old, new)
+for stock in ("<ip>0.0.0.0</ip>", "<secret>secret</secret>"):
+    if s.count(stock) != 1:
+        sys.exit("router.xml: the stock %r is gone" % stock)
+open(cfg, "w", encoding="utf-8").write(s)
+EOF
+	mkdir -p "$root/run/jabberd2"
+	chown jabber:jabber "$root/run/jabberd2"
+}
+
+# configure_gateway NAME HOST SECRET: a biboumi config of its own, on the stock port 5347
+configure_gateway() {
+	local name=$1 host=$2 secret=$3 cfg=$root/etc/biboumi/$1.cfg
+	mkdir -p "$root/var/log/biboumi" "$root/var/lib/biboumi/$name"
+	chown _biboumi:_biboumi "$root/var/log/biboumi" "$root/var/lib/biboumi/$name"
+	"$py" - "$root/etc/biboumi/biboumi.cfg" "$cfg" "$host" "$secret" "$root" "$name" <<'EOF' || fail "cannot write $cfg"
+import sys
+stock, cfg, host, secret, root, name = sys.argv[1:]
+want = {"hostname": host, "password": secret, "xmpp_server_ip": "127.0.0.1", "port": "5347",
+        "db_name": "%s/var/lib/biboumi/%s/biboumi.sqlite" % (root, name),
+        "log_file": "%s/var/log/biboumi/%s.log" % (root, name), "identd_port": "0"}
+out, seen = [], set()
+for line in open(stock, encoding="utf-8").read().splitlines():
+    key = line.split("=", 1)[0]
+    if "=" in line and not line.startswith("#") and key in want:
+        line = key + "=" + want[key]
+        seen.add(key)
+    out.append(line)
+out += [k + "=" + v for k, v in want.items() if k not in seen]
+open(cfg, "w", encoding="utf-8").write("\n".join(out) + "\n")
+EOF
+	chown root:_biboumi "$cfg"
+	chmod 640 "$cfg"
+}
+
+# The admin's adapter for the second instance: the packaged biboumi adapter on another file.
+add_wrapper() {
+	local d=$root/etc/jabber-dispatch/transports
+	mkdir -p "$d"
+	printf '#!/bin/sh\n# a second biboumi instance, with its own config\nexec %s/usr/lib/jabber-dispatch/transports/biboumi "$@" --config=/etc/biboumi/irc2.cfg\n' \
+		"$root" >"$d/biboumi2"
+	chmod 755 "$d/biboumi2"
+}
+
+router_secret() { # into $sb/router.secret (0600), as the router reads it
+	(umask 077 && "$py" -c 'import sys, xml.etree.ElementTree as E; sys.stdout.write(E.parse(sys.argv[1]).getroot().findtext("local/secret"))' \
+		"$root/etc/jabberd2/router.xml" >"$sb/router.secret")
+}
+
+cfg_value() { sed -n "s/^$2=//p" "$root/etc/biboumi/$1.cfg"; }
+
+# run_sync N: sync, exit 0 expected; output in $sb/syncN.{out,err}
+run_sync() {
+	local rc=0
+	timeout 60 "$bin" --root="$root" sync "${@:2}" >"$sb/sync$1.out" 2>"$sb/sync$1.err" || rc=$?
+	[ "$rc" = 0 ] || fail "sync #$1 exited with status $rc"
+}
+
+pair() { awk -v t="$2" -v h="$3" '$1 == t && $2 == "jabberd2" && $3 == h { print $4 }' "$sb/sync$1.out"; }
+
+# ---------------------------------------------------------------- daemons
+
+start_router() {
+	(cd "$sb" && exec setpriv --reuid=jabber --regid=jabber --init-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		/usr/sbin/jabberd2-router -c "$root/etc/jabberd2/router.xml") </dev/null >"$sb/router.stdout" 2>&1 &
+	router_pid=$!
+	local rc=0
+	wait_for 20 "$router_pid" listening "$port" || rc=$?
+	[ "$rc" = 0 ] || fail "the router did not open 127.0.0.1:$port ($([ $rc = 2 ] && echo exited || echo timed out))"
+	local stray
+	stray=$(ss -Hltnp | grep -F "pid=$router_pid," | awk '$4 !~ /^127\.0\.0\.1:/ { print $4 }' | tr '\n' ' ')
+	[ -z "$stray" ] || fail "the router listens outside loopback: $stray"
+	pass "jabberd2 router up (pid $router_pid), only on 127.0.0.1:$port"
+}
+
+start_gateway() { # NAME HOST
+	local name=$1 host=$2 log=$root/var/log/biboumi/$1.log rc=0
+	: >"$log"
+	chown _biboumi:_biboumi "$log"
+	(cd "$sb" && exec setpriv --reuid=_biboumi --regid=_biboumi --init-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		LANG=C.UTF-8 /usr/bin/biboumi "$root/etc/biboumi/$name.cfg") </dev/null >"$sb/gw-$name.stdout" 2>&1 &
+	gw_pids+=("$!")
+	wait_for 20 "$!" grep -qs 'Authenticated with the XMPP server' "$log" "$sb/gw-$name.stdout" || rc=$?
+	[ "$rc" = 0 ] || fail "biboumi $name ($host) did not authenticate ($([ $rc = 2 ] && echo exited || echo timed out))"
+	pass "biboumi $name authenticated to the router as $host"
+}
+
+disco() { # HOST: disco#info through the router, asked by a throwaway component name
+	local rc=0
+	"$py" "$here/xmpp-probe.py" --port "$port" --host probe.localhost --secret-file "$sb/router.secret" \
+		--timeout 10 --disco "$1" >"$sb/probe.out" 2>&1 || rc=$?
+	[ "$rc" = 0 ] || fail "disco#info to $1 through the router failed (status $rc)"
+	grep -q '^conference/irc\b' "$sb/probe.out" || fail "$1 did not answer with identity conference/irc"
+	pass "disco#info routed by jabberd2 to $1: $(grep -m1 '^conference/irc' "$sb/probe.out")"
+}
+
+# ---------------------------------------------------------------- main
+
+main() {
+	[ $# = 1 ] || { say "usage: $0 BUILD_DIR" >&2; exit 1; }
+	local build=$1 b secret1 secret2
+	[ "$(id -u)" = 0 ] || skip "needs root (daemons run as their own users via setpriv)"
+	for b in /usr/sbin/jabberd2-router /usr/bin/biboumi; do [ -x "$b" ] || skip "$b is not installed"; done
+	for b in jabber _biboumi; do getent passwd "$b" >/dev/null || skip "user $b does not exist"; done
+	for b in setpriv ss cmake "$py"; do command -v "$b" >/dev/null || skip "$b is not installed"; done
+	bin=${JD_BIN:-}
+	for b in "$build/jabber-dispatch" "$build/dispatcher/jabber-dispatch"; do
+		if [ -z "$bin" ] && [ -x "$b" ]; then bin=$b; fi
+	done
+	[ -x "${bin:-/nonexistent}" ] || fail "no jabber-dispatch in $build (build the project first)"
+
+	umask 022
+	sb=$(mktemp -d "${TMPDIR:-/tmp}/jd-live-j2.XXXXXX")
+	chmod 711 "$sb"
+	root=$sb/root
+	"$tests/lib/stock-root.sh" "$root" jabberd2 biboumi || fail "stock-root.sh could not build the sandbox"
+	DESTDIR=$root cmake --install "$build" --prefix /usr >"$sb/install.log" 2>&1 || fail "cmake --install into the sandbox failed"
+	pass "sandbox from the stock jabberd2 and biboumi packages, project installed: $root"
+
+	port=$(free_port)
+	configure_router
+	secret1=$("$py" -c 'import secrets; print("g1-" + secrets.token_hex(8) + "\"<&]]>é")')
+	secret2=$("$py" -c 'import secrets; print("g2-" + secrets.token_hex(8))')
+	configure_gateway biboumi irc.localhost "$secret1"
+	configure_gateway irc2 irc2.localhost "$secret2"
+	add_wrapper
+	pass "router on 127.0.0.1:$port with the stock secret and 0.0.0.0; two gateways with secrets of their own on port 5347"
+
+	run_sync 1
+	[ "$(pair 1 biboumi irc.localhost)" = added ] || fail "sync #1: biboumi/irc.localhost not added"
+	[ "$(pair 1 biboumi2 irc2.localhost)" = added ] || fail "sync #1: biboumi2/irc2.localhost not added"
+	grep -qF "server jabberd2: replaced its shared component secret" "$sb/sync1.err" || fail "sync #1 did not say it replaced the stock secret"
+	for b in biboumi biboumi2; do
+		grep -qF "transport $b: adopted the port and secret of server jabberd2; restart it" "$sb/sync1.err" ||
+			fail "sync #1 did not say $b adopted the router's port and secret"
+	done
+	grep -qF "server jabberd2: restart it" "$sb/sync1.err" || fail "sync #1 did not ask for a router restart"
+	router_secret
+	grep -qE '^[A-Za-z0-9_-]{32}$' "$sb/router.secret" || fail "the router's new secret is not 32 base64url characters"
+	grep -qF '<ip>127.0.0.1</ip>' "$root/etc/jabberd2/router.xml" || fail "the router was not moved to 127.0.0.1"
+	for b in biboumi irc2; do
+		[ "$(cfg_value $b password)" = "$(cat "$sb/router.secret")" ] || fail "$b.cfg does not hold the router's secret"
+		[ "$(cfg_value $b port)" = "$port" ] || fail "$b.cfg does not hold the router's port"
+	done
+	pass "sync #1: stock secret replaced, loopback bound, both gateways adopted port $port and the secret, both recorded"
+
+	run_sync 2
+	[ "$(pair 2 biboumi irc.localhost):$(pair 2 biboumi2 irc2.localhost)" = unchanged:unchanged ] || fail "sync #2 is not unchanged for both"
+	! grep -q adopt "$sb/sync2.err" || fail "sync #2 adopted something again"
+	pass "sync #2: unchanged"
+
+	start_router
+	"$root/usr/lib/jabber-dispatch/servers/jabberd2" --root="$root" --reload >"$sb/reload1.out" 2>&1 || fail "--reload failed"
+	grep -q "^nothing to reload: the router on 127.0.0.1 port $port already takes the component secret" "$sb/reload1.out" ||
+		fail "--reload did not see the router take the secret: $(cat "$sb/reload1.out")"
+	pass "--reload: $(cat "$sb/reload1.out")"
+	start_gateway biboumi irc.localhost
+	start_gateway irc2 irc2.localhost
+	disco irc.localhost
+	disco irc2.localhost
+
+	# The admin rotates the secret by hand (as after a leak): the router still runs with the old one.
+	cp "$sb/router.secret" "$sb/old.secret"
+	"$py" - "$root/etc/jabberd2/router.xml" <<'EOF'
+import secrets, sys
+p = sys.argv[1]
+s = open(p, encoding="utf-8").read()
+a = s.index("<secret>") + 8
+open(p, "w", encoding="utf-8").write(s[:a] + "rotated-" + secrets.token_urlsafe(24) + s[s.index("</secret>", a):])
+EOF
+	"$root/usr/lib/jabber-dispatch/servers/jabberd2" --root="$root" --reload >"$sb/reload2.out" 2>&1 || fail "--reload failed"
+	grep -q "^restart needed: the router on 127.0.0.1 port $port still runs with another component secret" "$sb/reload2.out" ||
+		fail "--reload did not ask for a restart: $(cat "$sb/reload2.out")"
+	pass "--reload after a new secret: restart needed"
+	run_sync 3
+	for b in biboumi biboumi2; do
+		grep -qF "transport $b: adopted the secret of server jabberd2; restart it" "$sb/sync3.err" || fail "sync #3: $b did not adopt the new secret"
+	done
+	router_secret
+	pass "sync #3: both gateways adopted the rotated secret"
+	stop_gateways
+	stop_pid "$router_pid" jabberd2-router
+	router_pid=
+	start_router
+	local rc=0
+	"$py" "$here/xmpp-probe.py" --port "$port" --host old.localhost --secret-file "$sb/old.secret" --timeout 10 \
+		>"$sb/probe.out" 2>&1 || rc=$?
+	[ "$rc" = 4 ] && grep -q 'not-authorized' "$sb/probe.out" || fail "the restarted router still takes the old secret (status $rc)"
+	pass "the restarted router refuses the old secret: $(sed 's/^xmpp-probe: //' "$sb/probe.out")"
+	start_gateway biboumi irc.localhost
+	start_gateway irc2 irc2.localhost
+	disco irc.localhost
+	disco irc2.localhost
+	say "PASS: jabberd2-two-transports ($(($(date +%s) - t0)) s)"
+}
+
+main "$@"
