@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* kamailio: transport adapter for kamailio's xmpp module, a SIP-XMPP gateway component (kamailio.cfg modparams). */
-#include "conf-kv.h"
+/* kamailio: the transport adapter kamailio-xmpp-modules, for kamailio's xmpp module in component mode (kamailio.cfg modparams). */
 #include "exitcode.h"
 #include "transport-adapter.h"
 #include "validate.h"
@@ -643,7 +642,7 @@ static int kam_set(const struct root *r, const char *config, unsigned port, cons
 }
 
 static const struct transport_ops kam_ops = {
-	.name = "kamailio",
+	.name = "kamailio-xmpp-modules",
 	.default_config = "/etc/kamailio/kamailio.cfg",
 	.read = kam_read,
 	.set = kam_set,

@@ -33,11 +33,11 @@ check "stock muc.xml: not configured (exit 1)" equals "$rc" 1
 check "stock muc.xml: says why" equals "$err" \
 	"jabber-muc: /etc/jabberd2/muc.xml: the secret is still the example shipped with jabber-muc; generate a config with jabber-dispatch transport-init or set your own"
 check "stock muc.xml: prints nothing" equals "$out" ""
-adapter kamailio --host --port --password
+adapter kamailio-xmpp-modules --host --port --password
 check "stock kamailio.cfg: not configured (exit 1)" equals "$rc" 1
 check "stock kamailio.cfg: says why" equals "$err" \
-	'kamailio: /etc/kamailio/kamailio.cfg: the xmpp module is not loaded (no loadmodule "xmpp.so")'
-for t in jabber-jit jabber-mrim jabber-pyicqt jabber-pyaimt spectrum2 slidge sms4you; do
+	'kamailio-xmpp-modules: /etc/kamailio/kamailio.cfg: the xmpp module is not loaded (no loadmodule "xmpp.so")'
+for t in jabber-jit jabber-mrim jabber-pyicqt jabber-pyaimt spectrum2 slidge sms4you-xmpp; do
 	adapter $t --host
 	check "$t not installed: exit 1, 'no such file'" bash -c '[ "$1" = 1 ] && case $2 in *"no such file"*) ;; *) false ;; esac' _ "$rc" "$err"
 done
@@ -53,23 +53,23 @@ modparam("xmpp", "xmpp_host", "127.0.0.1")
 modparam("xmpp", "xmpp_password", "k4m-s3cret")
 #!endif
 EOF
-adapter kamailio --host
+adapter kamailio-xmpp-modules --host
 check "xmpp block under an undefined #!ifdef: not loaded" equals "$rc" 1
 printf '#!define WITH_XMPP\n' >"$ROOT/etc/kamailio/kamailio-local.cfg"
-adapter kamailio --host --port --password
+adapter kamailio-xmpp-modules --host --port --password
 check "WITH_XMPP defined in the imported kamailio-local.cfg: read" equals "$out" "$(printf 'sip.example.org\n5347\nk4m-s3cret')"
-STDIN=<(printf 'n3w\n') adapter kamailio --set-password --set-port=5244
+STDIN=<(printf 'n3w\n') adapter kamailio-xmpp-modules --set-password --set-port=5244
 check "kamailio adopts port and secret" equals "$out" "updated restart"
 check "kamailio: password replaced in place" grep -qx 'modparam("xmpp", "xmpp_password", "n3w")' "$ROOT/etc/kamailio/kamailio.cfg"
 check "kamailio: port added after the xmpp modparams" grep -qx 'modparam("xmpp", "xmpp_port", 5244)' "$ROOT/etc/kamailio/kamailio.cfg"
 sed -i 's/"component")/"server")/' "$ROOT/etc/kamailio/kamailio.cfg"
-adapter kamailio --host
+adapter kamailio-xmpp-modules --host
 check "backend server: no component (exit 1)" equals "$rc" 1
 check "backend server: says so" contains "$err" 'the xmpp module runs with backend "server"'
 sed -i 's/"server")/"component")/; s/"n3w")/"n3w)/' "$ROOT/etc/kamailio/kamailio.cfg"
-adapter kamailio --host
+adapter kamailio-xmpp-modules --host
 check "kamailio: unfinished string is refused (exit 65)" equals "$rc" 65
-check "kamailio: FILE:LINE" bash -c 'case $1 in "kamailio: /etc/kamailio/kamailio.cfg:"[0-9]*": unfinished string") ;; *) false ;; esac' _ "$err"
+check "kamailio: FILE:LINE" bash -c 'case $1 in "kamailio-xmpp-modules: /etc/kamailio/kamailio.cfg:"[0-9]*": unfinished string") ;; *) false ;; esac' _ "$err"
 
 # --- malformed configs and missing keys: FILE:LINE for the first, "not set" for the second
 cfg=$ROOT/etc/jabberd2/muc.xml
@@ -113,12 +113,12 @@ check "spectrum2: a line boost refuses" equals "$err" \
 # --- sms4you: the secret is in the file the config names, and is written there
 mkdir -p "$ROOT/etc/sms4you"
 printf '[XMPP]\ncomponent_jid = sms.example.org\nport = 5247\n' >"$ROOT/etc/sms4you/sms4you.ini"
-adapter sms4you --host --port --password
+adapter sms4you-xmpp --host --port --password
 check "sms4you without its secret file: not configured" contains "$err" "/etc/sms4you/xmpp_component_password: no such file"
-STDIN=<(printf 's3cr3t\n') adapter sms4you --set-password
+STDIN=<(printf 's3cr3t\n') adapter sms4you-xmpp --set-password
 check "sms4you: --set-password writes the secret file" equals "$(cat "$ROOT/etc/sms4you/xmpp_component_password")" s3cr3t
 check "sms4you: secret file mode 0640" equals "$(stat -c %a "$ROOT/etc/sms4you/xmpp_component_password")" 640
-adapter sms4you --host --port --password
+adapter sms4you-xmpp --host --port --password
 check "sms4you: read with the secret from its file" equals "$out" "$(printf 'sms.example.org\n5247\ns3cr3t')"
 
 # --- descriptors are validated strictly, and their interpreter is the root's

@@ -10,7 +10,7 @@ SHARED=${JD_SHARED:-$TESTS/../../shared}
 CORPUS=$SHARED/corpus
 DESCRIBE=$BUILD/adapters/describe
 DESCRIPTORS=$TESTS/../adapters/transports/descriptors
-KAMAILIO=$BUILD/adapters/transports/kamailio
+KAMAILIO=$BUILD/adapters/transports/kamailio-xmpp-modules
 [ -d "$CORPUS" ] || { echo "SKIP: no shared corpus at $CORPUS (set JD_SHARED)"; exit 77; }
 T=$(mktemp -d /tmp/jd-corpus.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -23,7 +23,7 @@ adapter() {
 	local name=$1
 	shift
 	set +e
-	if [ "$name" = kamailio ]; then
+	if [ "$name" = kamailio-xmpp-modules ]; then
 		"$KAMAILIO" "$@"
 	else
 		"$DESCRIBE" "$DESCRIPTORS/$name" "$@"
@@ -45,7 +45,7 @@ other-transports/ejabberd-examples-2005__yahoo-transport-2.xml|jabber-jit|1|:38:
 other-transports/jabberd2-transports-yahoo__yahoo-jabber.xml|jabber-jit|1|: /jabber/service[uplink]/connect/port is not set
 other-transports/pld-aimtrans__aimtrans.xml|jabber-jit|0|aim.localhost 5233 secret
 other-transports/pld-jud__jud.xml|jabber-jit|0|jud.localhost 5347 secret
-other-transports/debian-sms4you__sms4you.ini|sms4you|1|/etc/sms4you/xmpp_component_password: no such file (it holds the secret)
+other-transports/debian-sms4you__sms4you.ini|sms4you-xmpp|1|/etc/sms4you/xmpp_component_password: no such file (it holds the secret)
 pyicqt-pyaimt/pld-PyICQt__PyICQt-config.xml|jabber-pyicqt|1|the secret is still the example shipped with jabber-pyicqt
 pyicqt-pyaimt/pombreda-pyicqt__config_example.xml|jabber-pyicqt|1|the secret is still the example shipped with jabber-pyicqt
 pyicqt-pyaimt/pld-PyMSNt__PyMSNt-config.xml|jabber-pyicqt|1|: /pyicqt/jid is not set|no /pyicqt/port to set (elements are not added)
@@ -58,7 +58,7 @@ spectrum2/spectrum2-upstream__sample2_gateway.cfg|spectrum2|1|the secret is stil
 spectrum2/transwhat_ynh__transwhat.cfg|spectrum2|1|:8: service.jid is a template placeholder (SERVICE_DOMAIN), not a domain
 slidge/truenicoco-slidge-debian__common.conf.example|slidge|1|: jid is not set; a secret given to slidge with --secret or SLIDGE_SECRET is out of this adapter's reach
 slidge/truenicoco-slidge-debian__tpl.conf|slidge|1|:4: jid is a template placeholder (--PLUGIN--.example.com), not a domain
-kamailio/opensips-upstream__opensips-xmpp.cfg|kamailio|1|: modparam("xmpp", "xmpp_password", ...) is not set
+kamailio/opensips-upstream__opensips-xmpp.cfg|kamailio-xmpp-modules|1|: modparam("xmpp", "xmpp_password", ...) is not set
 EOF
 )
 # Corpus files of kinds no adapter here is for, each with the reason.
@@ -96,7 +96,7 @@ while IFS='|' read -r rel name want_rc want noset; do
 
 	# Adopt a new secret and port (what a shared-port server imposes): only those bytes change.
 	# Not sms4you: its secret goes to the file its config names, outside this copy (tested on a sandbox).
-	[ "$name" != sms4you ] || continue
+	[ "$name" != sms4you-xmpp ] || continue
 	cp "$f" "$T/cfg"
 	printf 'N3w-s3cret_%s\n' "$RANDOM" >"$T/in"
 	adapter "$name" --config="$T/cfg" --set-password --set-port=5999
