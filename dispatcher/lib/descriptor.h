@@ -79,4 +79,19 @@ int descriptor_set(const struct descriptor *desc, const struct root *r, const ch
 /* Whether VALUE looks like a template placeholder or a variable some program would expand. */
 bool descriptor_placeholder(const char *value);
 
+/* For descriptor*.c: an XML key, "/a/b[c]/d[!e]@f", parsed. */
+#define DESCRIPTOR_XPATH_STEPS 16
+struct descriptor_xpath_step {
+	char name[64];
+	char child[64]; /* "" or the child element the step requires (or, WITHOUT, forbids) */
+	bool without;
+};
+struct descriptor_xpath {
+	struct descriptor_xpath_step steps[DESCRIPTOR_XPATH_STEPS];
+	size_t n;
+	char attr[64]; /* "" for the element's text */
+};
+/* False when S is not of that shape. */
+bool descriptor_xpath_parse(const char *s, struct descriptor_xpath *ret);
+
 #endif
