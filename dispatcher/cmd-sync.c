@@ -529,6 +529,7 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 				relay("server", sa->name, &reply.notes);
 			p->diff = reply.text;
 			reply.text = (struct buf)BUF_INIT;
+			server_reply_free(&reply); /* the notes, relayed above */
 			if (!o->dry_run && (reply.result == RESULT_EXCLUDED || reply.result == RESULT_MANUAL))
 				state_drop(&st, sa->name, comps[t].host); /* not ours (any more) */
 			else if (!o->dry_run && state_set(&st, sa->name, comps[t].host, ta->name) < 0)

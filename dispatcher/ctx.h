@@ -26,5 +26,6 @@ struct adapter_call ctx_call(const struct ctx *ctx);
 int cmd_adapters(struct ctx *ctx, int argc, char **argv);
 int cmd_list(struct ctx *ctx, int argc, char **argv);
 int cmd_sync(struct ctx *ctx, int argc, char **argv);
+int cmd_transport_init(struct ctx *ctx, int argc, char **argv);
 
 #endif

@@ -55,6 +55,7 @@ static void adapter_free(struct adapter *a)
 	free(a->name);
 	free(a->path);
 	free(a->exec_path);
+	free(a->script_path);
 	free(a->skipped);
 }
 
@@ -78,6 +79,59 @@ static struct adapter *adapter_find(struct adapter_list *l, const char *name)
 		if (strcmp(l->v[i].name, name) == 0)
 			return &l->v[i];
 	return NULL;
+}
+
+/*
+ * Under a --root: an adapter that is a "#!" script for an interpreter of
+ * ours (PROTOCOL_VENDOR_DIR/...) runs with the root's interpreter, which
+ * must pass the same checks as an adapter.  Any other "#!" (/bin/sh) stays
+ * the kernel's business, as on the host.
+ */
+static int adapter_own_interpreter(const struct root *r, struct adapter *a)
+{
+	char head[256], proc[64], target[PATH_MAX], *interp, *end;
+	struct stat st;
+	ssize_t n;
+	int fd, rc;
+
+	rc = safefs_open_read(r, a->path, O_RDONLY, &fd, &(struct diag)DIAG_INIT);
+	if (rc < 0)
+		return 0; /* inspected a moment ago; a failure to run will say more */
+	n = read(fd, head, sizeof(head) - 1);
+	close(fd);
+	if (n < 2 || head[0] != '#' || head[1] != '!')
+		return 0;
+	head[n] = '\0';
+	head[strcspn(head, "\n")] = '\0';
+	for (interp = head + 2; *interp == ' ' || *interp == '\t'; interp++)
+		;
+	end = interp + strcspn(interp, " \t");
+	if (strncmp(interp, PROTOCOL_VENDOR_DIR "/", strlen(PROTOCOL_VENDOR_DIR) + 1) != 0)
+		return 0;
+	if (*end)
+		return asprintf(&a->skipped, "its \"#!\" line passes an argument, which is not supported") < 0 ? -ENOMEM
+														: 0;
+	rc = safefs_open_read(r, interp, O_PATH, &fd, &(struct diag)DIAG_INIT);
+	if (rc < 0)
+		return asprintf(&a->skipped, "its interpreter %s is not in the root: %s", interp, strerror(-rc)) < 0
+			       ? -ENOMEM
+			       : 0;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = fstat(fd, &st) < 0 ? -1 : readlink(proc, target, sizeof(target) - 1);
+	close(fd);
+	if (n <= 0)
+		return asprintf(&a->skipped, "its interpreter %s cannot be examined", interp) < 0 ? -ENOMEM : 0;
+	target[n] = '\0';
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & S_IXUSR) || (st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return asprintf(&a->skipped,
+				"its interpreter %s is not a root-owned executable, unwritable by group and others",
+				interp) < 0
+			       ? -ENOMEM
+			       : 0;
+	a->script_path = a->exec_path;
+	a->exec_path = strdup(target);
+	return a->exec_path ? 0 : -ENOMEM;
 }
 
 /*
@@ -128,7 +182,9 @@ static int adapter_inspect(const struct root *r, struct adapter *a)
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
 		return asprintf(&a->skipped, "writable by group or others") < 0 ? -ENOMEM : 0;
 	a->exec_path = strdup(target);
-	return a->exec_path ? 0 : -ENOMEM;
+	if (!a->exec_path)
+		return -ENOMEM;
+	return safefs_root_is_host(r) ? 0 : adapter_own_interpreter(r, a);
 }
 
 static int adapter_scan_dir(const struct root *r, enum adapter_kind kind, bool admin,
@@ -233,6 +289,8 @@ static int adapter_run(const struct adapter_call *call, const struct adapter *a,
 	int rc;
 
 	rc = strv_push(&argv, a->exec_path);
+	if (rc == 0 && a->script_path)
+		rc = strv_push(&argv, a->script_path); /* what the kernel would pass a "#!" interpreter */
 	/* --capabilities does not depend on the root, and a seed-protocol adapter may not know --root. */
 	if (rc == 0 && !safefs_root_is_host(call->root) &&
 	    !(args->n == 1 && strcmp(args->v[0], "--capabilities") == 0)) {

@@ -19,6 +19,7 @@ struct adapter {
 	const char *dir; /* while being discovered: the directory it is in */
 	char *path;      /* inside the root: where it was found */
 	char *exec_path; /* on the host: what is executed */
+	char *script_path; /* on the host: a "#!" script run by our own interpreter (see adapter_discover) */
 	bool admin;      /* found in PROTOCOL_ADMIN_DIR */
 	bool overrides;  /* an admin entry hiding a vendor one of the same name */
 	bool masked;     /* admin entry is a symlink to /dev/null */
@@ -42,6 +43,12 @@ const char *adapter_kind_dir(enum adapter_kind kind); /* "transports" or "server
  * `adapters` can tell why; callers of the protocol skip them.  Entries that
  * are never adapters (dotfiles, "*~", "*.dpkg-*", "*.rpm*", "*.ucf-*",
  * "*.swp", "#*#") are not listed.  A missing directory is not an error.
+ *
+ * A "#!" script whose interpreter lives under PROTOCOL_VENDOR_DIR (the
+ * descriptor interpreter) is, under a --root other than "/", run with the
+ * interpreter of that root, checked like an adapter: the kernel would take
+ * the "#!" path on the host, where our interpreter may be another version
+ * or absent.  exec_path is then the interpreter and script_path the script.
  */
 int adapter_discover(const struct root *r, enum adapter_kind kind, struct adapter_list *ret,
 		     struct diag *d);

@@ -220,6 +220,12 @@ layout_jabber_muc() {
 	dir jabber:jabber 750 "$s/rooms-logs"
 }
 
+layout_kamailio() {
+	local ctl=$1
+	expect_postinst kamailio "$ctl" 'adduser --quiet --system --group'
+	# the postinst only adds the kamailio user: /etc/kamailio stays as shipped (root, 0644)
+}
+
 # Default answer of a debconf question, from the package's templates file.
 debconf_default() {
 	awk -v q="$2" '

@@ -1,0 +1,506 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* transport-init: a transport's first config, from its package's template, at postinstall. */
+#include "atomic.h"
+#include "audit.h"
+#include "ctx.h"
+#include "exitcode.h"
+#include "registry.h"
+#include "validate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netdb.h>
+#include <stddef.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+/*
+ * The secret is drawn uniformly from [A-Za-z0-9] (randombytes_uniform, no
+ * modulo bias): no character needs quoting or escaping in any syntax a
+ * template may use (XML, Lua, YAML, INI with configparser's %-interpolation,
+ * Spectrum's $-expansion, kamailio strings), and each carries log2(62) = 5.95
+ * bits.  32 characters: 190 bits.  Below 22 characters (128 bits) a warning
+ * is printed: only for a transport that cannot handle longer ones
+ * (mu-conference 0.8 hashes stream id + secret wrongly beyond 55 bytes).
+ */
+#define TINIT_SECRET_DEFAULT 32
+#define TINIT_SECRET_MIN 16
+#define TINIT_SECRET_MAX 128
+#define TINIT_SECRET_128 22
+
+#define TINIT_FILE_MODE 0640
+#define TINIT_DIR_MODE 0750
+
+struct tinit_opts {
+	const char *package;
+	const char *template_path, *output;
+	const char *host, *domain, *server;
+	const char *group, *dirs;
+	const char *secret_length_arg;
+	unsigned secret_length;
+	bool print_secret, dry_run, registry;
+};
+
+/* The values a template's placeholders stand for. */
+struct tinit_values {
+	char host[254];
+	char domain[254];
+	char port[8];
+	const char *server;
+	const char *package;
+	struct buf secret; /* sensitive */
+};
+
+static void tinit_usage(void)
+{
+	ctx_error("usage: transport-init PACKAGE --template=FILE --output=FILE [--host=HOST | --domain=DOMAIN]\n"
+		  "       [--server=ADDRESS] [--group=GROUP] [--dirs=USER:GROUP] [--secret-length=N] [--print-secret]\n"
+		  "       [--dry-run]\n"
+		  "   or: transport-init --registry");
+}
+
+static int tinit_parse(int argc, char **argv, struct tinit_opts *o)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} valued[] = {
+		{ "--template=", offsetof(struct tinit_opts, template_path) },
+		{ "--output=", offsetof(struct tinit_opts, output) },
+		{ "--host=", offsetof(struct tinit_opts, host) },
+		{ "--domain=", offsetof(struct tinit_opts, domain) },
+		{ "--server=", offsetof(struct tinit_opts, server) },
+		{ "--group=", offsetof(struct tinit_opts, group) },
+		{ "--dirs=", offsetof(struct tinit_opts, dirs) },
+		{ "--secret-length=", offsetof(struct tinit_opts, secret_length_arg) },
+	};
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool known = false;
+		for (size_t k = 0; k < sizeof(valued) / sizeof(*valued) && !known; k++) {
+			size_t n = strlen(valued[k].name);
+			if (strncmp(a, valued[k].name, n) == 0) {
+				*(const char **)((char *)o + valued[k].off) = a + n;
+				known = true;
+			}
+		}
+		if (known)
+			continue;
+		if (strcmp(a, "--print-secret") == 0)
+			o->print_secret = true;
+		else if (strcmp(a, "--dry-run") == 0)
+			o->dry_run = true;
+		else if (strcmp(a, "--registry") == 0)
+			o->registry = true;
+		else if (a[0] != '-' && !o->package)
+			o->package = a;
+		else {
+			ctx_error("transport-init: unknown option \"%.60s\"", a);
+			tinit_usage();
+			return -EINVAL;
+		}
+	}
+	if (o->registry)
+		return 0;
+	if (!o->package || !o->template_path || !o->output) {
+		ctx_error("transport-init: PACKAGE, --template and --output are required");
+		tinit_usage();
+		return -EINVAL;
+	}
+	if (o->template_path[0] != '/' || o->output[0] != '/') {
+		ctx_error("transport-init: --template and --output take absolute paths");
+		return -EINVAL;
+	}
+	if (o->host && o->domain) {
+		ctx_error("transport-init: --host and --domain exclude each other");
+		return -EINVAL;
+	}
+	o->secret_length = TINIT_SECRET_DEFAULT;
+	if (o->secret_length_arg) {
+		char *end;
+		unsigned long n = strtoul(o->secret_length_arg, &end, 10);
+		if (*end || !*o->secret_length_arg || n < TINIT_SECRET_MIN || n > TINIT_SECRET_MAX) {
+			ctx_error("transport-init: --secret-length takes a number of characters from %d to %d",
+				  TINIT_SECRET_MIN, TINIT_SECRET_MAX);
+			return -EINVAL;
+		}
+		o->secret_length = (unsigned)n;
+		if (n < TINIT_SECRET_128)
+			ctx_error("warning: a secret of %lu characters holds %lu bits, less than 128: use it only for a "
+				  "transport that cannot take a longer one",
+				  n, n * 595 / 100);
+	}
+	return 0;
+}
+
+/*
+ * The machine's fully qualified name, as `hostname -f` finds it: the node
+ * name, canonicalised by the resolver when it knows a longer one.  Under
+ * --root this is still the running machine's: a root is a tree of files,
+ * not a machine with a name of its own.
+ */
+static int tinit_fqdn(char *out, size_t len)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_flags = AI_CANONNAME }, *res = NULL;
+	char node[256];
+
+	if (gethostname(node, sizeof(node)) < 0)
+		return -errno;
+	node[sizeof(node) - 1] = '\0';
+	if (strlen(node) >= len)
+		return -ENAMETOOLONG;
+	memcpy(out, node, strlen(node) + 1);
+	if (getaddrinfo(node, NULL, &hints, &res) == 0) {
+		if (res && res->ai_canonname && strchr(res->ai_canonname, '.') && strlen(res->ai_canonname) < len)
+			snprintf(out, len, "%s", res->ai_canonname);
+		freeaddrinfo(res);
+	}
+	return 0;
+}
+
+static int tinit_values(const struct tinit_opts *o, const struct registry_entry *e, struct tinit_values *v)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	const char *why;
+	int rc;
+
+	v->server = o->server ? o->server : "127.0.0.1";
+	v->package = o->package;
+	snprintf(v->port, sizeof(v->port), "%u", e->port);
+	if (o->domain && strlen(o->domain) < sizeof(v->domain))
+		snprintf(v->domain, sizeof(v->domain), "%s", o->domain);
+	else if (!o->domain && (rc = tinit_fqdn(v->domain, sizeof(v->domain))) < 0) {
+		ctx_error("transport-init: cannot get the machine's name: %s", strerror(-rc));
+		return EXIT_OSERR;
+	}
+	if ((why = validate_host(v->domain))) {
+		ctx_error("transport-init: the domain \"%.60s\" is %s%s", v->domain, why,
+			  o->domain ? "" : " (the machine's name; pass --domain or --host)");
+		return EXIT_USAGE;
+	}
+	if (o->host) {
+		if (strlen(o->host) >= sizeof(v->host)) {
+			ctx_error("transport-init: --host is longer than 253 bytes");
+			return EXIT_USAGE;
+		}
+		snprintf(v->host, sizeof(v->host), "%s", o->host);
+	} else if ((size_t)snprintf(v->host, sizeof(v->host), "%s.%s", e->prefix, v->domain) >= sizeof(v->host)) {
+		ctx_error("transport-init: %s.%s is longer than 253 bytes", e->prefix, v->domain);
+		return EXIT_USAGE;
+	}
+	if ((why = validate_host(v->host))) {
+		ctx_error("transport-init: the component domain \"%.60s\" is %s", v->host, why);
+		return EXIT_USAGE;
+	}
+	if (buf_reserve(&v->secret, o->secret_length) < 0)
+		return EXIT_OSERR;
+	for (unsigned i = 0; i < o->secret_length; i++)
+		v->secret.data[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
+	v->secret.len = o->secret_length;
+	v->secret.data[v->secret.len] = '\0';
+	return EXIT_OK;
+}
+
+/*
+ * Fill in TEXT's placeholders into OUT.  @HOST@, @PORT@ and @SECRET@ must
+ * each occur: a config without them would not be what the seed promises.  An
+ * unknown @WORD@ in capitals is refused, so a typo never reaches a config.
+ */
+static int tinit_fill(const char *path, const char *text, size_t len, const struct tinit_values *v, struct buf *out,
+		      struct diag *d)
+{
+	const struct {
+		const char *word;
+		const char *value;
+	} subst[] = {
+		{ "@HOST@", v->host },	     { "@PORT@", v->port },	  { "@SECRET@", buf_str(&v->secret) },
+		{ "@SERVER@", v->server }, { "@DOMAIN@", v->domain }, { "@PACKAGE@", v->package },
+	};
+	unsigned used = 0, line = 1;
+	size_t i = 0;
+	int rc = 0;
+
+	if (memchr(text, '\0', len))
+		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s: contains a NUL byte", path);
+	while (i < len && rc == 0) {
+		size_t k, w = 1;
+		if (text[i] == '\n')
+			line++;
+		if (text[i] != '@') {
+			rc = buf_putc(out, text[i++]);
+			continue;
+		}
+		while (i + w < len && ((text[i + w] >= 'A' && text[i + w] <= 'Z') || text[i + w] == '_'))
+			w++;
+		if (w == 1 || i + w >= len || text[i + w] != '@') {
+			rc = buf_putc(out, text[i++]); /* an '@' of an address, not a placeholder */
+			continue;
+		}
+		w++;
+		for (k = 0; k < sizeof(subst) / sizeof(*subst); k++)
+			if (strlen(subst[k].word) == w && memcmp(text + i, subst[k].word, w) == 0)
+				break;
+		if (k == sizeof(subst) / sizeof(*subst))
+			return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: unknown placeholder %.*s", path, line, (int)w,
+					text + i);
+		used |= 1u << k;
+		rc = buf_puts(out, subst[k].value);
+		i += w;
+	}
+	for (size_t k = 0; rc == 0 && k < 3; k++)
+		if (!(used & (1u << k)))
+			rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s: the template has no %s placeholder", path,
+				      subst[k].word);
+	return rc;
+}
+
+static int tinit_resolve_group(const char *name, gid_t *ret)
+{
+	struct group *g;
+	char *end;
+	unsigned long id;
+
+	errno = 0;
+	id = strtoul(name, &end, 10);
+	if (*name && !*end && !errno) {
+		*ret = (gid_t)id;
+		return 0;
+	}
+	g = getgrnam(name);
+	if (!g)
+		return -ENOENT;
+	*ret = g->gr_gid;
+	return 0;
+}
+
+static int tinit_resolve_user(const char *name, uid_t *ret)
+{
+	struct passwd *p;
+	char *end;
+	unsigned long id;
+
+	errno = 0;
+	id = strtoul(name, &end, 10);
+	if (*name && !*end && !errno) {
+		*ret = (uid_t)id;
+		return 0;
+	}
+	p = getpwnam(name);
+	if (!p)
+		return -ENOENT;
+	*ret = p->pw_uid;
+	return 0;
+}
+
+/*
+ * The seed's per-package directories, /var/{log,lib,spool}/PACKAGE, created
+ * USER:GROUP 0750 when missing.  One that exists is left as it is: its owner
+ * and mode are the admin's or the package's business from then on.  Parents
+ * are walked without following symlinks (safefs), and the owner is set on
+ * the opened directory, so a symlink swapped in cannot redirect the chown.
+ */
+static int tinit_dirs(struct ctx *ctx, const char *package, const char *spec, bool dry_run)
+{
+	static const char *const bases[] = { "/var/log/", "/var/lib/", "/var/spool/" };
+	char user[64];
+	const char *colon = strchr(spec, ':');
+	uid_t uid;
+	gid_t gid;
+
+	if (!colon || (size_t)(colon - spec) >= sizeof(user) || colon == spec || !colon[1]) {
+		ctx_error("transport-init: --dirs takes USER:GROUP");
+		return EXIT_USAGE;
+	}
+	snprintf(user, sizeof(user), "%.*s", (int)(colon - spec), spec);
+	if (tinit_resolve_user(user, &uid) < 0 || tinit_resolve_group(colon + 1, &gid) < 0) {
+		ctx_error("transport-init: --dirs=%.100s: no such user or group on this machine", spec);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(bases) / sizeof(*bases); i++) {
+		struct diag d = DIAG_INIT;
+		struct stat st;
+		const char *name;
+		char path[300];
+		int dirfd = -1, fd = -1, code = EXIT_OK;
+
+		snprintf(path, sizeof(path), "%s%s", bases[i], package);
+		int rc = safefs_open_parent(&ctx->root, path, dry_run ? 0 : 0755, &dirfd, &name, &d);
+		if (rc < 0) {
+			if (dry_run && rc == -ENOENT) {
+				printf("%s: would be created (%s:%s %o)\n", path, user, colon + 1, TINIT_DIR_MODE);
+				continue;
+			}
+			ctx_error("%s", d.msg);
+			return d.exit_code ? d.exit_code : EXIT_CANTCREAT;
+		}
+		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			if (!S_ISDIR(st.st_mode)) {
+				ctx_error("%s: exists and is not a directory%s", path,
+					  S_ISLNK(st.st_mode) ? " (a symlink)" : "");
+				code = EXIT_CANTCREAT;
+			} else {
+				printf("%s: exists, kept\n", path);
+			}
+		} else if (dry_run) {
+			printf("%s: would be created (%s:%s %o)\n", path, user, colon + 1, TINIT_DIR_MODE);
+		} else if (mkdirat(dirfd, name, 0700) < 0 ||
+			   (fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+			   fchown(fd, uid, gid) < 0 || fchmod(fd, TINIT_DIR_MODE) < 0 || fsync(dirfd) < 0) {
+			ctx_error("%s: %s", path, strerror(errno));
+			code = EXIT_CANTCREAT;
+		} else {
+			printf("%s: created (%s:%s %o)\n", path, user, colon + 1, TINIT_DIR_MODE);
+		}
+		if (fd >= 0)
+			close(fd);
+		close(dirfd);
+		if (code != EXIT_OK)
+			return code;
+	}
+	return EXIT_OK;
+}
+
+static int tinit_list_registry(struct ctx *ctx)
+{
+	struct registry reg = REGISTRY_INIT;
+	struct diag d = DIAG_INIT;
+
+	if (registry_load(&ctx->root, &reg, &d) < 0) {
+		ctx_error("%s", d.msg);
+		return d.exit_code ? d.exit_code : EXIT_DATAERR;
+	}
+	for (size_t i = 0; i < reg.n; i++)
+		printf("%-24s %5u  %-14s %s:%u%s\n", reg.v[i].package, reg.v[i].port, reg.v[i].prefix, reg.v[i].file,
+		       reg.v[i].line, reg.v[i].overrides ? " (override)" : "");
+	registry_free(&reg);
+	return EXIT_OK;
+}
+
+/* After the commit: the group asked for must really be the file's (an unprivileged chown fails quietly). */
+static int tinit_check_group(struct ctx *ctx, const char *path, gid_t gid)
+{
+	struct diag d = DIAG_INIT;
+	struct stat st;
+	int fd, rc;
+
+	rc = safefs_open_read(&ctx->root, path, O_PATH | O_NOFOLLOW, &fd, &d);
+	if (rc < 0)
+		return rc;
+	rc = fstat(fd, &st) < 0 ? -errno : st.st_gid == gid ? 0 : -EPERM;
+	close(fd);
+	return rc;
+}
+
+int cmd_transport_init(struct ctx *ctx, int argc, char **argv)
+{
+	struct tinit_opts o = { 0 };
+	struct tinit_values v = { .secret = BUF_INIT_SENSITIVE };
+	struct registry reg = REGISTRY_INIT;
+	struct buf tmpl = BUF_INIT, text = BUF_INIT_SENSITIVE, out = BUF_INIT;
+	struct changeset cs = CHANGESET_INIT;
+	struct diag d = DIAG_INIT;
+	struct audit au;
+	const struct registry_entry *e;
+	gid_t gid = 0;
+	int fd, rc, code = EXIT_OK;
+
+	audit_init(&au, &ctx->root);
+	if (tinit_parse(argc, argv, &o) < 0)
+		return EXIT_USAGE;
+	if (o.registry)
+		return tinit_list_registry(ctx);
+	if (o.group && tinit_resolve_group(o.group, &gid) < 0) {
+		ctx_error("transport-init: --group=%.60s: no such group on this machine", o.group);
+		return EXIT_USAGE;
+	}
+	if (registry_load(&ctx->root, &reg, &d) < 0) {
+		ctx_error("%s", d.msg);
+		code = d.exit_code ? d.exit_code : EXIT_DATAERR;
+		goto out;
+	}
+	e = registry_find(&reg, o.package);
+	if (!e) {
+		ctx_error("transport-init: %.100s is not in the transport registry (%s, %s/, %s/): it has no port "
+			  "or prefix assigned",
+			  o.package, REGISTRY_VENDOR_FILE, REGISTRY_VENDOR_DIR, REGISTRY_ADMIN_DIR);
+		code = EXIT_DATAERR;
+		goto out;
+	}
+	/* The directories first: a config that names them is then never there without them. */
+	if (o.dirs && (code = tinit_dirs(ctx, o.package, o.dirs, o.dry_run)) != EXIT_OK)
+		goto out;
+
+	/* Never regenerate: the admin's edits and the secret every server already holds are kept. */
+	rc = safefs_open_read(&ctx->root, o.output, O_PATH | O_NOFOLLOW, &fd, &d);
+	if (rc == 0) {
+		close(fd);
+		printf("%s: exists, kept\n", o.output);
+		goto out;
+	}
+	if (rc != -ENOENT) {
+		ctx_error("%s", d.msg);
+		code = d.exit_code ? d.exit_code : EXIT_NOINPUT;
+		goto out;
+	}
+	rc = safefs_read_file(&ctx->root, o.template_path, &tmpl, &d);
+	if (rc < 0) {
+		if (rc == -ENOENT)
+			ctx_error("%s: no such template", o.template_path);
+		else
+			ctx_error("%s", d.msg);
+		code = rc == -ENOENT ? EXIT_NOINPUT : d.exit_code ? d.exit_code : EXIT_NOINPUT;
+		goto out;
+	}
+	if ((code = tinit_values(&o, e, &v)) != EXIT_OK)
+		goto out;
+	rc = tinit_fill(o.template_path, buf_str(&tmpl), tmpl.len, &v, &text, &d);
+	if (rc == 0)
+		rc = changeset_put_mkdir(&cs, o.output, NULL, text.data, text.len, TINIT_FILE_MODE, 0755);
+	if (rc == 0 && o.group)
+		rc = changeset_set_owner(&cs, o.output, geteuid(), gid);
+	if (rc == 0)
+		rc = changeset_redact(&cs, buf_str(&v.secret), "<secret>");
+	if (rc == 0 && o.dry_run) {
+		rc = changeset_diff(&cs, &out);
+		if (rc == 0)
+			printf("%s: would be generated for %s, port %u\n%s", o.output, v.host, e->port, buf_str(&out));
+		goto fail;
+	}
+	if (rc == 0)
+		rc = changeset_commit(&cs, &ctx->root, &d);
+	if (rc == 0 && o.group && tinit_check_group(ctx, o.output, gid) < 0) {
+		ctx_error("%s: written, but its group could not be set to %s (not running as root?)", o.output, o.group);
+		code = EXIT_CANTCREAT;
+	}
+	if (rc == 0 && audit_log(&au, &d, "transport-init package=%s output=%s host=%s port=%u result=generated",
+				 o.package, o.output, v.host, e->port) < 0)
+		ctx_error("%s", d.msg); /* logged or not, the config is there: not a failure */
+	if (rc == 0) {
+		printf("%s: generated for %s, port %u\n", o.output, v.host, e->port);
+		/* Last, alone on its line: `tail -n 1` in a package script gets it. */
+		if (o.print_secret)
+			printf("%s\n", buf_str(&v.secret));
+	}
+fail:
+	if (rc < 0) {
+		ctx_error("%s", diag_is_set(&d) ? d.msg : strerror(-rc));
+		code = d.exit_code ? d.exit_code : exitcode_from_errno(rc);
+	}
+out:
+	audit_close(&au);
+	changeset_free(&cs);
+	registry_free(&reg);
+	buf_free(&tmpl);
+	buf_free(&text);
+	buf_free(&out);
+	buf_free(&v.secret);
+	return code;
+}

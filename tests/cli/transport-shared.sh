@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A declarative adapter adopting what a real shared-port server imposes: jabber-muc, its
+# config made by transport-init, meets Debian's stock jabberd2 (one port, one secret).
+. "$(dirname "$0")/lib.sh" "$@"
+make_root jabberd2 jabber-muc
+getent group jabber >/dev/null || skip "no group jabber on this machine"
+muc=$ROOT/etc/jabberd2/muc.xml
+rx=$ROOT/etc/jabberd2/router.xml
+value() { python3 -c 'import sys, xml.etree.ElementTree as E; sys.stdout.write(E.parse(sys.argv[1]).getroot().findtext(sys.argv[2]) or "")' "$1" "$2"; }
+
+rm "$muc"
+run_jd transport-init jabber-muc --template=/usr/share/jabber-dispatch/templates/jabber-muc.xml \
+	--output=/etc/jabberd2/muc.xml --group=jabber --domain=example.org
+check "transport-init: exit 0" equals "$rc" 0
+check "generated: the registry's port" equals "$(value "$muc" port)" 5242
+cp "$muc" "$T/muc.before"
+
+run_jd sync
+check "sync: exit 0" equals "$rc" 0
+check "sync: jabber-muc registered in jabberd2" contains "$out" "jabber-muc       jabberd2     conference.example.org           added"
+check "jabber-muc adopted the router's port" equals "$(value "$muc" port)" "$(value "$rx" local/port)"
+check "jabber-muc adopted the router's secret" equals "$(value "$muc" secret)" "$(value "$rx" local/secret)"
+check "the router's stock secret was replaced" bash -c '[ "$1" != secret ] && [ ${#1} -ge 22 ]' _ "$(value "$rx" local/secret)"
+check "muc.xml keeps mode 0640 and group jabber" equals "$(stat -c '%a %G' "$muc")" "640 jabber"
+check "restart of jabber-muc asked for" contains "$err" "transport jabber-muc: adopted the port and secret of server jabberd2; restart it"
+check "no secret printed" lacks "$out$err" "$(value "$rx" local/secret)"
+check "only the port and secret lines of muc.xml changed" equals \
+	"$(diff "$T/muc.before" "$muc" | grep '^[<>]' | sed -E 's/^([<>]) +<([a-z]+)>.*/\1\2/' | tr '\n' ' ')" \
+	"<port <secret >port >secret "
+snapshot a
+run_jd sync
+snapshot b
+check "second sync: unchanged" contains "$out" "conference.example.org           unchanged"
+check "second sync: nothing written" same_snapshot a b
+finish

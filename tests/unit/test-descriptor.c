@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests of descriptor: strict parsing, placeholders, reading and adopting values in each format. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "descriptor.h"
+
+static int parse(const char *text, struct descriptor *dsc, struct diag *d)
+{
+	return descriptor_parse("/x/desc", text, strlen(text), dsc, d);
+}
+
+static void expect_refused(const char *text, const char *msg)
+{
+	struct descriptor dsc = DESCRIPTOR_INIT;
+	struct diag d = DIAG_INIT;
+	assert_int_equal(parse(text, &dsc, &d), -EBADMSG);
+	assert_string_equal(d.msg, msg);
+}
+
+static void test_parse(void **state)
+{
+	struct descriptor dsc = DESCRIPTOR_INIT;
+	struct diag d = DIAG_INIT;
+	(void)state;
+
+	assert_int_equal(parse("#!/usr/lib/jabber-dispatch/describe\nformat=ini\nini-dialect=boost\nconfig=/etc/s.cfg\n"
+			       "host=service.jid\nport=service.port\nsecret=service.password\nexample-secret=a\n"
+			       "example-secret=b\n",
+			       &dsc, &d),
+			 0);
+	assert_string_equal(dsc.name, "desc");
+	assert_int_equal(dsc.format, DESCRIPTOR_INI);
+	assert_int_equal(dsc.dialect, INI_BOOST);
+	assert_string_equal(dsc.config, "/etc/s.cfg");
+	assert_int_equal(dsc.example_secrets.n, 2);
+	descriptor_free(&dsc);
+}
+
+static void test_refused(void **state)
+{
+	(void)state;
+	expect_refused("format=kv\nconfig=/c\nhost=h\nport=p\nsecret=s\ncolour=blue\n", "/x/desc:6: unknown key \"colour\"");
+	expect_refused("format=kv\nformat=kv\n", "/x/desc:2: format= given twice (first on line 1)");
+	expect_refused("format=json\n", "/x/desc:1: format= takes kv, ini or xml");
+	expect_refused("config=/c\nhost=h\nport=p\nsecret=s\n", "/x/desc: no format= line");
+	expect_refused("format=kv\nconfig=/c\nport=p\nsecret=s\n", "/x/desc: no host= line");
+	expect_refused("format=kv\nconfig=/c\nhost=h\nsecret=s\n", "/x/desc: no port= or default-port= line");
+	expect_refused("format=kv\nconfig=/c\nhost=h\nport=p\n", "/x/desc: give exactly one of secret= and secret-file=");
+	expect_refused("format=kv\nconfig=c\nhost=h\nport=p\nsecret=s\n", "/x/desc:2: config= takes an absolute path");
+	expect_refused("format=xml\nconfig=/c\nhost=jcr/name\nport=/p\nsecret=/s\n",
+		       "/x/desc:3: \"jcr/name\" is not a key of format xml (/element/path[@attribute])");
+	expect_refused("format=xml\nconfig=/c\nhost=/a[b\nport=/p\nsecret=/s\n",
+		       "/x/desc:3: \"/a[b\" is not a key of format xml (/element/path[@attribute])");
+	expect_refused("format=kv\nconfig=/c\nhost=a.b\nport=p\nsecret=s\n", "/x/desc:3: \"a.b\" is not a key of format kv");
+	expect_refused("format=kv\nconfig=/c\nhost= h\n", "/x/desc:3: host= has blanks around its value");
+	expect_refused("format=kv\nconfig=/c\nhost=\n", "/x/desc:3: host= is empty");
+	expect_refused("format=kv\nconfig=/c\nhost=h\ndefault-port=0\n", "/x/desc:4: default-port= is not a port number (1-65535)");
+	expect_refused("format=kv\nconfig=/c\nhost=h\nport=p\nsecret=s\nini-dialect=boost\n",
+		       "/x/desc:6: ini-dialect= goes with format=ini, and only there");
+	expect_refused("format=kv\nconfig = /c\n", "/x/desc:2: no blank is allowed before '='");
+}
+
+static void test_placeholders(void **state)
+{
+	const char *yes[] = { "$TRANSPORT_SECRET", "j2j.$DOMAIN_NAME", "${x}", "{{{{host}}}}", "@SECRET@",
+			      "--PLUGIN--.example.com", "CHANGE-ME-TO-SOMETHING-SAFE", "SECRET", "SERVICE_DOMAIN",
+			      "$protocol.example.com", "%(name)s" };
+	const char *no[] = { "secret", "icq.example.org", "s3cr3t$", "a$1", "Passw0rd", "ABC", "k4m-s3cret", "x@y.z" };
+	(void)state;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(*yes); i++)
+		assert_true(descriptor_placeholder(yes[i]));
+	for (size_t i = 0; i < sizeof(no) / sizeof(*no); i++)
+		assert_false(descriptor_placeholder(no[i]));
+}
+
+struct sandbox {
+	char dir[64];
+	struct root r;
+};
+
+static void sandbox_put(struct sandbox *sb, const char *rel, const char *text)
+{
+	char path[256];
+	FILE *fp;
+	snprintf(path, sizeof(path), "%s%s", sb->dir, rel);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static char *sandbox_get(struct sandbox *sb, const char *rel)
+{
+	static char text[4096];
+	char path[256];
+	size_t n;
+	FILE *fp;
+	snprintf(path, sizeof(path), "%s%s", sb->dir, rel);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	return text;
+}
+
+static int setup(void **state)
+{
+	struct sandbox *sb = calloc(1, sizeof(*sb));
+	struct diag d = DIAG_INIT;
+	snprintf(sb->dir, sizeof(sb->dir), "/tmp/test-descriptor.XXXXXX");
+	assert_non_null(mkdtemp(sb->dir));
+	sb->r = (struct root)ROOT_INIT;
+	assert_int_equal(safefs_root_open(sb->dir, &sb->r, &d), 0);
+	*state = sb;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct sandbox *sb = *state;
+	char cmd[128];
+	safefs_root_close(&sb->r);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sb->dir);
+	assert_int_equal(system(cmd), 0);
+	free(sb);
+	return 0;
+}
+
+/* Read DESC_TEXT's config inside the sandbox; returns rc, fills C. */
+static int read_with(struct sandbox *sb, const char *desc_text, struct component *c, struct diag *d)
+{
+	struct descriptor dsc = DESCRIPTOR_INIT;
+	int rc;
+	assert_int_equal(parse(desc_text, &dsc, d), 0);
+	rc = descriptor_read(&dsc, &sb->r, dsc.config, c, d);
+	descriptor_free(&dsc);
+	return rc;
+}
+
+static int set_with(struct sandbox *sb, const char *desc_text, unsigned port, const char *secret, struct diag *d)
+{
+	struct descriptor dsc = DESCRIPTOR_INIT;
+	struct changeset cs = CHANGESET_INIT;
+	struct buf s = BUF_INIT_SENSITIVE;
+	enum result result;
+	int rc;
+	assert_int_equal(parse(desc_text, &dsc, d), 0);
+	if (secret)
+		assert_int_equal(buf_puts(&s, secret), 0);
+	rc = descriptor_set(&dsc, &sb->r, dsc.config, port, secret ? &s : NULL, &cs, &result, d);
+	if (rc == 0)
+		rc = changeset_commit(&cs, &sb->r, d);
+	changeset_free(&cs);
+	buf_free(&s);
+	descriptor_free(&dsc);
+	return rc;
+}
+
+#define MUC "format=xml\nconfig=/muc.xml\nhost=/jcr/name\nport=/jcr/port\nsecret=/jcr/secret\nexample-secret=secret\n"
+
+static void test_xml(void **state)
+{
+	struct sandbox *sb = *state;
+	struct component c = COMPONENT_INIT;
+	struct diag d = DIAG_INIT;
+
+	sandbox_put(sb, "/muc.xml", "<jcr>\n  <name> muc.example.org\n</name> <!-- x -->\n  <port>5242</port>\n"
+				    "  <secret>a&amp;b</secret>\n</jcr>\n");
+	assert_int_equal(read_with(sb, MUC, &c, &d), 0);
+	assert_string_equal(c.host, "muc.example.org");
+	assert_int_equal(c.port, 5242);
+	assert_string_equal(buf_str(&c.secret), "a&b");
+	assert_int_equal(set_with(sb, MUC, 5347, "x<y", &d), 0);
+	assert_string_equal(sandbox_get(sb, "/muc.xml"), "<jcr>\n  <name> muc.example.org\n</name> <!-- x -->\n"
+							 "  <port>5347</port>\n  <secret>x&lt;y</secret>\n</jcr>\n");
+	/* the example secret means "not configured" */
+	sandbox_put(sb, "/muc.xml", "<jcr><name>m.example.org</name><port>5347</port><secret>secret</secret></jcr>");
+	diag_clear(&d);
+	assert_int_equal(read_with(sb, MUC, &c, &d), -ENODATA);
+	/* an attribute, and a step with a predicate */
+	sandbox_put(sb, "/jit.xml", "<jabber><service id='icq.example.org'/><service id='l'><uplink/>"
+				    "<connect><port>5240</port><secret>s3</secret></connect></service></jabber>");
+	diag_clear(&d);
+	assert_int_equal(read_with(sb, "format=xml\nconfig=/jit.xml\nhost=/jabber/service[!uplink]@id\n"
+				       "port=/jabber/service[uplink]/connect/port\nsecret=/jabber/service[uplink]/connect/secret\n",
+				   &c, &d),
+			 0);
+	assert_string_equal(c.host, "icq.example.org");
+	assert_int_equal(c.port, 5240);
+	component_free(&c);
+}
+
+static void test_ini_fallback_and_secret_file(void **state)
+{
+	struct sandbox *sb = *state;
+	struct component c = COMPONENT_INIT;
+	struct diag d = DIAG_INIT;
+	const char *slidge = "format=ini\nini-dialect=configargparse\nconfig=/gw.conf\nfallback-config=/common.conf\n"
+			     "host=jid\nport=port\ndefault-port=5347\nsecret=secret\n";
+	const char *sms = "format=ini\nini-dialect=configparser\nconfig=/s.ini\nhost=XMPP.component_jid\n"
+			  "default-host=sms4you.localhost\nport=XMPP.port\ndefault-port=5347\n"
+			  "secret-file=XMPP.component_password_file\nsecret-file-default=/pw\n";
+
+	sandbox_put(sb, "/gw.conf", "jid=wa.example.org\nsecret=abc\n");
+	sandbox_put(sb, "/common.conf", "server=localhost\nport=5246\n");
+	assert_int_equal(read_with(sb, slidge, &c, &d), 0);
+	assert_int_equal(c.port, 5246);
+	/* the adopted port goes to the gateway's own file, which then wins */
+	assert_int_equal(set_with(sb, slidge, 5999, NULL, &d), 0);
+	assert_string_equal(sandbox_get(sb, "/gw.conf"), "jid=wa.example.org\nsecret=abc\nport=5999\n");
+	assert_string_equal(sandbox_get(sb, "/common.conf"), "server=localhost\nport=5246\n");
+
+	sandbox_put(sb, "/s.ini", "[XMPP]\n#component_jid = x\n");
+	diag_clear(&d);
+	assert_int_equal(read_with(sb, sms, &c, &d), -ENODATA);
+	assert_string_equal(d.msg, "/pw: no such file (it holds the secret)");
+	assert_int_equal(set_with(sb, sms, 0, "n3w", &d), 0);
+	assert_string_equal(sandbox_get(sb, "/pw"), "n3w\n");
+	assert_string_equal(sandbox_get(sb, "/s.ini"), "[XMPP]\n#component_jid = x\n");
+	diag_clear(&d);
+	assert_int_equal(read_with(sb, sms, &c, &d), 0);
+	assert_string_equal(c.host, "sms4you.localhost");
+	assert_string_equal(buf_str(&c.secret), "n3w");
+	component_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_placeholders),
+		cmocka_unit_test_setup_teardown(test_xml, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ini_fallback_and_secret_file, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
