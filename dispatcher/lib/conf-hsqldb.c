@@ -73,31 +73,6 @@ void hsqldb_free(struct hsqldb_script *s)
 	*s = (struct hsqldb_script)HSQLDB_SCRIPT_INIT;
 }
 
-static int put_utf8(struct buf *out, uint32_t cp)
-{
-	char b[4];
-	size_t n;
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xc0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xe0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		b[0] = (char)(0xf0 | (cp >> 18));
-		b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	return buf_append(out, b, n);
-}
 
 static int hex_nibble(char c)
 {
@@ -132,7 +107,7 @@ int hsqldb_unescape(const char *raw, size_t len, struct buf *out, bool *lossy, c
 			i += 5;
 		}
 		if (high && !(unit >= 0xdc00 && unit <= 0xdfff)) {
-			rc = put_utf8(out, 0xfffd);
+			rc = buf_put_utf8(out, 0xfffd);
 			*lossy = true;
 			high = 0;
 		}
@@ -141,16 +116,16 @@ int hsqldb_unescape(const char *raw, size_t len, struct buf *out, bool *lossy, c
 		if (unit >= 0xd800 && unit <= 0xdbff)
 			high = unit;
 		else if (unit >= 0xdc00 && unit <= 0xdfff && high) {
-			rc = put_utf8(out, 0x10000 + ((high - 0xd800) << 10) + (unit - 0xdc00));
+			rc = buf_put_utf8(out, 0x10000 + ((high - 0xd800) << 10) + (unit - 0xdc00));
 			high = 0;
 		} else if (unit >= 0xdc00 && unit <= 0xdfff) {
-			rc = put_utf8(out, 0xfffd);
+			rc = buf_put_utf8(out, 0xfffd);
 			*lossy = true;
 		} else
-			rc = put_utf8(out, unit);
+			rc = buf_put_utf8(out, unit);
 	}
 	if (rc == 0 && high) {
-		rc = put_utf8(out, 0xfffd);
+		rc = buf_put_utf8(out, 0xfffd);
 		*lossy = true;
 	}
 	return rc;

@@ -250,25 +250,6 @@ static int hexval(char c)
 	return is_digit((unsigned char)c) ? c - '0' : (c | 0x20) - 'a' + 10;
 }
 
-/* Append code point CP as UTF-8 (Lua 5.4 accepts up to 2^31; we stop at what UTF-8 allows). */
-static int put_utf8(struct buf *out, unsigned long cp)
-{
-	char b[4];
-	size_t n;
-	if (cp < 0x80)
-		b[0] = (char)cp, n = 1;
-	else if (cp < 0x800)
-		b[0] = (char)(0xc0 | (cp >> 6)), b[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
-	else if (cp < 0x10000)
-		b[0] = (char)(0xe0 | (cp >> 12)), b[1] = (char)(0x80 | ((cp >> 6) & 0x3f)),
-		b[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
-	else if (cp < 0x110000)
-		b[0] = (char)(0xf0 | (cp >> 18)), b[1] = (char)(0x80 | ((cp >> 12) & 0x3f)),
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), b[3] = (char)(0x80 | (cp & 0x3f)), n = 4;
-	else
-		return -EBADMSG;
-	return buf_append(out, b, n);
-}
 
 int lua_string_value(const char *text, const struct lua_token *tok, struct buf *out)
 {
@@ -327,7 +308,7 @@ int lua_string_value(const char *text, const struct lua_token *tok, struct buf *
 					return -EBADMSG;
 			}
 			p++;
-			rc = put_utf8(out, cp);
+			rc = buf_put_utf8(out, cp) < 0 ? -EBADMSG : 0; /* Lua goes to 2^31; UTF-8 stops here */
 			break;
 		}
 		default:

@@ -454,24 +454,6 @@ const struct xml_attr *xml_attr(const struct xml_node *n, const char *name)
 	return NULL;
 }
 
-static int put_utf8(struct buf *out, unsigned long cp)
-{
-	char b[4];
-	size_t n;
-	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return -EINVAL;
-	if (cp < 0x80)
-		b[0] = (char)cp, n = 1;
-	else if (cp < 0x800)
-		b[0] = (char)(0xc0 | (cp >> 6)), b[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
-	else if (cp < 0x10000)
-		b[0] = (char)(0xe0 | (cp >> 12)), b[1] = (char)(0x80 | ((cp >> 6) & 0x3f)),
-		b[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
-	else
-		b[0] = (char)(0xf0 | (cp >> 18)), b[1] = (char)(0x80 | ((cp >> 12) & 0x3f)),
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), b[3] = (char)(0x80 | (cp & 0x3f)), n = 4;
-	return buf_append(out, b, n);
-}
 
 /* Decode text with entity references from [start, end) into OUT; ATTR: normalise blanks as XML does. */
 static int decode(const char *text, size_t start, size_t end, bool attr, struct buf *out)
@@ -514,7 +496,10 @@ static int decode(const char *text, size_t start, size_t end, bool attr, struct 
 			cp = text[i + 2] == 'x' ? strtoul(text + i + 3, &e, 16) : strtoul(text + i + 2, &e, 10);
 			if (e != semi)
 				return -EINVAL;
-			rc = put_utf8(out, cp);
+			/* XML has no NUL and no surrogates, even as references. */
+			if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
+				return -EINVAL;
+			rc = buf_put_utf8(out, cp);
 		}
 		i = (size_t)(semi - text) + 1;
 	}

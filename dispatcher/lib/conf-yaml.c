@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* conf-yaml: YAML read with libyaml into a tree that keeps byte offsets, for positional edits. */
 #include "conf-yaml.h"
+#include "validate.h"
 #include "exitcode.h"
 
 #include <errno.h>
@@ -429,36 +430,6 @@ const struct yconf_comment *yconf_comment_after(const struct yconf *y, size_t of
 	return lo < y->ncomments && y->comments[lo].start < end ? &y->comments[lo] : NULL;
 }
 
-/* One UTF-8 sequence at S (N bytes left): its length and code point, 0 when invalid. */
-static size_t yconf_utf8(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-	uint32_t c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 int yconf_quote(const char *s, size_t len, struct buf *out)
 {
@@ -468,7 +439,7 @@ int yconf_quote(const char *s, size_t len, struct buf *out)
 
 	for (size_t i = 0; i < len && rc == 0;) {
 		uint32_t cp;
-		size_t n = yconf_utf8(u + i, len - i, &cp);
+		size_t n = validate_utf8_decode((const char *)u + i, len - i, &cp);
 		if (n == 0) {
 			buf_truncate(out, mark);
 			return -EINVAL;

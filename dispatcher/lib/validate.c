@@ -89,6 +89,11 @@ static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *ret_cp)
 	return len;
 }
 
+size_t validate_utf8_decode(const char *s, size_t len, uint32_t *cp)
+{
+	return len ? utf8_seq((const unsigned char *)s, len, cp) : 0;
+}
+
 size_t validate_utf8_char(const char *s, size_t len)
 {
 	uint32_t cp;
