@@ -119,7 +119,9 @@ static struct decl *add_decl(struct prosody_conf *c)
 static bool take_host(const char *text, const struct lua_token *t, char *dst, size_t len)
 {
 	struct buf v = BUF_INIT;
-	bool ok = lua_string_value(text, t, &v) == 0 && v.len > 0 && v.len < len && !memchr(v.data, '\0', v.len);
+	bool ok = lua_string_value(text, t, &v) == 0 && v.len > 0 && v.len < len;
+	for (size_t i = 0; ok && i < v.len; i++)
+		ok = (unsigned char)v.data[i] >= 0x20 && v.data[i] != 0x7f; /* no NUL, newline or other control */
 	if (ok) {
 		for (size_t i = 0; i <= v.len; i++)
 			dst[i] = (char)((v.data[i] >= 'A' && v.data[i] <= 'Z') ? v.data[i] + 32 : v.data[i]);
@@ -358,8 +360,13 @@ static int add_file(struct prosody_conf *c, const struct root *r, const char *pa
 		return diag_set(d, ENOENT, EXIT_NOINPUT, "%s: no such file", path);
 	if (rc < 0)
 		return rc;
-	if (memchr(buf_str(&v->text), '\0', v->text.len))
-		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s: contains a NUL byte", path);
+	const char *nul = memchr(buf_str(&v->text), '\0', v->text.len);
+	if (nul) {
+		unsigned line = 1;
+		for (const char *p = v->text.data; p < nul; p++)
+			line += *p == '\n';
+		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: contains a NUL byte", path, line);
+	}
 	v->dropin_managed = strncmp(buf_str(&v->text), DROPIN_MARK, strlen(DROPIN_MARK)) == 0;
 	return scan_file(c, c->nfiles - 1, d);
 }
