@@ -32,40 +32,23 @@ static bool ejabberd_is_yaml(const char *path)
 	return (n > 4 && strcmp(path + n - 4, ".yml") == 0) || (n > 5 && strcmp(path + n - 5, ".yaml") == 0);
 }
 
-/* The config to edit: the one asked for, or a 2.x ejabberd.cfg where the default ejabberd.yml is absent. */
-static const char *ejabberd_config(const struct server_request *req)
-{
-	int fd;
-	if (strcmp(req->config, EJABBERD_DEFAULT_CONFIG) != 0)
-		return req->config;
-	if (safefs_open_read(&req->root, req->config, O_RDONLY, &fd, &(struct diag)DIAG_INIT) == 0) {
-		close(fd);
-		return req->config;
-	}
-	if (safefs_open_read(&req->root, EJABBERD_LEGACY_CONFIG, O_RDONLY, &fd, &(struct diag)DIAG_INIT) == 0) {
-		close(fd);
-		return EJABBERD_LEGACY_CONFIG;
-	}
-	return req->config;
-}
-
 static int ejabberd_apply(const struct server_request *req, struct changeset *cs, struct server_outcome *ret,
 			  struct diag *d)
 {
-	const char *path = ejabberd_config(req);
+	const char *path = req->config;
 	return ejabberd_is_yaml(path) ? ejyml_apply(req, path, cs, ret, d) : ejcfg_apply(req, path, cs, ret, d);
 }
 
 static int ejabberd_remove(const struct server_request *req, struct changeset *cs, struct server_outcome *ret,
 			   struct diag *d)
 {
-	const char *path = ejabberd_config(req);
+	const char *path = req->config;
 	return ejabberd_is_yaml(path) ? ejyml_remove(req, path, cs, ret, d) : ejcfg_remove(req, path, cs, ret, d);
 }
 
 static int ejabberd_list(const struct server_request *req, struct buf *out, struct diag *d)
 {
-	const char *path = ejabberd_config(req);
+	const char *path = req->config;
 	return ejabberd_is_yaml(path) ? ejyml_list(req, path, out, d) : ejcfg_list(req, path, out, d);
 }
 
@@ -181,7 +164,7 @@ static int ejabberd_reload_config(const struct server_request *req, struct buf *
  */
 static int ejabberd_reload(const struct server_request *req, struct buf *out, struct diag *d)
 {
-	const char *path = ejabberd_config(req);
+	const char *path = req->config;
 	struct ejabberd_endpoint eps[EJABBERD_MAX_PORTS];
 	const struct ejabberd_endpoint *down;
 	struct buf said = BUF_INIT;
@@ -225,6 +208,7 @@ out:
 static const struct server_ops ejabberd_ops = {
 	.name = "ejabberd",
 	.default_config = EJABBERD_DEFAULT_CONFIG,
+	.legacy_config = EJABBERD_LEGACY_CONFIG,
 	.apply = ejabberd_apply,
 	.remove = ejabberd_remove,
 	.list = ejabberd_list,

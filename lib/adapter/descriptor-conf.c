@@ -205,7 +205,7 @@ static int descriptor_secret(const struct descriptor *desc, const struct root *r
 		rc = descriptor_lookup(main, fallback, desc->secret_key, out, &found, &line, &where, d);
 		if (rc == 0 && (!found || out->len == 0))
 			rc = descriptor_not_configured(desc, d, "%s: %s is not set", main->path, desc->secret_key);
-		if (rc == 0 && descriptor_placeholder(buf_str(out)))
+		if (rc == 0 && descriptor_secret_placeholder(buf_str(out)))
 			rc = diag_set(d, ENODATA, EXIT_CHECK_FAILED, "%s:%u: %s is a template placeholder, not a secret",
 				      where, line, desc->secret_key);
 		return rc;

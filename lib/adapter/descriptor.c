@@ -335,3 +335,31 @@ bool descriptor_placeholder(const char *v)
 	/* A word in capitals: SECRET, PASSWORD, SERVICE_DOMAIN */
 	return descriptor_upper_word(v);
 }
+
+/* The length of the identifier at S: letters, digits and '_', not starting with a digit. */
+static size_t descriptor_ident(const char *s, bool upper_only)
+{
+	size_t n = 0;
+	while ((s[n] >= 'A' && s[n] <= 'Z') || s[n] == '_' || (n && s[n] >= '0' && s[n] <= '9') ||
+	       (!upper_only && s[n] >= 'a' && s[n] <= 'z'))
+		n++;
+	return n;
+}
+
+bool descriptor_secret_placeholder(const char *v)
+{
+	size_t n = strlen(v), id;
+
+	if (n >= 4 && ((v[0] == '$' && (v[1] == '{' || v[1] == '(') && v[n - 1] == (v[1] == '{' ? '}' : ')')) ||
+		       (strncmp(v, "{{", 2) == 0 && strcmp(v + n - 2, "}}") == 0) ||
+		       (strncmp(v, "%(", 2) == 0 && strcmp(v + n - 2, ")s") == 0)))
+		return true;
+	/* "$SECRET" as a whole: a shell or Spectrum variable; "$ecret" is a secret */
+	if (v[0] == '$' && (id = descriptor_ident(v + 1, true)) > 0 && v[1 + id] == '\0')
+		return true;
+	if (v[0] == '@' && n > 2 && v[n - 1] == '@' && (id = descriptor_ident(v + 1, true)) == n - 2)
+		return true;
+	if (strncmp(v, "CHANGE", 6) == 0 || strstr(v, "CHANGE-ME") || strstr(v, "CHANGEME"))
+		return true;
+	return descriptor_upper_word(v);
+}

@@ -78,6 +78,12 @@ int descriptor_set(const struct descriptor *desc, const struct root *r, const ch
 
 /* Whether VALUE looks like a template placeholder or a variable some program would expand. */
 bool descriptor_placeholder(const char *value);
+/*
+ * The same for a secret, where '$', '@', '{' and capitals are ordinary
+ * characters: only a value that is a placeholder as a whole ("${SECRET}",
+ * "$SECRET", "{{ secret }}", "@SECRET@", CHANGE-ME, a word in capitals).
+ */
+bool descriptor_secret_placeholder(const char *value);
 
 /* For descriptor*.c: an XML key, "/a/b[c]/d[!e]@f", parsed. */
 #define DESCRIPTOR_XPATH_STEPS 16

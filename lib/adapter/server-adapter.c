@@ -214,6 +214,10 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 			fprintf(stderr, "%s: see --help\n", ops->name);
 		goto out;
 	}
+	/* An older release's config where the default one is absent: the server reads that one. */
+	if (req.config == ops->default_config && ops->legacy_config && !config_exists(&req.root, req.config) &&
+	    config_exists(&req.root, ops->legacy_config))
+		req.config = ops->legacy_config;
 	/* No main config: the server is not installed here (or was removed, its adapter left). */
 	if (!config_exists(&req.root, req.config)) {
 		fprintf(stderr, "%s: %s: no such file: the server is not installed here\n", ops->name, req.config);

@@ -44,6 +44,8 @@ struct server_outcome {
 struct server_ops {
 	const char *name;           /* "prosody": names the adapter in messages */
 	const char *default_config; /* "/etc/prosody/prosody.cfg.lua" */
+	/* Optional: read instead when default_config is absent and --config was not given (ejabberd 2.x). */
+	const char *legacy_config;
 	int (*apply)(const struct server_request *req, struct changeset *cs, struct server_outcome *ret,
 		     struct diag *d);
 	int (*remove)(const struct server_request *req, struct changeset *cs, struct server_outcome *ret,

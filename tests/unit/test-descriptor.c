@@ -84,6 +84,20 @@ static void test_placeholders(void **state)
 		assert_false(descriptor_placeholder(no[i]));
 }
 
+/* The protocol allows '$' (and '@', '{', capitals) inside a secret: only a whole placeholder is refused. */
+static void test_secret_placeholders(void **state)
+{
+	const char *yes[] = { "$TRANSPORT_SECRET", "${secret}", "$(pwgen 16 1)", "{{ secret }}", "@SECRET@",
+			      "CHANGE-ME", "CHANGEME", "SECRET", "%(secret)s" };
+	const char *no[] = { "pa$$word", "$ecret", "s3cr$t", "a$1", "$", "$$", "x${y", "p@ss@", "{{x",
+			     "Secret$VAR", "j2j.$DOMAIN_NAME", "ABC" };
+	(void)state;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(*yes); i++)
+		assert_true(descriptor_secret_placeholder(yes[i]));
+	for (size_t i = 0; i < sizeof(no) / sizeof(*no); i++)
+		assert_false(descriptor_secret_placeholder(no[i]));
+}
+
 struct sandbox {
 	char dir[64];
 	struct root r;
@@ -242,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_placeholders),
+		cmocka_unit_test(test_secret_placeholders),
 		cmocka_unit_test_setup_teardown(test_xml, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ini_fallback_and_secret_file, setup, teardown),
 	};
