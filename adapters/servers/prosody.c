@@ -4,6 +4,7 @@
 #include "exitcode.h"
 #include "server-adapter.h"
 #include "prosody.h"
+#include "syntax-check.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -366,7 +367,9 @@ static int add_file(struct prosody_conf *c, const struct root *r, const char *pa
 		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: contains a NUL byte", path, line);
 	}
 	v->dropin_managed = strncmp(buf_str(&v->text), DROPIN_MARK, strlen(DROPIN_MARK)) == 0;
-	return scan_file(c, c->nfiles - 1, d);
+	rc = scan_file(c, c->nfiles - 1, d);
+	/* What our tokenizer takes may still not compile (a missing comma): Prosody would not start. */
+	return rc < 0 ? rc : lua_compile_check(path, v->text.data, v->text.len, d);
 }
 
 /* Read the main file and every file its wildcard Include loads. */
@@ -674,6 +677,8 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 		if (rc == 0 && ret->result == RESULT_UNCHANGED && !changeset_empty(cs))
 			ret->result = RESULT_UPDATED;
 	}
+	if (rc == 0)
+		rc = syntax_verify_changes(cs, lua_compile_check, d);
 out:
 	free(path);
 	buf_free(&quoted);
@@ -719,6 +724,8 @@ static int prosody_remove(const struct server_request *req, struct changeset *cs
 	} else {
 		ret->result = RESULT_ABSENT;
 	}
+	if (rc == 0)
+		rc = syntax_verify_changes(cs, lua_compile_check, d);
 out:
 	conf_free(&c);
 	return rc;
