@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ejabberd: server adapter for ejabberd — ejabberd.yml with a managed drop-in, or a 2.x ejabberd.cfg. */
 #include "ejabberd.h"
+#include "conf-erl.h"
+#include "conf-yaml.h"
 #include "exitcode.h"
 #include "spawn.h"
+#include "syntax-check.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,18 +35,41 @@ static bool ejabberd_is_yaml(const char *path)
 	return (n > 4 && strcmp(path + n - 4, ".yml") == 0) || (n > 5 && strcmp(path + n - 5, ".yaml") == 0);
 }
 
+/*
+ * Our result, read back as ejabberd reads it before anything is written:
+ * YAML by libyaml (which ejabberd's fast_yaml wraps), Erlang terms by our
+ * own parser, there being no library of ejabberd's for them.
+ */
+static int ejabberd_check(const char *path, const char *text, size_t len, struct diag *d)
+{
+	struct yconf y = YCONF_INIT;
+	struct erl_file e = ERL_FILE_INIT;
+	int rc;
+
+	if (ejabberd_is_yaml(path)) {
+		rc = yconf_parse(path, text, len, &y, d);
+		yconf_free(&y);
+	} else {
+		rc = erl_parse(path, text, len, &e, d);
+		erl_file_free(&e);
+	}
+	return rc;
+}
+
 static int ejabberd_apply(const struct server_request *req, struct changeset *cs, struct server_outcome *ret,
 			  struct diag *d)
 {
 	const char *path = req->config;
-	return ejabberd_is_yaml(path) ? ejyml_apply(req, path, cs, ret, d) : ejcfg_apply(req, path, cs, ret, d);
+	int rc = ejabberd_is_yaml(path) ? ejyml_apply(req, path, cs, ret, d) : ejcfg_apply(req, path, cs, ret, d);
+	return rc < 0 ? rc : syntax_verify_changes(cs, ejabberd_check, d);
 }
 
 static int ejabberd_remove(const struct server_request *req, struct changeset *cs, struct server_outcome *ret,
 			   struct diag *d)
 {
 	const char *path = req->config;
-	return ejabberd_is_yaml(path) ? ejyml_remove(req, path, cs, ret, d) : ejcfg_remove(req, path, cs, ret, d);
+	int rc = ejabberd_is_yaml(path) ? ejyml_remove(req, path, cs, ret, d) : ejcfg_remove(req, path, cs, ret, d);
+	return rc < 0 ? rc : syntax_verify_changes(cs, ejabberd_check, d);
 }
 
 static int ejabberd_list(const struct server_request *req, struct buf *out, struct diag *d)

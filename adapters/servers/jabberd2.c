@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nettle/md5.h>
 #include <sodium.h>
 
 /*
@@ -45,6 +46,8 @@
 #define J2_STOCK_SECRET "secret"
 #define J2_RECORD "jabber-dispatch-component"
 #define J2_KEEP_IP "jabber-dispatch: keep-ip"
+#define J2_HARDEN "jabber-dispatch: harden"
+#define J2_DPKG_STATUS "/var/lib/dpkg/status"
 #define J2_LOOPBACK "127.0.0.1"
 #define J2_SECRET_BYTES 24 /* 192 bits */
 #define J2_PROBE_NAME "jabber-dispatch-check.invalid"
@@ -65,6 +68,7 @@ struct j2_conf {
 	struct buf secret_value; /* sensitive */
 	bool secret_weak;
 	bool keep_ip;
+	bool harden; /* the admin's opt-in: replace a stock secret even in an edited file */
 	struct j2_record *recs;
 	size_t nrecs;
 	struct strv aliases;
@@ -159,6 +163,9 @@ static int j2_scan_comment(struct j2_conf *c, const struct xml_node *cm, bool in
 	if (in_local && memmem(c->f.doc.text + cm->body_start, cm->body_end - cm->body_start, J2_KEEP_IP,
 			       strlen(J2_KEEP_IP)))
 		c->keep_ip = true;
+	if (in_local && memmem(c->f.doc.text + cm->body_start, cm->body_end - cm->body_start, J2_HARDEN,
+			       strlen(J2_HARDEN)))
+		c->harden = true;
 	if (xml_parse_fragment(c->f.doc.text, cm->body_start, cm->body_end, cm->line, &frag) < 0)
 		return 0; /* prose, not XML: nothing commented out */
 	for (const struct xml_node *n = frag.root; n && rc == 0; n = n->next) {
@@ -313,6 +320,60 @@ static int j2_indent(const struct j2_conf *c, size_t off, int extra, struct buf 
 	while (rc == 0 && extra-- > 0)
 		rc = buf_puts(out, unit);
 	return rc;
+}
+
+/*
+ * router.xml as the package shipped it, which nobody can have pointed a
+ * remote transport at with its stock secret: its MD5 is the one dpkg
+ * recorded for the conffile (var/lib/dpkg/status inside the root), or that
+ * of a stock text we know.
+ */
+static const char *const j2_stock_md5[] = {
+	"28ece954bbd37c4bdaf128114d9f66bc", /* Debian 12, jabberd2 2.7.0-4 */
+};
+
+static bool j2_pristine(const struct server_request *req, const struct j2_conf *c)
+{
+	struct md5_ctx ctx;
+	uint8_t digest[MD5_DIGEST_SIZE];
+	char hex[2 * MD5_DIGEST_SIZE + 1], *want = NULL;
+	struct buf status = BUF_INIT;
+	const char *p;
+	bool same = false;
+
+	md5_init(&ctx);
+	md5_update(&ctx, c->f.text.len, (const uint8_t *)c->f.text.data);
+	md5_digest(&ctx, sizeof(digest), digest);
+	for (size_t i = 0; i < sizeof(digest); i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	for (size_t i = 0; i < sizeof(j2_stock_md5) / sizeof(*j2_stock_md5); i++)
+		same |= strcmp(hex, j2_stock_md5[i]) == 0;
+	/* A conffile line of the status file: " /etc/jabberd2/router.xml MD5[ obsolete]" */
+	if (!same && asprintf(&want, "\n %s ", req->config) >= 0 &&
+	    safefs_read_file(&req->root, J2_DPKG_STATUS, &status, &(struct diag)DIAG_INIT) == 0 &&
+	    (p = strstr(buf_str(&status), want)))
+		same = strncmp(p + strlen(want), hex, strlen(hex)) == 0 && strchr(" \n", p[strlen(want) + strlen(hex)]);
+	free(want);
+	buf_free(&status);
+	return same;
+}
+
+/*
+ * Whether the stock (or empty) secret and a public <ip> may be changed: a
+ * transport on another host may connect with them to a router.xml the admin
+ * edited, and would be cut off at the next restart.  A missing <secret>
+ * means XEP-0114 is off: nobody can be cut off.
+ */
+static int j2_may_harden(const struct server_request *req, const struct j2_conf *c, struct diag *d)
+{
+	/* keep-ip already says: replace the secret, transports elsewhere will follow it */
+	if (!c->secret || c->harden || c->keep_ip || j2_pristine(req, c))
+		return 0;
+	return diag_set(d, EPERM, EXIT_DATAERR,
+			"%s:%u: the stock component secret, in a router.xml edited since it was installed: left alone, "
+			"transports on other hosts may use it; set a secret of your own, or put <!-- " J2_HARDEN " --> "
+			"in <local> to have it replaced%s",
+			c->f.path, c->secret->line, j2_ip_public(c) && !c->keep_ip ? " and 127.0.0.1 bound" : "");
 }
 
 /* Queue the edits that replace a weak secret by SECRET (and bind loopback); notes say what was done. */
@@ -481,7 +542,9 @@ static int j2_shared(const struct server_request *req, struct changeset *cs, str
 		rc = buf_append(ret_secret, c.secret_value.data, c.secret_value.len);
 		goto out;
 	}
-	rc = j2_generate(ret_secret);
+	rc = j2_may_harden(req, &c, d);
+	if (rc == 0)
+		rc = j2_generate(ret_secret);
 	if (rc == 0)
 		rc = j2_secure(&c, ret_secret, true, &e, req->dry_run);
 	if (rc == 0)
@@ -548,7 +611,9 @@ static int j2_apply(const struct server_request *req, struct changeset *cs, stru
 	}
 	/* A stock secret here means no --shared ran first (seed protocol): the first transport's secret becomes the one. */
 	if (c.secret_weak) {
-		rc = j2_secure(&c, &req->secret, false, &e, req->dry_run);
+		rc = j2_may_harden(req, &c, d);
+		if (rc == 0)
+			rc = j2_secure(&c, &req->secret, false, &e, req->dry_run);
 		ret->restart = true;
 	}
 	if (rc == 0 && st == J2_NONE)

@@ -150,6 +150,41 @@ cp "$T/stock.xml" "$RX"
 run_ad --host=irc.example.org --port=5347 --password-stdin <<<'secret'
 check "seed: the stock secret itself is refused" contains "$err" "the transport's secret is jabberd2's stock one"
 
+# --- the stock secret in a router.xml the admin edited: remote transports may use it, so it stays
+# dpkg_records MD5: the conffile checksum dpkg keeps for router.xml inside the root
+dpkg_records() {
+	mkdir -p "$ROOT/var/lib/dpkg"
+	printf '%s\n' 'Package: jabberd2' 'Status: install ok installed' 'Version: 2.7.0-4' 'Conffiles:' \
+		" /etc/jabberd2/c2s.xml 68ce83cb0bdf7c3a3642b3687eb8da62" " /etc/jabberd2/router.xml $1" \
+		" /etc/jabberd2/s2s.xml e41f5fc06d7a008bdbaeba6ae82358b8" 'Description: Jabber instant messenger server' '' \
+		>"$ROOT/var/lib/dpkg/status"
+}
+cp "$T/stock.xml" "$RX"
+sed -i 's|^    <port>5347</port>$|    <port>5347</port>\n    <!-- remote transports: see the wiki -->|' "$RX"
+cp "$RX" "$T/edited.xml"
+snapshot a
+run_jd sync
+snapshot b
+check "edited, stock secret: sync fails" equals "$rc" 65
+check "edited, stock secret: says why" contains "$err" "router.xml:49: the stock component secret, in a router.xml edited since it was installed: left alone"
+check "edited, stock secret: says how to opt in" contains "$err" "put <!-- jabber-dispatch: harden --> in <local> to have it replaced and 127.0.0.1 bound\""
+check "edited, stock secret: nothing written" same_snapshot a b
+dpkg_records 28ece954bbd37c4bdaf128114d9f66bc
+run_ad --shared
+check "edited, dpkg has the stock checksum: refused" equals "$rc" 65
+check "edited, dpkg has the stock checksum: file untouched" cmp "$RX" "$T/edited.xml"
+dpkg_records "$(md5sum <"$RX" | cut -d' ' -f1)"
+run_ad --shared
+check "edited, but as dpkg recorded it: hardened" equals "$(head -n1 <<<"$out")" "updated restart"
+check "edited, but as dpkg recorded it: loopback" equals "$(xml_value local/ip)" 127.0.0.1
+rm "$ROOT/var/lib/dpkg/status"
+cp "$T/edited.xml" "$RX"
+sed -i 's|^    <ip>0.0.0.0</ip>$|    <!-- jabber-dispatch: harden -->\n    <ip>0.0.0.0</ip>|' "$RX"
+run_ad --shared
+check "edited, the admin opted in: hardened" equals "$(head -n1 <<<"$out")" "updated restart"
+check "edited, the admin opted in: loopback" equals "$(xml_value local/ip)" 127.0.0.1
+check "edited, the admin opted in: a new secret" lacks "$(xml_value local/secret)" "secret"
+
 # --- keep-ip: the admin wants the router reachable from other hosts
 cp "$T/stock.xml" "$RX"
 sed -i 's|^    <ip>0.0.0.0</ip>$|    <!-- jabber-dispatch: keep-ip -->\n    <ip>0.0.0.0</ip>|' "$RX"
@@ -175,11 +210,13 @@ check "commented-out secret: exit 65" equals "$rc" 65
 check "commented-out secret: says XEP-0114 is off" contains "$err" "<secret> is commented out, which switches XEP-0114 components off in jabberd2"
 check "commented-out secret: nothing written" same_snapshot a b
 
-# --- a UTF-8 byte order mark and CRLF line ends are kept
+# --- a UTF-8 byte order mark and CRLF line ends are kept (the package shipped it so: dpkg says)
 cp "$T/stock.xml" "$RX"
 { printf '\xef\xbb\xbf'; sed 's/$/\r/' "$T/stock.xml"; } >"$RX"
 cp "$RX" "$T/bom.xml"
+dpkg_records "$(md5sum <"$RX" | cut -d' ' -f1)"
 run_ad --shared
+rm "$ROOT/var/lib/dpkg/status"
 check "BOM+CRLF: edited" equals "$(head -n1 <<<"$out")" "updated restart"
 check "BOM+CRLF: BOM kept" equals "$(head -c3 "$RX" | od -An -tx1 | tr -d ' ')" efbbbf
 check "BOM+CRLF: only two lines changed" equals "$(changed_lines "$T/bom.xml" "$RX" | wc -l)" 4
