@@ -121,12 +121,15 @@ int safefs_read_file(const struct root *r, const char *path, struct buf *out, st
 		rc = diag_set(d, EFBIG, EXIT_DATAERR, "%s: larger than %u bytes", path, SAFEFS_MAX_FILE);
 		goto out;
 	}
+	/* Room for what fstat says plus a byte, so EOF is seen without growing; a file that grows meanwhile still fits. */
+	rc = buf_reserve(out, (size_t)st.st_size + 1);
+	if (rc < 0)
+		goto out;
 	for (;;) {
 		ssize_t n;
-		rc = buf_reserve(out, 65536);
-		if (rc < 0)
+		if (out->cap - out->len - 1 == 0 && (rc = buf_reserve(out, out->len - start + 4096)) < 0)
 			goto out;
-		n = read(fd, out->data + out->len, 65536);
+		n = read(fd, out->data + out->len, out->cap - out->len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {

@@ -193,6 +193,23 @@ static void test_read_inside(void **state)
 	assert_int_equal(b.len, 0);
 	assert_false(diag_is_set(&d));
 	buf_free(&b);
+
+	/* Sized by fstat: a small file costs a small buffer (no fixed reservation); a big one is read whole. */
+	assert_int_equal(read_in(f, "/etc/prosody/prosody.cfg.lua", &b, &d), 0);
+	assert_true(b.cap <= 64);
+	buf_free(&b);
+	{
+		char big[200000];
+		for (size_t i = 0; i < sizeof(big) - 1; i++)
+			big[i] = (char)('a' + i % 26);
+		big[sizeof(big) - 1] = '\0';
+		put_file(f, "root/etc/big", big);
+		assert_int_equal(read_in(f, "/etc/big", &b, &d), 0);
+		assert_int_equal(b.len, sizeof(big) - 1);
+		assert_string_equal(buf_str(&b), big);
+		assert_true(b.cap < 2 * sizeof(big));
+		buf_free(&b);
+	}
 }
 
 static void test_symlink_stays_inside(void **state)
