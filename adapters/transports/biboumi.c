@@ -132,6 +132,7 @@ static const struct transport_ops biboumi_ops = {
 	.default_config = "/etc/biboumi/biboumi.cfg",
 	.read = biboumi_read,
 	.set = biboumi_set,
+	.reader_group = "_biboumi", /* Debian's biboumi.service: User=_biboumi */
 };
 
 int main(int argc, char **argv)
