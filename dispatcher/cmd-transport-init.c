@@ -4,15 +4,14 @@
 #include "audit.h"
 #include "ctx.h"
 #include "exitcode.h"
+#include "ids.h"
 #include "registry.h"
 #include "validate.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <netdb.h>
 #include <stddef.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,44 +261,6 @@ static int tinit_fill(const char *path, const char *text, size_t len, const stru
 	return rc;
 }
 
-static int tinit_resolve_group(const char *name, gid_t *ret)
-{
-	struct group *g;
-	char *end;
-	unsigned long id;
-
-	errno = 0;
-	id = strtoul(name, &end, 10);
-	if (*name && !*end && !errno) {
-		*ret = (gid_t)id;
-		return 0;
-	}
-	g = getgrnam(name);
-	if (!g)
-		return -ENOENT;
-	*ret = g->gr_gid;
-	return 0;
-}
-
-static int tinit_resolve_user(const char *name, uid_t *ret)
-{
-	struct passwd *p;
-	char *end;
-	unsigned long id;
-
-	errno = 0;
-	id = strtoul(name, &end, 10);
-	if (*name && !*end && !errno) {
-		*ret = (uid_t)id;
-		return 0;
-	}
-	p = getpwnam(name);
-	if (!p)
-		return -ENOENT;
-	*ret = p->pw_uid;
-	return 0;
-}
-
 /*
  * The seed's per-package directories, /var/{log,lib,spool}/PACKAGE, created
  * USER:GROUP 0750 when missing.  One that exists is left as it is: its owner
@@ -320,7 +281,7 @@ static int tinit_dirs(struct ctx *ctx, const char *package, const char *spec, bo
 		return EXIT_USAGE;
 	}
 	snprintf(user, sizeof(user), "%.*s", (int)(colon - spec), spec);
-	if (tinit_resolve_user(user, &uid) < 0 || tinit_resolve_group(colon + 1, &gid) < 0) {
+	if (ids_resolve_user(user, &uid, NULL) < 0 || ids_resolve_group(colon + 1, &gid) < 0) {
 		ctx_error("transport-init: --dirs=%.100s: no such user or group on this machine", spec);
 		return EXIT_USAGE;
 	}
@@ -417,7 +378,7 @@ int cmd_transport_init(struct ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	if (o.registry)
 		return tinit_list_registry(ctx);
-	if (o.group && tinit_resolve_group(o.group, &gid) < 0) {
+	if (o.group && ids_resolve_group(o.group, &gid) < 0) {
 		ctx_error("transport-init: --group=%.60s: no such group on this machine", o.group);
 		return EXIT_USAGE;
 	}

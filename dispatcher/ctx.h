@@ -24,6 +24,7 @@ void ctx_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct adapter_call ctx_call(const struct ctx *ctx);
 
 int cmd_adapters(struct ctx *ctx, int argc, char **argv);
+int cmd_layout(struct ctx *ctx, int argc, char **argv);
 int cmd_list(struct ctx *ctx, int argc, char **argv);
 int cmd_sync(struct ctx *ctx, int argc, char **argv);
 int cmd_transport_init(struct ctx *ctx, int argc, char **argv);

@@ -28,6 +28,7 @@ struct command {
 /* Alphabetical; `help` is generated from this table. */
 static const struct command commands[] = {
 	{ "adapters", cmd_adapters, CMD_ROOT, "show the adapters found, where, and what each supports" },
+	{ "layout", cmd_layout, CMD_ROOT | CMD_LOCK, "create or fix /var/{log,lib,spool}/PACKAGE; --tmpfiles, --remove" },
 	{ "list", cmd_list, CMD_ROOT, "show each transport x server pair and its state; changes nothing" },
 	{ "sync", cmd_sync, CMD_ROOT | CMD_LOCK, "make everything right: connect every transport to every server" },
 	{ "transport-init", cmd_transport_init, CMD_ROOT | CMD_LOCK, "generate a transport's first config from its package's template" },
