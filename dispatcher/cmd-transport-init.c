@@ -59,7 +59,8 @@ struct tinit_values {
 
 static void tinit_usage(void)
 {
-	ctx_error("usage: transport-init PACKAGE --template=FILE --output=FILE [--host=HOST | --domain=DOMAIN]\n"
+	ctx_error("usage: transport-init PACKAGE [--host=HOST | --domain=DOMAIN]   (a transport the tree knows)\n"
+		  "   or: transport-init PACKAGE --template=FILE --output=FILE [--host=HOST | --domain=DOMAIN]\n"
 		  "       [--server=ADDRESS] [--group=GROUP] [--dirs=USER:GROUP] [--secret-length=N] [--print-secret]\n"
 		  "       [--dry-run]\n"
 		  "   or: transport-init --registry");
@@ -109,12 +110,16 @@ static int tinit_parse(int argc, char **argv, struct tinit_opts *o)
 	}
 	if (o->registry)
 		return 0;
-	if (!o->package || !o->template_path || !o->output) {
-		ctx_error("transport-init: PACKAGE, --template and --output are required");
+	if (!o->package || !o->template_path != !o->output) {
+		ctx_error("transport-init: PACKAGE is required, and --template goes with --output");
 		tinit_usage();
 		return -EINVAL;
 	}
-	if (o->template_path[0] != '/' || o->output[0] != '/') {
+	if (!o->template_path && (o->dirs || o->group || o->dry_run || o->print_secret)) {
+		ctx_error("transport-init: --dirs, --group, --dry-run and --print-secret go with --template");
+		return -EINVAL;
+	}
+	if (o->template_path && (o->template_path[0] != '/' || o->output[0] != '/')) {
 		ctx_error("transport-init: --template and --output take absolute paths");
 		return -EINVAL;
 	}
@@ -360,6 +365,82 @@ static int tinit_check_group(struct ctx *ctx, const char *path, gid_t gid)
 	return rc;
 }
 
+/* The usable transport adapter named after PACKAGE, probed; NULL when there is none. */
+static struct adapter *tinit_find_adapter(struct ctx *ctx, struct adapter_list *l, const char *package)
+{
+	struct adapter_call call = ctx_call(ctx);
+	struct diag d = DIAG_INIT;
+
+	if (adapter_discover(&ctx->root, ADAPTER_TRANSPORT, l, &d) < 0) {
+		ctx_error("%s", d.msg);
+		return NULL;
+	}
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, package) == 0 && adapter_usable(&l->v[i])) {
+			adapter_probe(&call, &l->v[i]);
+			return &l->v[i];
+		}
+	return NULL;
+}
+
+/*
+ * No template: the package shipped its config unfinished (Debian's biboumi:
+ * "hostname=" and "password=" empty).  Its adapter fills in what is unset,
+ * every other line kept, then one sync wires it into every server.  Only
+ * ever run by the admin: the file is the transport package's conffile.
+ */
+static int tinit_fill_stock(struct ctx *ctx, const struct tinit_opts *o, const struct registry_entry *e,
+			    struct tinit_values *v, struct audit *au)
+{
+	struct adapter_list l = ADAPTER_LIST_INIT;
+	struct adapter_call call = ctx_call(ctx);
+	struct server_reply reply = SERVER_REPLY_INIT;
+	struct component c = COMPONENT_INIT;
+	struct diag d = DIAG_INIT;
+	struct adapter *a;
+	char *no_args[] = { NULL };
+	int rc, code;
+
+	a = tinit_find_adapter(ctx, &l, o->package);
+	if (!a) {
+		ctx_error("transport-init: no usable transport adapter %.100s (see jabber-dispatch adapters); give "
+			  "--template and --output",
+			  o->package);
+		code = EXIT_NOINPUT;
+		goto out;
+	}
+	if (!(a->caps & CAP_FILL)) {
+		ctx_error("transport-init: the adapter of %s cannot fill in its config (no \"fill\" capability); give "
+			  "--template and --output",
+			  o->package);
+		code = EXIT_USAGE;
+		goto out;
+	}
+	if ((code = tinit_values(o, e, v)) != EXIT_OK)
+		goto out;
+	rc = transport_fill(&call, a, v->host, e->port, &v->secret, &reply, &d);
+	if (rc == 0)
+		rc = transport_query(&call, a, &c, &d);
+	if (rc < 0) {
+		ctx_error("%s", d.msg);
+		code = d.exit_code ? d.exit_code : EXIT_UNAVAILABLE;
+		goto out;
+	}
+	printf("%s: %s (%s, port %u)%s\n", o->package,
+	       reply.result == RESULT_UPDATED ? "config filled in" : "already configured, kept", c.host, c.port,
+	       reply.restart ? "; restart it to use it" : "");
+	if (reply.result == RESULT_UPDATED &&
+	    audit_log(au, &d, "transport-init package=%s host=%s port=%u result=filled", o->package, c.host, c.port) < 0)
+		ctx_error("%s", d.msg);
+	fflush(stdout);
+	code = cmd_sync(ctx, 0, no_args);
+out:
+	server_reply_free(&reply);
+	component_free(&c);
+	adapter_list_free(&l);
+	return code;
+}
+
 int cmd_transport_init(struct ctx *ctx, int argc, char **argv)
 {
 	struct tinit_opts o = { 0 };
@@ -393,6 +474,10 @@ int cmd_transport_init(struct ctx *ctx, int argc, char **argv)
 			  "or prefix assigned",
 			  o.package, REGISTRY_VENDOR_FILE, REGISTRY_VENDOR_DIR, REGISTRY_ADMIN_DIR);
 		code = EXIT_DATAERR;
+		goto out;
+	}
+	if (!o.template_path) {
+		code = tinit_fill_stock(ctx, &o, e, &v, &au);
 		goto out;
 	}
 	/* The directories first: a config that names them is then never there without them. */
