@@ -28,7 +28,7 @@ partial=$cache/partial.tar # mmdebstrap picks the format by the name's ending
 		find "$cache" -name 'bookworm-*.tar' -mtime +2 -delete
 		rm -rf "$partial"
 		mmdebstrap --variant=apt --skip=cleanup/apt \
-			--customize-hook='chroot "$1" apt-get install -y -q --download-only prosody biboumi ejabberd lua5.4 libxml2 libyaml-0-2 libsodium23 libuuid1' \
+			--customize-hook='chroot "$1" apt-get install -y -q --download-only prosody biboumi ejabberd lua5.4 libxml2 libyaml-0-2 libsodium23 libuuid1 liblua5.4-0 libnettle8' \
 			bookworm "$partial" "deb $M bookworm main" >"$T/mmdebstrap.log" 2>&1 || exit 1
 		mv "$partial" "$base"
 	fi
