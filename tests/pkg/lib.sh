@@ -2,13 +2,10 @@
 # Shared by the packaging tests: building the project's packages and throwaway transport
 # packages with the debhelper add-on, from the source tree, without touching this machine.
 # usage in a test: . "$(dirname "$0")/lib.sh" "$@"   (args: BUILD_DIR)
-set -euo pipefail
-
-BUILD=${1:?usage: TEST BUILD_DIR}
-BUILD=$(cd "$BUILD" && pwd)
+# The assertions and the sandbox directory $T are tests/cli's.
+. "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.sh" "$@"
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-T=$(mktemp -d /tmp/jd-pkg.XXXXXX)
-failures=0
+# Run in reverse order before $T goes (mounts inside it first).
 cleanups=()
 cleanup() {
 	local i
@@ -16,22 +13,6 @@ cleanup() {
 	[ "${KEEP:-}" = 1 ] || rm -rf --one-file-system "$T"
 }
 trap cleanup EXIT
-
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
-finish() {
-	if [ "$failures" -ne 0 ]; then echo "$failures failed"; exit 1; fi
-	echo "all passed"
-}
-check() {
-	local what=$1
-	shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
-contains() { case $1 in *"$2"*) return 0 ;; *) echo "  expected to find: $2"; echo "  in: $1"; return 1 ;; esac; }
-lacks() { case $1 in *"$2"*) echo "  did not expect: $2"; return 1 ;; *) return 0 ;; esac; }
-equals() { [ "$1" = "$2" ] || { echo "  expected: $2"; echo "  got:      $1"; return 1; }; }
 
 # The packages are built by dpkg-buildpackage, whatever this build's type: one run is enough.
 once_per_suite() {
