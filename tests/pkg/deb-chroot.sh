@@ -104,6 +104,17 @@ scenario() {
 	server_has "$server" "$C" "$beta_host" "$beta_secret" "after purging jabber-dispatch, xgw-beta stays wired"
 	server_has "$server" "$C" "$biboumi_host" "$biboumi_secret" "after purging jabber-dispatch, biboumi stays wired"
 	server_checks "$server" "$C" "after purging jabber-dispatch"
+	# --- installed again alone, after the servers and transports, with a broken transport:
+	# one sync at the end of the run; the failure is one line and fails nothing
+	printf 'hostname = not a key\n' >>"$C/etc/xgw-beta/gateway.conf"
+	n=$(trigger_runs)
+	in_chroot apt-get install -y -q "/tmp/$jd_deb" >"$T/$server-reinstall.log" 2>&1
+	check "$server: jabber-dispatch alone, a transport broken: exit 0" equals "$?" 0
+	check "$server: ... its sync ran once, at the end of the run" equals "$(trigger_runs)" $((n + 1))
+	check "$server: ... the failure in one line saying what to run" contains "$(cat "$T/$server-reinstall.log")" \
+		"fix it, then run: jabber-dispatch sync"
+	check "$server: ... jabber-dispatch installed and configured" equals "$(in_chroot dpkg-query -W -f '${Status}' jabber-dispatch)" \
+		"install ok installed"
 	n=$(grep -c . "$T/$server-install.log")
 	echo "$server: the install printed $n lines; jabber-dispatch's part:"
 	sed -n '/^Processing triggers for jabber-dispatch/,$p' "$T/$server-install.log" | head -20
