@@ -20,15 +20,16 @@ python3 -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1] + '/d
 # installed; cached per day, shared by concurrent runs through a lock.
 cache=/var/cache/jabber-dispatch-tests
 mkdir -p "$cache"
-base=$cache/bookworm-$(date +%Y%m%d).tar
+pkgs="prosody biboumi ejabberd lua5.4 libxml2 libyaml-0-2 libsodium23 libuuid1 liblua5.4-0 libnettle8"
+base=$cache/bookworm-$(date +%Y%m%d)-$(echo "$pkgs" | md5sum | cut -c1-8).tar
 partial=$cache/partial.tar # mmdebstrap picks the format by the name's ending
 (
 	flock 9
 	if [ ! -s "$base" ]; then
-		find "$cache" -name 'bookworm-*.tar' -mtime +2 -delete
+		find "$cache" -name 'bookworm-*.tar' ! -name "${base##*/}" -delete
 		rm -rf "$partial"
 		mmdebstrap --variant=apt --skip=cleanup/apt \
-			--customize-hook='chroot "$1" apt-get install -y -q --download-only prosody biboumi ejabberd lua5.4 libxml2 libyaml-0-2 libsodium23 libuuid1 liblua5.4-0 libnettle8' \
+			--customize-hook="chroot \"\$1\" apt-get install -y -q --download-only $pkgs" \
 			bookworm "$partial" "deb $M bookworm main" >"$T/mmdebstrap.log" 2>&1 || exit 1
 		mv "$partial" "$base"
 	fi
