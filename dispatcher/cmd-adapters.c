@@ -6,16 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
-int cmd_adapters(struct ctx *ctx, int argc, char **argv)
+static int run_adapters(struct ctx *ctx, void *opts, int nargs, char **args)
 {
 	struct adapter_call call = ctx_call(ctx);
 	struct diag d = DIAG_INIT;
 	int code = EXIT_OK;
 
-	if (argc > 0) {
-		ctx_error("adapters: unknown option \"%.60s\" (see --help)", argv[0]);
-		return EXIT_USAGE;
-	}
+	(void)opts, (void)nargs, (void)args;
 	for (int k = 0; k < 2; k++) {
 		enum adapter_kind kind = k == 0 ? ADAPTER_TRANSPORT : ADAPTER_SERVER;
 		struct adapter_list l = ADAPTER_LIST_INIT;
@@ -45,3 +42,10 @@ int cmd_adapters(struct ctx *ctx, int argc, char **argv)
 	}
 	return code;
 }
+
+const struct command command_adapters = {
+	.name = "adapters",
+	.flags = CMD_ROOT,
+	.summary = "show the adapters found, where, and what each supports",
+	.run = run_adapters,
+};

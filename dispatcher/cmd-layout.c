@@ -7,6 +7,7 @@
 #include "layout.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,59 +20,19 @@ struct layout_opts {
 	bool tmpfiles, remove, force, dry_run;
 };
 
-static void layout_usage(void)
-{
-	ctx_error("usage: layout PACKAGE [--user=USER] [--group=GROUP] [--mode=MODE] [--dry-run]\n"
-		  "       layout PACKAGE --tmpfiles [--user=USER] [--group=GROUP] [--mode=MODE]\n"
-		  "       layout PACKAGE --remove [--force] [--dry-run]");
-}
+static const struct cli_option layout_options[] = {
+	{ "user", 0, CLI_VALUE, offsetof(struct layout_opts, user), 0, "USER", "owner of the directories (root)" },
+	{ "group", 0, CLI_VALUE, offsetof(struct layout_opts, group), 0, "GROUP", "their group (the user's primary group)" },
+	{ "mode", 0, CLI_VALUE, offsetof(struct layout_opts, mode), 0, "MODE", "their mode, octal (0750)" },
+	{ "tmpfiles", 0, CLI_FLAG, offsetof(struct layout_opts, tmpfiles), 0, NULL, "print the tmpfiles.d(5) lines instead" },
+	{ "remove", 0, CLI_FLAG, offsetof(struct layout_opts, remove), 0, NULL, "remove them (at purge): the empty ones" },
+	{ "force", 0, CLI_FLAG, offsetof(struct layout_opts, force), 0, NULL, "with --remove: also those with content" },
+	{ NULL },
+};
 
-/* "--user=U" or "--user U": the value, advancing *I past it; NULL when A is not NAME. */
-static const char *layout_value(int argc, char **argv, int *i, const char *name)
+/* What getopt cannot check: which options go together. */
+static int layout_check(const struct layout_opts *o)
 {
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-
-	if (strncmp(a, name, n) != 0)
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n] == '\0' && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
-static int layout_parse(int argc, char **argv, struct layout_opts *o)
-{
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i], *v;
-		if ((v = layout_value(argc, argv, &i, "--user")))
-			o->user = v;
-		else if ((v = layout_value(argc, argv, &i, "--group")))
-			o->group = v;
-		else if ((v = layout_value(argc, argv, &i, "--mode")))
-			o->mode = v;
-		else if (strcmp(a, "--tmpfiles") == 0)
-			o->tmpfiles = true;
-		else if (strcmp(a, "--remove") == 0)
-			o->remove = true;
-		else if (strcmp(a, "--force") == 0)
-			o->force = true;
-		else if (strcmp(a, "--dry-run") == 0)
-			o->dry_run = true;
-		else if (a[0] != '-' && !o->package)
-			o->package = a;
-		else {
-			ctx_error("layout: unknown option \"%.60s\"", a);
-			layout_usage();
-			return -EINVAL;
-		}
-	}
-	if (!o->package) {
-		ctx_error("layout: PACKAGE is required");
-		layout_usage();
-		return -EINVAL;
-	}
 	if (o->remove && (o->tmpfiles || o->user || o->group || o->mode)) {
 		ctx_error("layout: --remove takes no --tmpfiles, --user, --group or --mode");
 		return -EINVAL;
@@ -150,16 +111,19 @@ static void layout_print(struct ctx *ctx, const struct layout_opts *o, const str
 		ctx_error("%s", d.msg); /* the directory is made; a log that cannot be written is no failure */
 }
 
-int cmd_layout(struct ctx *ctx, int argc, char **argv)
+static int run_layout(struct ctx *ctx, void *opts, int nargs, char **args)
 {
-	struct layout_opts o = { 0 };
+	struct layout_opts o = *(struct layout_opts *)opts;
 	struct layout_spec spec;
 	struct layout_report rep;
 	struct diag d = DIAG_INIT;
 	struct audit au;
 	int rc;
 
-	if (layout_parse(argc, argv, &o) < 0 || layout_spec_of(&o, &spec) < 0)
+	(void)nargs;
+	o.package = args[0];
+	o.dry_run = ctx->dry_run;
+	if (layout_check(&o) < 0 || layout_spec_of(&o, &spec) < 0)
 		return EXIT_USAGE;
 	if (layout_check_name(o.package)) {
 		ctx_error("layout: \"%.100s\": %s", o.package, layout_check_name(o.package));
@@ -190,3 +154,15 @@ int cmd_layout(struct ctx *ctx, int argc, char **argv)
 	}
 	return EXIT_OK;
 }
+
+const struct command command_layout = {
+	.name = "layout",
+	.args = "PACKAGE",
+	.min_args = 1,
+	.max_args = 1,
+	.flags = CMD_ROOT | CMD_LOCK,
+	.summary = "create or fix /var/{log,lib,spool}/PACKAGE; --tmpfiles, --remove",
+	.options = layout_options,
+	.opts_size = sizeof(struct layout_opts),
+	.run = run_layout,
+};

@@ -7,6 +7,7 @@
 #include "validate.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,9 @@ enum reload_mode { RELOAD_AUTO, RELOAD_ALWAYS, RELOAD_NEVER };
 
 struct sync_opts {
 	const char *only_transport, *only_server;
-	bool dry_run;
-	bool list; /* the `list` verb: a dry run that reports states, no diffs */
-	enum reload_mode reload;
+	int reload; /* enum reload_mode */
+	bool dry_run; /* --dry-run, or `list` */
+	bool list; /* the `list` command: a dry run that reports states, no diffs */
 };
 
 /* One transport x server pair. */
@@ -38,31 +39,6 @@ struct server_run {
 	bool failed; /* its shared values could not be had: no pair with it is tried */
 	bool absent; /* its adapter says the server is not installed here: left out */
 };
-
-static int parse_sync_opts(int argc, char **argv, struct sync_opts *o, bool list)
-{
-	o->list = list;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		if (strncmp(a, "--transport=", 12) == 0)
-			o->only_transport = a + 12;
-		else if (strncmp(a, "--server=", 9) == 0)
-			o->only_server = a + 9;
-		else if (!list && strcmp(a, "--dry-run") == 0)
-			o->dry_run = true;
-		else if (!list && strcmp(a, "--reload") == 0)
-			o->reload = RELOAD_ALWAYS;
-		else if (!list && strcmp(a, "--no-reload") == 0)
-			o->reload = RELOAD_NEVER;
-		else {
-			ctx_error("%s: unknown option \"%.60s\" (see --help)", list ? "list" : "sync", a);
-			return -EINVAL;
-		}
-	}
-	if (list)
-		o->dry_run = true;
-	return 0;
-}
 
 /* Append S as a JSON string; bytes that are not UTF-8 (an odd file name) become U+FFFD. */
 static int json_str(struct buf *out, const char *s)
@@ -580,18 +556,50 @@ out:
 	return code;
 }
 
-int cmd_sync(struct ctx *ctx, int argc, char **argv)
+static int run_sync(struct ctx *ctx, void *opts, int nargs, char **args)
 {
-	struct sync_opts o = { 0 };
-	if (parse_sync_opts(argc, argv, &o, false) < 0)
-		return EXIT_USAGE;
-	return run_pairs(ctx, &o);
+	struct sync_opts *o = opts;
+	(void)nargs, (void)args;
+	o->dry_run = ctx->dry_run;
+	return run_pairs(ctx, o);
 }
 
-int cmd_list(struct ctx *ctx, int argc, char **argv)
+static int run_list(struct ctx *ctx, void *opts, int nargs, char **args)
 {
-	struct sync_opts o = { 0 };
-	if (parse_sync_opts(argc, argv, &o, true) < 0)
-		return EXIT_USAGE;
-	return run_pairs(ctx, &o);
+	struct sync_opts *o = opts;
+	(void)nargs, (void)args;
+	o->list = o->dry_run = true;
+	return run_pairs(ctx, o);
 }
+
+static const struct cli_option list_options[] = {
+	{ "transport", 't', CLI_VALUE, offsetof(struct sync_opts, only_transport), 0, "NAME", "only this transport" },
+	{ "server", 's', CLI_VALUE, offsetof(struct sync_opts, only_server), 0, "NAME", "only this server" },
+	{ NULL },
+};
+
+static const struct cli_option sync_options[] = {
+	{ "transport", 't', CLI_VALUE, offsetof(struct sync_opts, only_transport), 0, "NAME", "only this transport" },
+	{ "server", 's', CLI_VALUE, offsetof(struct sync_opts, only_server), 0, "NAME", "only this server" },
+	{ "reload", 0, CLI_SET, offsetof(struct sync_opts, reload), RELOAD_ALWAYS, NULL, "reload changed servers even under --root" },
+	{ "no-reload", 0, CLI_SET, offsetof(struct sync_opts, reload), RELOAD_NEVER, NULL, "never reload a server" },
+	{ NULL },
+};
+
+const struct command command_sync = {
+	.name = "sync",
+	.flags = CMD_ROOT | CMD_LOCK,
+	.summary = "make everything right: connect every transport to every server",
+	.options = sync_options,
+	.opts_size = sizeof(struct sync_opts),
+	.run = run_sync,
+};
+
+const struct command command_list = {
+	.name = "list",
+	.flags = CMD_ROOT,
+	.summary = "show each transport x server pair and its state; changes nothing",
+	.options = list_options,
+	.opts_size = sizeof(struct sync_opts),
+	.run = run_list,
+};

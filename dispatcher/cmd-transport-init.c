@@ -57,62 +57,28 @@ struct tinit_values {
 	struct buf secret; /* sensitive */
 };
 
-static void tinit_usage(void)
-{
-	ctx_error("usage: transport-init PACKAGE [--host=HOST | --domain=DOMAIN]   (a transport the tree knows)\n"
-		  "   or: transport-init PACKAGE --template=FILE --output=FILE [--host=HOST | --domain=DOMAIN]\n"
-		  "       [--server=ADDRESS] [--group=GROUP] [--dirs=USER:GROUP] [--secret-length=N] [--print-secret]\n"
-		  "       [--dry-run]\n"
-		  "   or: transport-init --registry");
-}
+static const struct cli_option tinit_options[] = {
+	{ "template", 0, CLI_VALUE, offsetof(struct tinit_opts, template_path), 0, "FILE", "the package's config template (absolute); without it, the adapter fills in the stock config" },
+	{ "output", 0, CLI_VALUE, offsetof(struct tinit_opts, output), 0, "FILE", "the config to generate (absolute); kept if it exists" },
+	{ "host", 0, CLI_VALUE, offsetof(struct tinit_opts, host), 0, "HOST", "the component's domain (default: registry prefix + domain)" },
+	{ "domain", 0, CLI_VALUE, offsetof(struct tinit_opts, domain), 0, "DOMAIN", "the server's domain (default: the machine's name)" },
+	{ "server", 0, CLI_VALUE, offsetof(struct tinit_opts, server), 0, "ADDRESS", "the server's address for @SERVER@ (127.0.0.1)" },
+	{ "group", 0, CLI_VALUE, offsetof(struct tinit_opts, group), 0, "GROUP", "the group of the generated file" },
+	{ "dirs", 0, CLI_VALUE, offsetof(struct tinit_opts, dirs), 0, "USER:GROUP", "create /var/{log,lib,spool}/PACKAGE owned so" },
+	{ "secret-length", 0, CLI_VALUE, offsetof(struct tinit_opts, secret_length_arg), 0, "N", "characters of the secret (32)" },
+	{ "print-secret", 0, CLI_FLAG, offsetof(struct tinit_opts, print_secret), 0, NULL, "print the secret last, alone on its line" },
+	{ "registry", 0, CLI_FLAG, offsetof(struct tinit_opts, registry), 0, NULL, "list the transport registry instead" },
+	{ NULL },
+};
 
-static int tinit_parse(int argc, char **argv, struct tinit_opts *o)
+/* What getopt cannot check: which options go together. */
+static int tinit_check(struct tinit_opts *o)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} valued[] = {
-		{ "--template=", offsetof(struct tinit_opts, template_path) },
-		{ "--output=", offsetof(struct tinit_opts, output) },
-		{ "--host=", offsetof(struct tinit_opts, host) },
-		{ "--domain=", offsetof(struct tinit_opts, domain) },
-		{ "--server=", offsetof(struct tinit_opts, server) },
-		{ "--group=", offsetof(struct tinit_opts, group) },
-		{ "--dirs=", offsetof(struct tinit_opts, dirs) },
-		{ "--secret-length=", offsetof(struct tinit_opts, secret_length_arg) },
-	};
-
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		bool known = false;
-		for (size_t k = 0; k < sizeof(valued) / sizeof(*valued) && !known; k++) {
-			size_t n = strlen(valued[k].name);
-			if (strncmp(a, valued[k].name, n) == 0) {
-				*(const char **)((char *)o + valued[k].off) = a + n;
-				known = true;
-			}
-		}
-		if (known)
-			continue;
-		if (strcmp(a, "--print-secret") == 0)
-			o->print_secret = true;
-		else if (strcmp(a, "--dry-run") == 0)
-			o->dry_run = true;
-		else if (strcmp(a, "--registry") == 0)
-			o->registry = true;
-		else if (a[0] != '-' && !o->package)
-			o->package = a;
-		else {
-			ctx_error("transport-init: unknown option \"%.60s\"", a);
-			tinit_usage();
-			return -EINVAL;
-		}
-	}
 	if (o->registry)
 		return 0;
 	if (!o->package || !o->template_path != !o->output) {
-		ctx_error("transport-init: PACKAGE is required, and --template goes with --output");
-		tinit_usage();
+		ctx_error("transport-init: PACKAGE is required, and --template goes with --output; see jabber-dispatch "
+			  "transport-init --help");
 		return -EINVAL;
 	}
 	if (!o->template_path && (o->dirs || o->group || o->dry_run || o->print_secret)) {
@@ -390,17 +356,19 @@ static struct adapter *tinit_find_adapter(struct ctx *ctx, struct adapter_list *
  * ever run by the admin: the file is the transport package's conffile.
  */
 static int tinit_fill_stock(struct ctx *ctx, const struct tinit_opts *o, const struct registry_entry *e,
-			    struct tinit_values *v, struct audit *au)
+			    struct tinit_values *v)
 {
+	struct audit au;
 	struct adapter_list l = ADAPTER_LIST_INIT;
 	struct adapter_call call = ctx_call(ctx);
 	struct server_reply reply = SERVER_REPLY_INIT;
 	struct component c = COMPONENT_INIT;
 	struct diag d = DIAG_INIT;
 	struct adapter *a;
-	char *no_args[] = { NULL };
+	void *sync_opts = NULL;
 	int rc, code;
 
+	audit_init(&au, &ctx->root);
 	a = tinit_find_adapter(ctx, &l, o->package);
 	if (!a) {
 		ctx_error("transport-init: no usable transport adapter %.100s (see jabber-dispatch adapters); give "
@@ -430,20 +398,24 @@ static int tinit_fill_stock(struct ctx *ctx, const struct tinit_opts *o, const s
 	       reply.result == RESULT_UPDATED ? "config filled in" : "already configured, kept", c.host, c.port,
 	       reply.restart ? "; restart it to use it" : "");
 	if (reply.result == RESULT_UPDATED &&
-	    audit_log(au, &d, "transport-init package=%s host=%s port=%u result=filled", o->package, c.host, c.port) < 0)
+	    audit_log(&au, &d, "transport-init package=%s host=%s port=%u result=filled", o->package, c.host, c.port) < 0)
 		ctx_error("%s", d.msg);
 	fflush(stdout);
-	code = cmd_sync(ctx, 0, no_args);
+	/* The sync's own options, all defaults: every transport, every server. */
+	sync_opts = calloc(1, command_sync.opts_size);
+	code = sync_opts ? command_sync.run(ctx, sync_opts, 0, NULL) : EXIT_OSERR;
 out:
+	free(sync_opts);
+	audit_close(&au);
 	server_reply_free(&reply);
 	component_free(&c);
 	adapter_list_free(&l);
 	return code;
 }
 
-int cmd_transport_init(struct ctx *ctx, int argc, char **argv)
+static int run_transport_init(struct ctx *ctx, void *opts, int nargs, char **args)
 {
-	struct tinit_opts o = { 0 };
+	struct tinit_opts o = *(struct tinit_opts *)opts;
 	struct tinit_values v = { .secret = BUF_INIT_SENSITIVE };
 	struct registry reg = REGISTRY_INIT;
 	struct buf tmpl = BUF_INIT, text = BUF_INIT_SENSITIVE, out = BUF_INIT;
@@ -454,9 +426,11 @@ int cmd_transport_init(struct ctx *ctx, int argc, char **argv)
 	gid_t gid = 0;
 	int fd, rc, code = EXIT_OK;
 
-	audit_init(&au, &ctx->root);
-	if (tinit_parse(argc, argv, &o) < 0)
+	o.package = nargs > 0 ? args[0] : NULL;
+	o.dry_run = ctx->dry_run;
+	if (tinit_check(&o) < 0)
 		return EXIT_USAGE;
+	audit_init(&au, &ctx->root);
 	if (o.registry)
 		return tinit_list_registry(ctx);
 	if (o.group && ids_resolve_group(o.group, &gid) < 0) {
@@ -477,7 +451,7 @@ int cmd_transport_init(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (!o.template_path) {
-		code = tinit_fill_stock(ctx, &o, e, &v, &au);
+		code = tinit_fill_stock(ctx, &o, e, &v);
 		goto out;
 	}
 	/* The directories first: a config that names them is then never there without them. */
@@ -550,3 +524,15 @@ out:
 	buf_free(&v.secret);
 	return code;
 }
+
+const struct command command_transport_init = {
+	.name = "transport-init",
+	.args = "PACKAGE",
+	.min_args = 0,
+	.max_args = 1,
+	.flags = CMD_ROOT | CMD_LOCK,
+	.summary = "a transport's first config: from its package's template, or its stock config filled in",
+	.options = tinit_options,
+	.opts_size = sizeof(struct tinit_opts),
+	.run = run_transport_init,
+};
