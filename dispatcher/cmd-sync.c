@@ -531,6 +531,11 @@ static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 		}
 	}
 	reload_servers(ctx, o, &au, runs, nruns, &code);
+	diag_clear(&d);
+	if (audit_finish(&au, &d) < 0) { /* a change made but not logged is an error, not a footnote */
+		ctx_error("%s", d.msg);
+		note_error(&code, &d, EXIT_CANTCREAT);
+	}
 	print_pairs(ctx, o, &au, pairs, npairs, code);
 out:
 	for (size_t i = 0; pairs && i < npairs; i++)

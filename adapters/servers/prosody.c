@@ -28,7 +28,6 @@
 #define BLOCK_END "-- jabber-dispatch: end "
 #define PORTS_MARK "-- jabber-dispatch: component_ports"
 #define PROSODY_COMPONENT_PORT 5347 /* mod_component's default_port */
-#define MAX_PORTS 64
 
 struct pfile {
 	char *path;
@@ -70,8 +69,8 @@ struct prosody_conf {
 	bool ports_ours;
 	unsigned ports_line;
 	size_t ports_line_start, ports_line_end;
-	unsigned ports[MAX_PORTS];
-	size_t nports;
+	unsigned *ports; /* grown as needed: a server may serve hundreds of transports */
+	size_t nports, ports_cap;
 };
 
 static void conf_free(struct prosody_conf *c)
@@ -87,6 +86,7 @@ static void conf_free(struct prosody_conf *c)
 	free(c->dropin_prefix);
 	free(c->dropin_suffix);
 	free(c->dropin_glob);
+	free(c->ports);
 }
 
 static size_t line_start(const char *text, size_t off)
@@ -161,23 +161,36 @@ static int scan_comment(struct prosody_conf *c, size_t fi, const struct lua_toke
 	return 0;
 }
 
+static int push_port(struct prosody_conf *c, unsigned port)
+{
+	if (c->nports == c->ports_cap) {
+		size_t cap = c->ports_cap ? c->ports_cap * 2 : 16;
+		unsigned *p = realloc(c->ports, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		c->ports = p;
+		c->ports_cap = cap;
+	}
+	c->ports[c->nports++] = port;
+	return 0;
+}
+
 /* Parse a component_ports value: a number or a table of numbers. */
 static int parse_ports(struct prosody_conf *c, const struct pfile *f, const struct lua_token *toks, size_t n,
 		       size_t i, struct diag *d)
 {
 	const char *text = f->text.data;
 	c->nports = 0;
-	if (i < n && toks[i].type == LUA_NUMBER) {
-		c->ports[c->nports++] = (unsigned)strtoul(text + toks[i].start, NULL, 10);
-		return 0;
-	}
+	if (i < n && toks[i].type == LUA_NUMBER)
+		return push_port(c, (unsigned)strtoul(text + toks[i].start, NULL, 10));
 	if (i < n && lua_is_punct(text, &toks[i], '{')) {
 		for (i++; i < n && !lua_is_punct(text, &toks[i], '}'); i++) {
 			if (lua_is_punct(text, &toks[i], ',') || lua_is_punct(text, &toks[i], ';'))
 				continue;
-			if (toks[i].type != LUA_NUMBER || c->nports == MAX_PORTS)
+			if (toks[i].type != LUA_NUMBER)
 				break;
-			c->ports[c->nports++] = (unsigned)strtoul(text + toks[i].start, NULL, 10);
+			if (push_port(c, (unsigned)strtoul(text + toks[i].start, NULL, 10)) < 0)
+				return -ENOMEM;
 		}
 		if (i < n && lua_is_punct(text, &toks[i], '}'))
 			return 0;
@@ -530,30 +543,26 @@ static const struct buf *current_text(struct changeset *cs, const struct pfile *
 static int ensure_port(const struct server_request *req, struct prosody_conf *c, struct changeset *cs,
 		       struct server_outcome *ret, struct diag *d)
 {
-	unsigned ports[MAX_PORTS + 2];
-	size_t n = 0;
 	struct buf line = BUF_INIT, text = BUF_INIT;
 	const struct pfile *mainf = &c->files[0];
-	int rc;
+	int rc = 0;
 
-	if (!c->ports_set) {
-		ports[n++] = PROSODY_COMPONENT_PORT;
-	} else {
-		memcpy(ports, c->ports, c->nports * sizeof(*ports));
-		n = c->nports;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (ports[i] == req->port)
+	if (!c->ports_set && c->nports == 0)
+		rc = push_port(c, PROSODY_COMPONENT_PORT); /* Prosody's default when the option is absent */
+	for (size_t i = 0; rc == 0 && i < c->nports; i++)
+		if (c->ports[i] == req->port)
 			return 0;
 	if (c->ports_set && !c->ports_ours)
 		return diag_set(d, EINVAL, EXIT_DATAERR,
 				"%s:%u: component_ports does not list port %u, which the transport uses: add it "
 				"there and restart prosody",
 				mainf->path, c->ports_line, req->port);
-	ports[n++] = req->port;
-	rc = buf_puts(&line, "component_ports = {");
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = buf_printf(&line, "%s %u", i ? "," : "", ports[i]);
+	if (rc == 0)
+		rc = push_port(c, req->port);
+	if (rc == 0)
+		rc = buf_puts(&line, "component_ports = {");
+	for (size_t i = 0; i < c->nports && rc == 0; i++)
+		rc = buf_printf(&line, "%s %u", i ? "," : "", c->ports[i]);
 	if (rc == 0)
 		rc = buf_puts(&line, " } " PORTS_MARK " (a change needs a restart)\n");
 	if (rc < 0)

@@ -159,6 +159,7 @@ static const struct transport_ops biboumi_ops = {
 	.read = biboumi_read,
 	.set = biboumi_set,
 	.fill = biboumi_fill,
+	.reader_group = "_biboumi", /* Debian's biboumi.service: User=_biboumi */
 };
 
 int main(int argc, char **argv)

@@ -5,7 +5,9 @@
 #include "validate.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,6 +24,75 @@ static void transport_usage(const struct transport_ops *ops)
 	       "Exit status 1: the transport is not configured yet.  --set-password reads\n"
 	       "the new secret from standard input.\n",
 	       ops->name, ops->name, ops->name, ops->name, ops->name, ops->default_config);
+}
+
+/*
+ * The gid of group NAME in the root's /etc/group, or (gid_t)-1.  A root
+ * without one (a bare sandbox) has its files owned by the host's ids: the
+ * host's group database answers then.
+ */
+static gid_t root_group(const struct root *r, const char *name)
+{
+	struct buf text = BUF_INIT;
+	gid_t gid = (gid_t)-1;
+	size_t n = strlen(name);
+	const char *line;
+	int rc = safefs_read_file(r, "/etc/group", &text, &(struct diag)DIAG_INIT);
+
+	if (rc == -ENOENT) {
+		struct group gr, *res = NULL;
+		char scratch[4096];
+		if (getgrnam_r(name, &gr, scratch, sizeof(scratch), &res) == 0 && res)
+			gid = res->gr_gid;
+	}
+	if (rc < 0)
+		return gid;
+	/* "name:password:gid:members" */
+	for (line = buf_str(&text); *line; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] != '\0')) {
+		const char *field = strncmp(line, name, n) == 0 && line[n] == ':' ? strchr(line + n + 1, ':') : NULL;
+		char *end;
+		unsigned long v;
+		if (!field)
+			continue;
+		v = strtoul(field + 1, &end, 10);
+		if (end > field + 1 && *end == ':')
+			gid = (gid_t)v;
+		break;
+	}
+	buf_free(&text);
+	return gid;
+}
+
+/*
+ * The config receives a secret: queue it as such, so the commit makes it
+ * unreadable by others with the daemon's group reading it instead.  Without
+ * that group in the root it is left as it is, and that is said: taking
+ * "others" away could cut the daemon off its own config.
+ */
+static void transport_mark_secret(const struct transport_ops *ops, const struct root *r, struct changeset *cs)
+{
+	gid_t gid;
+
+	if (!ops->reader_group)
+		return;
+	gid = root_group(r, ops->reader_group);
+	for (size_t i = 0; i < cs->n; i++) {
+		if (gid != (gid_t)-1)
+			changeset_mark_secret(cs, cs->v[i].path, gid);
+		else
+			fprintf(stderr, "%s: %s: receives a secret, but group %s is not in /etc/group: its mode is left as it is\n",
+				ops->name, cs->v[i].path, ops->reader_group);
+	}
+}
+
+/* Say which files the commit made unreadable by others, one line each. */
+static void transport_say_secured(const struct transport_ops *ops, const struct changeset *cs)
+{
+	struct buf notes = BUF_INIT;
+	if (changeset_secured_notes(cs, &notes) == 0)
+		for (char *line = strtok(notes.data ? notes.data : (char *)"", "\n"); line; line = strtok(NULL, "\n"))
+			fprintf(stderr, "%s: %s\n", ops->name, line);
+	buf_free(&notes);
 }
 
 /* What --set-* and --fill ask for. */
@@ -75,10 +146,14 @@ static int transport_set_main(const struct transport_ops *ops, const char *root_
 		rc = ops->fill(&r, config, args->host, args->port, args->secret ? &secret : NULL, &cs, &result, &d);
 	else if (rc == 0)
 		rc = ops->set(&r, config, args->port, args->secret ? &secret : NULL, &cs, &result, &d);
+	if (rc == 0 && args->secret)
+		transport_mark_secret(ops, &r, &cs);
 	if (rc == 0 && args->dry_run)
 		rc = changeset_diff(&cs, &out);
 	else if (rc == 0)
 		rc = changeset_commit(&cs, &r, &d);
+	if (rc == 0 && !args->dry_run)
+		transport_say_secured(ops, &cs);
 out:
 	if (rc < 0)
 		fprintf(stderr, "%s: %s\n", ops->name, diag_is_set(&d) ? d.msg : strerror(-rc));

@@ -31,6 +31,13 @@ struct transport_ops {
 	int (*set)(const struct root *r, const char *config, unsigned port, const struct buf *secret,
 		   struct changeset *cs, enum result *ret_result, struct diag *d);
 	/*
+	 * Optional: the group the transport's daemon runs as.  A config that
+	 * receives a secret through set() is then made unreadable by others, that
+	 * group reading it instead (see changeset_mark_secret), and the adapter
+	 * says so on stderr.
+	 */
+	const char *reader_group;
+	/*
 	 * Optional: complete a config the transport's package ships unfinished
 	 * (`--fill`, for `jabber-dispatch transport-init PACKAGE` without a
 	 * template): set HOST, PORT (when not 0) and SECRET (when not NULL) only

@@ -187,6 +187,67 @@ static int adapter_inspect(const struct root *r, struct adapter *a)
 	return safefs_root_is_host(r) ? 0 : adapter_own_interpreter(r, a);
 }
 
+enum adapter_dir_state { ADAPTER_DIR_LISTED, ADAPTER_DIR_ABSENT, ADAPTER_DIR_MASKED };
+
+/*
+ * What stands at adapter directory DIR: a directory to list, nothing, or
+ * (admin directory only) a symlink to /dev/null, which masks every adapter
+ * of its kind as systemd masks a unit.  Anything else where a directory of
+ * programs run as root is expected (another symlink, a file, a FIFO) is
+ * refused with its reason rather than ignored.
+ */
+static int adapter_dir_state(const struct root *r, const char *dir, bool admin, struct diag *d)
+{
+	char target[PATH_MAX];
+	struct stat st;
+	ssize_t n = -1;
+	int fd, rc;
+
+	rc = safefs_open_read(r, dir, O_PATH | O_NOFOLLOW, &fd, d);
+	if (rc == -ENOENT)
+		return ADAPTER_DIR_ABSENT;
+	if (rc < 0)
+		return rc;
+	if (fstat(fd, &st) < 0) {
+		rc = diag_set(d, errno, EXIT_OSERR, "%s: %s", dir, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	if (S_ISLNK(st.st_mode))
+		n = readlinkat(fd, "", target, sizeof(target) - 1);
+	close(fd);
+	if (S_ISDIR(st.st_mode))
+		return ADAPTER_DIR_LISTED;
+	if (n >= 0) {
+		target[n] = '\0';
+		if (admin && strcmp(target, "/dev/null") == 0)
+			return ADAPTER_DIR_MASKED;
+		return diag_set(d, ELOOP, EXIT_DATAERR,
+				"%s: is a symlink to \"%s\" where a directory of adapters is expected; refusing it%s", dir,
+				target, admin ? " (a symlink to /dev/null masks every adapter of its kind)" : "");
+	}
+	return diag_set(d, ENOTDIR, EXIT_DATAERR, "%s: %s, where a directory of adapters is expected", dir,
+			safefs_type_name(st.st_mode));
+}
+
+/* The admin directory of KIND is masked: so is every adapter of that kind found so far. */
+static int adapter_mask_all(struct adapter_list *l, enum adapter_kind kind, const char *dir)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct adapter *a = &l->v[i];
+		char *path;
+		if (a->kind != kind)
+			continue;
+		path = strdup(dir);
+		if (!path)
+			return -ENOMEM;
+		free(a->path);
+		a->path = path;
+		a->admin = a->masked = true;
+	}
+	return 0;
+}
+
 static int adapter_scan_dir(const struct root *r, enum adapter_kind kind, bool admin,
 			    struct adapter_list *l, struct diag *d)
 {
@@ -197,12 +258,14 @@ static int adapter_scan_dir(const struct root *r, enum adapter_kind kind, bool a
 	if (asprintf(&dir, "%s/%s", admin ? PROTOCOL_ADMIN_DIR : PROTOCOL_VENDOR_DIR,
 		     adapter_kind_dir(kind)) < 0)
 		return -ENOMEM;
-	rc = safefs_list_dir(r, dir, &names, d);
-	if (rc == -ENOENT || rc == -ENOTDIR) {
+	rc = adapter_dir_state(r, dir, admin, d);
+	if (rc == ADAPTER_DIR_ABSENT)
 		rc = 0;
-		goto out;
-	}
-	if (rc < 0)
+	else if (rc == ADAPTER_DIR_MASKED)
+		rc = adapter_mask_all(l, kind, dir);
+	else if (rc == ADAPTER_DIR_LISTED)
+		rc = safefs_list_dir(r, dir, &names, d);
+	if (rc < 0 || names.n == 0)
 		goto out;
 	for (size_t i = 0; i < names.n; i++) {
 		struct adapter *a, *v;

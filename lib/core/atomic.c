@@ -4,11 +4,14 @@
 #include "diff.h"
 #include "exitcode.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -97,6 +100,43 @@ int changeset_set_owner(struct changeset *cs, const char *path, uid_t uid, gid_t
 	c->uid = uid;
 	c->gid = gid;
 	return 0;
+}
+
+int changeset_mark_secret(struct changeset *cs, const char *path, gid_t reader_gid)
+{
+	struct change *c = changeset_find(cs, path);
+	if (!c || c->remove)
+		return -ENOENT;
+	c->secret = true;
+	c->reader_gid = reader_gid;
+	return 0;
+}
+
+/* The name of group GID for a message, or its number. */
+static void group_name(gid_t gid, char *out, size_t size)
+{
+	struct group gr, *res = NULL;
+	char scratch[1024];
+	if (getgrgid_r(gid, &gr, scratch, sizeof(scratch), &res) == 0 && res)
+		snprintf(out, size, "%s", res->gr_name);
+	else
+		snprintf(out, size, "%u", (unsigned)gid);
+}
+
+int changeset_secured_notes(const struct changeset *cs, struct buf *out)
+{
+	int rc = 0;
+	for (size_t i = 0; i < cs->n && rc == 0; i++) {
+		const struct change *c = &cs->v[i];
+		char was[64], now[64];
+		if (!c->secured)
+			continue;
+		group_name(c->was_gid, was, sizeof(was));
+		group_name(c->now_gid, now, sizeof(now));
+		rc = buf_printf(out, "%s: holds a secret: made unreadable by others (mode %04o group %s -> mode %04o group %s)\n",
+				c->path, (unsigned)c->was_mode, was, (unsigned)c->now_mode, now);
+	}
+	return rc;
 }
 
 int changeset_remove(struct changeset *cs, const char *path, const struct buf *old)
@@ -205,7 +245,10 @@ struct pending {
 	int dirfd;
 	const char *name;
 	char tmp[300];
-	bool staged;
+	int fd; /* the temp file, open and flock'ed from creation to rename */
+	uid_t uid;
+	gid_t gid;
+	mode_t mode; /* what the file gets just before the rename */
 };
 
 static int write_all(int fd, const char *p, size_t len)
@@ -216,6 +259,8 @@ static int write_all(int fd, const char *p, size_t len)
 			continue;
 		if (n < 0)
 			return -errno;
+		if (n == 0)
+			return -EIO;
 		p += n;
 		len -= (size_t)n;
 	}
@@ -271,60 +316,162 @@ static int check_target(const struct change *c, int dirfd, const char *name, str
 	return rc;
 }
 
-static int stage(const struct change *c, struct pending *p, const struct stat *st, struct diag *d)
+bool atomic_is_temp_name(const char *name)
+{
+	size_t n = strlen(name), mark = strlen(ATOMIC_TEMP_MARK);
+
+	if (n < 2 + mark + 12 || name[0] != '.' || memcmp(name + n - 12 - mark, ATOMIC_TEMP_MARK, mark) != 0)
+		return false;
+	for (const char *p = name + n - 12; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return false;
+	return true;
+}
+
+/*
+ * Remove the temp files that writers killed before their rename left in
+ * DIRFD.  Only names of our pattern, only regular files, and only those no
+ * live writer holds: a writer keeps an flock on its temp file from creation
+ * to rename, so a lock we can take means its writer is gone.  The inode is
+ * checked again before the unlink, so a name reused meanwhile is left alone.
+ */
+static void clean_stale_temps(int dirfd)
+{
+	struct dirent *de;
+	DIR *dir;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || !(dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(dir))) {
+		struct stat held, now;
+		int tfd;
+
+		if (!atomic_is_temp_name(de->d_name))
+			continue;
+		tfd = openat(dirfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (tfd < 0)
+			continue;
+		if (fstat(tfd, &held) == 0 && S_ISREG(held.st_mode) && flock(tfd, LOCK_EX | LOCK_NB) == 0 &&
+		    fstatat(dirfd, de->d_name, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_ino == held.st_ino &&
+		    now.st_dev == held.st_dev)
+			(void)unlinkat(dirfd, de->d_name, 0);
+		close(tfd);
+	}
+	closedir(dir);
+}
+
+/* Create P's temp file: mode 0600, never following a link, locked so no cleaner takes it for stale. */
+static int create_temp(const struct change *c, struct pending *p, struct diag *d)
 {
 	unsigned char rnd[6];
-	int fd = -1, rc;
-	uid_t uid;
-	gid_t gid;
-	mode_t mode;
 
-	for (int tries = 0; fd < 0 && tries < 16; tries++) {
+	for (int tries = 0; tries < 16; tries++) {
+		struct stat st;
+		int fd;
+
 		randombytes_buf(rnd, sizeof(rnd));
-		snprintf(p->tmp, sizeof(p->tmp), ".%.200s.%02x%02x%02x%02x%02x%02x", p->name, rnd[0], rnd[1],
-			 rnd[2], rnd[3], rnd[4], rnd[5]);
+		snprintf(p->tmp, sizeof(p->tmp), ".%.200s" ATOMIC_TEMP_MARK "%02x%02x%02x%02x%02x%02x", p->name,
+			 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
 		fd = openat(p->dirfd, p->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0 && errno != EEXIST)
-			return diag_set(d, errno, EXIT_CANTCREAT, "%s: cannot create a temporary file: %s",
-					c->path, strerror(errno));
-	}
-	if (fd < 0)
-		return diag_set(d, EEXIST, EXIT_CANTCREAT, "%s: cannot create a temporary file", c->path);
-	p->staged = true;
-	if (c->existed) {
-		uid = st->st_uid;
-		gid = st->st_gid;
-		mode = st->st_mode & 07777;
-	} else {
-		struct stat dst;
-		if (fstat(p->dirfd, &dst) < 0) {
-			rc = diag_set(d, errno, EXIT_CANTCREAT, "%s: %s", c->path, strerror(errno));
-			goto out;
+		if (fd < 0 && errno == EEXIST)
+			continue;
+		if (fd < 0)
+			return diag_set(d, errno, EXIT_CANTCREAT, "%s: cannot create a temporary file: %s", c->path,
+					strerror(errno));
+		/* A cleaner may have caught it between create and lock: then it is unlinked, take another. */
+		if (flock(fd, LOCK_EX) < 0 || fstat(fd, &st) < 0 || st.st_nlink == 0) {
+			close(fd);
+			continue;
 		}
-		uid = c->own ? c->uid : geteuid();
-		gid = c->own ? c->gid : dst.st_gid; /* e.g. conf.d root:prosody gives a file prosody can read */
-		mode = c->mode;
+		p->fd = fd;
+		return 0;
 	}
-	rc = write_all(fd, c->data.data ? c->data.data : "", c->data.len);
-	if (rc < 0) {
-		rc = diag_set(d, -rc, EXIT_CANTCREAT, "%s: %s", c->path, strerror(-rc));
-		goto out;
+	return diag_set(d, EEXIST, EXIT_CANTCREAT, "%s: cannot create a temporary file", c->path);
+}
+
+/*
+ * The owner and mode the file gets: an existing file keeps its own, a new
+ * one gets what the caller asked.  A file that receives a secret loses every
+ * right of "others"; when the reading daemon's group is known and others
+ * could read before, that group gets read access instead.
+ */
+static void final_owner(struct change *c, const struct stat *target, const struct stat *dir, struct pending *p)
+{
+	p->uid = c->existed ? target->st_uid : c->own ? c->uid : geteuid();
+	/* e.g. conf.d root:prosody gives a new file prosody can read */
+	p->gid = c->existed ? target->st_gid : c->own ? c->gid : dir->st_gid;
+	p->mode = c->existed ? target->st_mode & 07777 : c->mode;
+	c->was_mode = p->mode;
+	c->was_gid = p->gid;
+	c->secured = false;
+	if (!c->secret || !(p->mode & S_IRWXO))
+		return;
+	if ((p->mode & S_IROTH) && c->reader_gid != (gid_t)-1 && p->gid != c->reader_gid) {
+		p->gid = c->reader_gid;
+		p->mode = (p->mode & ~(mode_t)S_IRWXG) | S_IRGRP;
+	} else if ((p->mode & S_IROTH) && c->reader_gid != (gid_t)-1) {
+		p->mode |= S_IRGRP;
 	}
+	p->mode &= ~(mode_t)S_IRWXO;
+	c->secured = c->existed; /* a new file never was readable by others: nothing to say */
+	c->now_mode = p->mode;
+	c->now_gid = p->gid;
+}
+
+/* Phase 1 for one change: the new content in a locked 0600 temp file, durable. */
+static int stage(struct change *c, struct pending *p, const struct stat *st, struct diag *d)
+{
+	struct stat dst;
+	int rc;
+
+	if (!c->existed && fstat(p->dirfd, &dst) < 0)
+		return diag_set(d, errno, EXIT_CANTCREAT, "%s: %s", c->path, strerror(errno));
+	final_owner(c, st, &dst, p);
+	rc = create_temp(c, p, d);
+	if (rc < 0)
+		return rc;
+	rc = write_all(p->fd, c->data.data ? c->data.data : "", c->data.len);
+	if (rc == 0 && fsync(p->fd) < 0)
+		rc = -errno;
+	if (rc < 0)
+		return diag_set(d, -rc, EXIT_CANTCREAT, "%s: %s", c->path, strerror(-rc));
+	return 0;
+}
+
+/*
+ * Phase 2 for one change: owner and mode only now, so a writer killed
+ * earlier leaves a 0600 temp file whatever the target's mode; then the
+ * rename.  The directory fsync that follows commits these metadata changes
+ * with the rename on a journalling file system.
+ */
+static int put_in_place(const struct change *c, struct pending *p, struct diag *d)
+{
 	/* Owner first: fchown clears set-id bits, fchmod then sets the final mode. */
-	if (fchown(fd, uid, gid) < 0 && !(errno == EPERM && uid == geteuid())) {
-		rc = diag_set(d, errno, EXIT_CANTCREAT, "%s: cannot keep owner %u:%u: %s", c->path,
-			      (unsigned)uid, (unsigned)gid, strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
-		rc = diag_set(d, errno, EXIT_CANTCREAT, "%s: %s", c->path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (close(fd) < 0 && rc == 0)
-		rc = diag_set(d, errno, EXIT_CANTCREAT, "%s: %s", c->path, strerror(errno));
-	return rc;
+	if (fchown(p->fd, p->uid, p->gid) < 0 && !(errno == EPERM && p->uid == geteuid()))
+		return diag_set(d, errno, EXIT_CANTCREAT, "%s: cannot keep owner %u:%u: %s", c->path,
+				(unsigned)p->uid, (unsigned)p->gid, strerror(errno));
+	if (fchmod(p->fd, p->mode) < 0)
+		return diag_set(d, errno, EXIT_CANTCREAT, "%s: %s", c->path, strerror(errno));
+	if (renameat(p->dirfd, p->tmp, p->dirfd, p->name) < 0)
+		return diag_set(d, errno, EXIT_CANTCREAT, "%s: %s", c->path, strerror(errno));
+	p->tmp[0] = '\0';
+	return 0;
+}
+
+/* Is DIRFD the same directory as one of the first N pending ones (cleaned already)? */
+static bool seen_dir(const struct pending *p, size_t n, int dirfd)
+{
+	struct stat a, b;
+	if (fstat(dirfd, &a) < 0)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (fstat(p[i].dirfd, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return true;
+	return false;
 }
 
 int changeset_commit(struct changeset *cs, const struct root *r, struct diag *d)
@@ -339,13 +486,15 @@ int changeset_commit(struct changeset *cs, const struct root *r, struct diag *d)
 	if (!p)
 		return -ENOMEM;
 	for (i = 0; i < cs->n; i++)
-		p[i].dirfd = -1;
+		p[i].dirfd = p[i].fd = -1;
 
 	/* Phase 1: check every target and write every temp file. */
 	for (i = 0; i < cs->n && rc == 0; i++) {
 		struct change *c = &cs->v[i];
 		struct stat st;
 		rc = safefs_open_parent(r, c->path, c->mkdir_mode, &p[i].dirfd, &p[i].name, d);
+		if (rc == 0 && !seen_dir(p, i, p[i].dirfd))
+			clean_stale_temps(p[i].dirfd);
 		if (rc == 0)
 			rc = check_target(c, p[i].dirfd, p[i].name, &st, d);
 		if (rc == 0 && !c->remove)
@@ -360,10 +509,8 @@ int changeset_commit(struct changeset *cs, const struct root *r, struct diag *d)
 		if (c->remove) {
 			if (unlinkat(p[i].dirfd, p[i].name, 0) < 0)
 				rc = diag_set(d, errno, EXIT_CANTCREAT, "%s: %s", c->path, strerror(errno));
-		} else if (renameat(p[i].dirfd, p[i].tmp, p[i].dirfd, p[i].name) < 0) {
-			rc = diag_set(d, errno, EXIT_CANTCREAT, "%s: %s", c->path, strerror(errno));
 		} else {
-			p[i].staged = false;
+			rc = put_in_place(c, &p[i], d);
 		}
 	}
 	for (i = 0; i < cs->n; i++)
@@ -371,8 +518,10 @@ int changeset_commit(struct changeset *cs, const struct root *r, struct diag *d)
 			rc = diag_set(d, errno, EXIT_CANTCREAT, "%s: %s", cs->v[i].path, strerror(errno));
 out:
 	for (i = 0; i < cs->n; i++) {
-		if (p[i].staged)
+		if (p[i].fd >= 0 && p[i].tmp[0])
 			unlinkat(p[i].dirfd, p[i].tmp, 0);
+		if (p[i].fd >= 0)
+			close(p[i].fd);
 		if (p[i].dirfd >= 0)
 			close(p[i].dirfd);
 	}

@@ -14,9 +14,14 @@
 /*
  * A changeset collects the new contents of files (and files to delete), then
  * commits them like dpkg does: every new content is first written to a temp
- * file ".NAME.XXXXXX" beside its target (O_EXCL|O_NOFOLLOW, mode 0600),
- * given the target's owner and mode, and fsync'ed; only when all temps exist
- * are they renamed over their targets, and each directory is fsync'ed.
+ * file ".NAME.jdtmp.XXXXXXXXXXXX" (12 hex digits) beside its target
+ * (O_EXCL|O_NOFOLLOW, mode 0600, flock'ed while it exists) and fsync'ed; only
+ * when all temps exist are they, one after the other, given the target's
+ * owner and mode and renamed over it, and each directory is fsync'ed.
+ *
+ * A writer killed before its rename leaves its temp file behind, at 0600:
+ * the next commit into that directory removes every temp file of that
+ * pattern whose lock it can take (its writer is gone), and no other file.
  *
  * Before replacing a file, its current bytes are compared with what the
  * caller read (the "old" content): a file edited by someone else in between
@@ -34,6 +39,12 @@ struct change {
 	bool own;        /* a created file gets uid:gid below, not the caller and the directory's group */
 	uid_t uid;
 	gid_t gid;
+	bool secret;      /* the content holds a secret: see changeset_mark_secret */
+	gid_t reader_gid; /* (gid_t)-1: unknown */
+	/* Set by changeset_commit when the secret made it tighten an existing file's rights: */
+	bool secured;
+	mode_t was_mode, now_mode;
+	gid_t was_gid, now_gid;
 };
 
 struct changeset {
@@ -62,6 +73,22 @@ int changeset_put_mkdir(struct changeset *cs, const char *path, const struct buf
  * own owner).  Committing as another user than root then fails with EPERM.
  */
 int changeset_set_owner(struct changeset *cs, const char *path, uid_t uid, gid_t gid);
+/*
+ * PATH, queued with changeset_put, holds a secret: it must not stay readable
+ * by others.  At commit the file loses every permission bit of "others"; its
+ * owner is kept.  READER_GID is the group of the daemon that reads the file,
+ * or (gid_t)-1: when others could read the file, that group gets read access
+ * instead (it becomes the file's group), so the daemon still can.  Where an
+ * existing file was tightened, its change has `secured` set after the commit
+ * (see changeset_secured_notes).  -ENOENT when PATH is not queued.
+ */
+int changeset_mark_secret(struct changeset *cs, const char *path, gid_t reader_gid);
+/* Append one line per file the commit made unreadable by others ("PATH: ..."), for the caller to say so. */
+int changeset_secured_notes(const struct changeset *cs, struct buf *out);
+/* Whether NAME is one of the temp files commits write (".NAME.jdtmp." and 12 hex digits). */
+bool atomic_is_temp_name(const char *name);
+#define ATOMIC_TEMP_MARK ".jdtmp."
+
 /* Queue the deletion of PATH, whose content the caller read as OLD. */
 int changeset_remove(struct changeset *cs, const char *path, const struct buf *old);
 /*

@@ -12,6 +12,7 @@ struct audit {
 	const struct root *root;
 	char run_id[37];
 	int fd; /* opened on the first line, so a run that changes nothing creates nothing */
+	struct diag failure; /* the first line that could not be written, for audit_finish */
 };
 
 /* Start a run: a fresh UUID (libuuid), nothing opened yet. */
@@ -22,6 +23,12 @@ void audit_init(struct audit *a, const struct root *r);
  * must hold no secret; callers pass names, hosts and result words only.
  */
 int audit_log(struct audit *a, struct diag *d, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * End of the run's logging: 0, or the first failure to log (-errno, D says
+ * which file and why, exit 73), so a change that went unlogged is never
+ * silent, whatever the callers of audit_log did with its result.
+ */
+int audit_finish(struct audit *a, struct diag *d);
 void audit_close(struct audit *a);
 
 #endif

@@ -9,26 +9,19 @@
 
 #include <sodium.h>
 
+#include "secmem.h"
+
 static void *buf_alloc(bool sensitive, size_t size)
 {
-	if (!sensitive)
-		return malloc(size);
-	/* sodium_init() is idempotent and cheap after the first call. */
-	if (sodium_init() < 0)
-		return NULL;
-	return sodium_malloc(size);
+	return sensitive ? secmem_alloc(size) : malloc(size);
 }
 
 static void buf_release(bool sensitive, void *p, size_t cap)
 {
-	if (!p)
-		return;
-	if (sensitive) {
-		sodium_free(p); /* wipes before unmapping */
-		return;
-	}
-	(void)cap;
-	free(p);
+	if (sensitive)
+		secmem_free(p, cap); /* wipes */
+	else
+		free(p);
 }
 
 int buf_reserve(struct buf *b, size_t len)

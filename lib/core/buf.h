@@ -8,8 +8,8 @@
 #include <stddef.h>
 
 /*
- * A buffer that holds a secret (BUF_INIT_SENSITIVE) lives in sodium_malloc()
- * memory: guarded, locked, and wiped when it grows or is freed.  Every other
+ * A buffer that holds a secret (BUF_INIT_SENSITIVE) lives in secmem memory
+ * (sodium_malloc chunks: guarded, locked) and is wiped when it grows or is freed.  Every other
  * buffer uses plain malloc().  data is never NULL after the first append, and
  * data[len] is always '\0' so a buffer can be used as a C string when it holds
  * no NUL bytes of its own.

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,91 @@
 static int sys_openat2(int dirfd, const char *path, int flags, unsigned long long resolve)
 {
 	struct open_how how = { .flags = (unsigned long long)flags, .resolve = resolve };
-	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	int fd = -1;
+
+	/*
+	 * With RESOLVE_IN_ROOT the kernel answers EAGAIN when a rename or a mount
+	 * anywhere raced its ".." check; openat2(2) says to retry.  Bounded, so a
+	 * storm of renames ends in an error instead of a spin.
+	 */
+	for (int i = 0; i < SAFEFS_OPENAT2_TRIES; i++) {
+		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
+	return fd;
+}
+
+#define SAFEFS_RESOLVE (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
+
+/* What a file that is not a regular file is, for messages. */
+const char *safefs_type_name(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "a regular file";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFLNK:
+		return "a symlink";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	default:
+		return "of an unknown type";
+	}
+}
+
+/*
+ * PATH was not found.  Absent (-ENOENT, D untouched), or is there a symlink
+ * on the way that leads nowhere?  That is an error worth its own message: a
+ * config linked to a place that does not exist inside the root is not a
+ * missing config, and the admin has to know which link and where it points.
+ */
+static int safefs_explain_missing(const struct root *r, const char *path, struct diag *d)
+{
+	char prefix[PATH_MAX], target[PATH_MAX];
+	size_t len = strlen(path), end = 0;
+
+	if (len >= sizeof(prefix))
+		return -ENOENT;
+	while (end < len) {
+		struct stat st;
+		ssize_t n;
+		int fd;
+
+		while (end < len && path[end] == '/')
+			end++;
+		while (end < len && path[end] != '/')
+			end++;
+		memcpy(prefix, path, end);
+		prefix[end] = '\0';
+		fd = sys_openat2(r->fd, prefix, O_PATH | O_NOFOLLOW | O_CLOEXEC, SAFEFS_RESOLVE);
+		if (fd < 0)
+			return -ENOENT; /* this step is simply absent (or unreachable: reported by the caller's open) */
+		n = fstat(fd, &st) == 0 && S_ISLNK(st.st_mode) ? readlinkat(fd, "", target, sizeof(target) - 1) : -1;
+		close(fd);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		fd = sys_openat2(r->fd, prefix, O_PATH | O_CLOEXEC, SAFEFS_RESOLVE);
+		if (fd >= 0) {
+			close(fd);
+			continue;
+		}
+		if (errno != ENOENT)
+			return -ENOENT;
+		return diag_set(d, ENOLINK, EXIT_NOINPUT, "%s: %s%sis a symlink to \"%s\", which does not exist%s%s%s",
+				path, end < len ? prefix : "", end < len ? " " : "", target,
+				safefs_root_is_host(r) ? "" : " inside the root \"", safefs_root_is_host(r) ? "" : r->path,
+				safefs_root_is_host(r) ? "" : "\"");
+	}
+	return -ENOENT;
 }
 
 int safefs_root_open(const char *path, struct root *ret, struct diag *d)
@@ -84,16 +169,71 @@ char *safefs_join(const char *dir, const char *name)
 	return s;
 }
 
+/* Refuse FD unless it is a regular file, saying what it is instead. */
+static int safefs_require_regular(int fd, const char *path, struct diag *d)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return diag_set(d, errno, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return diag_set(d, EINVAL, EXIT_DATAERR, "%s: %s, not a regular file", path, safefs_type_name(st.st_mode));
+	return 0;
+}
+
+/* An open of PATH failed with ERR: absent (-ENOENT, D untouched) or an error that D explains. */
+static int safefs_open_failed(const struct root *r, const char *path, int err, struct diag *d)
+{
+	if (err == ENOENT)
+		return safefs_explain_missing(r, path, d);
+	if (err == EAGAIN)
+		return diag_set(d, EAGAIN, EXIT_TEMPFAIL, "%s: renamed again and again while being opened; run again",
+				path);
+	return diag_set(d, err, EXIT_NOINPUT, "%s: %s", path, strerror(err));
+}
+
+/* The open of the data, once safefs_open_read has seen a regular file there. */
+static int safefs_open_data(const struct root *r, const char *path, int flags, int *ret_fd, struct diag *d)
+{
+	/* O_NONBLOCK: should a FIFO take the file's place in between, this open still returns. */
+	int fd = sys_openat2(r->fd, path, flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, SAFEFS_RESOLVE);
+	int rc;
+
+	if (fd < 0)
+		return safefs_open_failed(r, path, errno, d);
+	rc = safefs_require_regular(fd, path, d);
+	if (rc == 0 && !(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		rc = diag_set(d, errno, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
 int safefs_open_read(const struct root *r, const char *path, int flags, int *ret_fd, struct diag *d)
 {
-	/* O_PATH takes no other access flags: O_NOCTTY would make openat2 fail with EINVAL. */
-	int fd = sys_openat2(r->fd, path, flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY),
-			     RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-	if (fd < 0) {
-		int e = errno;
-		if (e == ENOENT)
-			return -ENOENT;
-		return diag_set(d, e, EXIT_NOINPUT, "%s: %s", path, strerror(e));
+	bool data = !(flags & (O_PATH | O_DIRECTORY));
+	int fd, rc;
+
+	/*
+	 * Data is looked at first (O_PATH opens nothing), so a FIFO, a socket or
+	 * a device where a file should be is refused without being opened:
+	 * opening a FIFO blocks, opening a device may act.  O_PATH takes no
+	 * other access flags (O_NOCTTY would make openat2 fail with EINVAL).
+	 */
+	fd = sys_openat2(r->fd, path,
+			 data ? O_PATH | O_CLOEXEC | (flags & O_NOFOLLOW)
+			      : flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY),
+			 SAFEFS_RESOLVE);
+	if (fd < 0)
+		return safefs_open_failed(r, path, errno, d);
+	if (data) {
+		rc = safefs_require_regular(fd, path, d);
+		close(fd);
+		if (rc < 0)
+			return rc;
+		return safefs_open_data(r, path, flags, ret_fd, d);
 	}
 	*ret_fd = fd;
 	return 0;
@@ -105,7 +245,6 @@ int safefs_read_file(const struct root *r, const char *path, struct buf *out, st
 	int fd = -1, rc;
 	size_t start = out->len;
 
-	/* O_NONBLOCK: a FIFO put where a config should be must not hang us; it is refused below. */
 	rc = safefs_open_read(r, path, O_RDONLY | O_NONBLOCK, &fd, d);
 	if (rc < 0)
 		return rc;
@@ -113,20 +252,19 @@ int safefs_read_file(const struct root *r, const char *path, struct buf *out, st
 		rc = diag_set(d, errno, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = diag_set(d, EINVAL, EXIT_DATAERR, "%s: not a regular file", path);
-		goto out;
-	}
 	if ((unsigned long long)st.st_size > SAFEFS_MAX_FILE) {
 		rc = diag_set(d, EFBIG, EXIT_DATAERR, "%s: larger than %u bytes", path, SAFEFS_MAX_FILE);
 		goto out;
 	}
+	/* Room for what fstat says plus a byte, so EOF is seen without growing; a file that grows meanwhile still fits. */
+	rc = buf_reserve(out, (size_t)st.st_size + 1);
+	if (rc < 0)
+		goto out;
 	for (;;) {
 		ssize_t n;
-		rc = buf_reserve(out, 65536);
-		if (rc < 0)
+		if (out->cap - out->len - 1 == 0 && (rc = buf_reserve(out, out->len - start + 4096)) < 0)
 			goto out;
-		n = read(fd, out->data + out->len, 65536);
+		n = read(fd, out->data + out->len, out->cap - out->len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {

@@ -36,9 +36,21 @@ int safefs_root_is_host(const struct root *r);
 /* The host path of PATH for messages and exec: malloc'd, NULL on ENOMEM. */
 char *safefs_host_path(const struct root *r, const char *path);
 
-/* Open PATH read-only (O_CLOEXEC added).  -ENOENT when it does not exist. */
+/*
+ * openat2 with RESOLVE_IN_ROOT fails with EAGAIN when a rename anywhere races
+ * its ".." check; it is retried this many times before giving up (exit 75).
+ */
+#define SAFEFS_OPENAT2_TRIES 64
+
+/*
+ * Open PATH read-only (O_CLOEXEC added).  -ENOENT, D untouched, when it does
+ * not exist.  A symlink on the way that leads nowhere inside the root is not
+ * "absent": -ENOLINK, D naming the link and its target.  Unless FLAGS hold
+ * O_PATH or O_DIRECTORY, PATH must be a regular file: a FIFO, socket, device
+ * or directory is refused (-EINVAL, D says what it is) without being opened.
+ */
 int safefs_open_read(const struct root *r, const char *path, int flags, int *ret_fd, struct diag *d);
-/* Read a whole regular file into OUT (appended).  -ENOENT when absent, with d left empty. */
+/* Read a whole regular file into OUT (appended).  Errors as safefs_open_read. */
 int safefs_read_file(const struct root *r, const char *path, struct buf *out, struct diag *d);
 /* Names in directory PATH, sorted bytewise, without "." and "..".  -ENOENT when absent. */
 int safefs_list_dir(const struct root *r, const char *path, struct strv *ret, struct diag *d);
@@ -52,6 +64,9 @@ int safefs_list_dir(const struct root *r, const char *path, struct strv *ret, st
  */
 int safefs_open_parent(const struct root *r, const char *path, mode_t mkdir_mode, int *ret_dirfd,
 		       const char **ret_name, struct diag *d);
+
+/* "a FIFO", "a directory", ...: what MODE's file type is, for messages. */
+const char *safefs_type_name(mode_t mode);
 
 /* The directory part of PATH ("/etc/prosody/x" -> "/etc/prosody"), malloc'd. */
 char *safefs_dirname(const char *path);

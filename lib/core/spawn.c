@@ -5,16 +5,28 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define SPAWN_GRACE_MS 2000
 #define SPAWN_MAX_ENV 32
+#define SPAWN_STACK (64u << 10)
+
+/* What the parent hands the child across clone(); the child writes exec_errno back (shared memory). */
+struct start {
+	const struct child *c;
+	char *const *envp;
+	int fd[3]; /* become 0, 1, 2 */
+	pid_t parent;
+	volatile int exec_errno;
+};
 
 static long long now_ms(void)
 {
@@ -23,48 +35,82 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void close_pair(int p[2])
+static void close_fd(int *fd)
 {
-	for (int i = 0; i < 2; i++)
-		if (p[i] >= 0) {
-			close(p[i]);
-			p[i] = -1;
-		}
+	if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
 }
 
-/* Runs in the child after fork(): only async-signal-safe calls until execve. */
-static void child_exec(const struct child *c, int in_fd, int out_fd, int err_fd, int report_fd,
-		       char *const *envp)
+static void close_pair(int p[2])
 {
+	close_fd(&p[0]);
+	close_fd(&p[1]);
+}
+
+/*
+ * The child, between clone() and execve().  It runs on its own stack in our
+ * address space while we are suspended (CLONE_VM | CLONE_VFORK, as
+ * posix_spawn does): no copy of our mappings, however many there are.  Only
+ * system calls here, no allocation, nothing the sanitizers would track.
+ *
+ * PR_SET_PDEATHSIG is why this is not posix_spawn(): an adapter must not
+ * outlive a dispatcher killed with -9, or its write races the next run that
+ * got the lock (the lock dies with us).  Holding the lock in the adapter
+ * instead would also pass it to whatever the adapter leaves running (a
+ * server it restarts), which could then block every later run.
+ */
+__attribute__((no_sanitize("address", "undefined"))) static int child_main(void *arg)
+{
+	struct start *s = arg;
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
 	sigset_t none;
-	int e;
 
 	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
+		if (sigaction(sig, NULL, &old) == 0 && old.sa_handler != SIG_DFL)
+			sigaction(sig, &dfl, NULL);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != s->parent)
+		goto fail; /* our parent is already gone: nobody would read the answer */
+	/* Its own process group, so a timeout kills what it started too. */
+	if (setpgid(0, 0) < 0)
+		goto fail;
+	for (int i = 0; i < 3; i++)
+		if (dup2(s->fd[i], i) < 0) /* fd[i] >= 3 (see move_up): dup2 always clears close-on-exec */
+			goto fail;
+	close_range(3, ~0U, 0);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	/*
-	 * Our pipes may have been given fds 0-3 (a parent started with stdin
-	 * closed): move them all out of the way first, so no dup2 below
-	 * clobbers another or is a no-op that leaves close-on-exec set.
-	 */
-	in_fd = fcntl(in_fd, F_DUPFD, 10);
-	out_fd = fcntl(out_fd, F_DUPFD, 10);
-	err_fd = fcntl(err_fd, F_DUPFD, 10);
-	report_fd = fcntl(report_fd, F_DUPFD, 10);
-	if (in_fd < 0 || out_fd < 0 || err_fd < 0 || report_fd < 0)
-		goto fail;
-	if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
-		goto fail;
-	/* report_fd is close-on-exec: it closes by itself when execve succeeds. */
-	if (dup2(report_fd, 3) < 0 || fcntl(3, F_SETFD, FD_CLOEXEC) < 0)
-		goto fail;
-	close_range(4, ~0U, 0);
-	execve(c->path, c->argv, envp);
+	execve(s->c->path, s->c->argv, s->envp);
 fail:
-	e = errno;
-	(void)!write(3, &e, sizeof(e));
+	s->exec_errno = errno ? errno : EINVAL;
 	_exit(127);
+}
+
+/*
+ * Start the child; RET_PIDFD gets a pidfd (readable when it exits) or -1 on
+ * a kernel without CLONE_PIDFD.  Every signal is blocked meanwhile: no
+ * handler of ours may run on the child's stack.
+ */
+static pid_t child_start(struct start *s, int *ret_pidfd)
+{
+	char stack[SPAWN_STACK] __attribute__((aligned(64)));
+	sigset_t all, old;
+	pid_t pid;
+
+	*ret_pidfd = -1;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	s->parent = getpid();
+	s->exec_errno = 0;
+	pid = clone(child_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, s,
+		    ret_pidfd);
+	if (pid < 0 && errno == EINVAL) {
+		*ret_pidfd = -1;
+		pid = clone(child_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, s);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return pid;
 }
 
 static int build_env(const struct child *c, char **envp)
@@ -81,6 +127,22 @@ static int build_env(const struct child *c, char **envp)
 	return 0;
 }
 
+/* A pipe whose ends are both >= 3 (a parent started with 0-2 closed), close-on-exec. */
+static int pipe_up(int p[2])
+{
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	for (int i = 0; i < 2; i++)
+		if (p[i] < 3) {
+			int fd = fcntl(p[i], F_DUPFD_CLOEXEC, 3);
+			if (fd < 0)
+				return -errno;
+			close(p[i]);
+			p[i] = fd;
+		}
+	return 0;
+}
+
 /* Read what is there from FD into B; returns false at EOF or error. */
 static bool drain(int fd, struct buf *b, struct child *c)
 {
@@ -91,28 +153,143 @@ static bool drain(int fd, struct buf *b, struct child *c)
 		return true;
 	if (n <= 0)
 		return false;
-	if (b->len + (size_t)n > c->max_output) {
-		c->overflow = true;
-		return false;
-	}
-	if (buf_append(b, chunk, (size_t)n) < 0) {
+	if (b->len + (size_t)n > c->max_output || buf_append(b, chunk, (size_t)n) < 0) {
 		c->overflow = true;
 		return false;
 	}
 	return true;
 }
 
+/* After the child exited: take what it wrote (all of it is in the pipe by now), up to EAGAIN. */
+static void drain_rest(int *fd, struct buf *b, struct child *c)
+{
+	if (*fd < 0)
+		return;
+	for (;;) {
+		char chunk[4096];
+		ssize_t n = read(*fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return; /* held open by something the child left behind */
+		if (n <= 0 || b->len + (size_t)n > c->max_output || buf_append(b, chunk, (size_t)n) < 0) {
+			c->overflow = c->overflow || n > 0;
+			close_fd(fd);
+			return;
+		}
+	}
+}
+
+/* The pipes and the child, while it runs. */
+struct run {
+	int in, out, err, pidfd;
+	pid_t pid;
+	size_t written;
+	bool exited;
+	long long deadline, kill_at;
+};
+
+static void feed(struct run *r, const struct child *c)
+{
+	ssize_t n = write(r->in, c->input + r->written, c->input_len - r->written);
+	if (n > 0)
+		r->written += (size_t)n;
+	if ((n < 0 && errno != EAGAIN && errno != EINTR) || r->written == c->input_len)
+		close_fd(&r->in); /* EOF tells the child the input is complete */
+}
+
+/* One poll() round; returns -errno when poll itself fails. */
+static int step(struct run *r, struct child *c, long long t)
+{
+	struct pollfd pfd[4];
+	int nfd = 0, wait_ms;
+
+	if (r->in >= 0)
+		pfd[nfd++] = (struct pollfd){ .fd = r->in, .events = POLLOUT };
+	if (r->out >= 0)
+		pfd[nfd++] = (struct pollfd){ .fd = r->out, .events = POLLIN };
+	if (r->err >= 0)
+		pfd[nfd++] = (struct pollfd){ .fd = r->err, .events = POLLIN };
+	if (r->pidfd >= 0)
+		pfd[nfd++] = (struct pollfd){ .fd = r->pidfd, .events = POLLIN };
+	wait_ms = (int)((r->kill_at ? r->kill_at : r->deadline) - t);
+	if (wait_ms < 0)
+		wait_ms = 0;
+	if (r->pidfd < 0 && wait_ms > 10)
+		wait_ms = 10; /* no pidfd (old kernel): look for the exit now and then */
+	if (poll(pfd, (nfds_t)nfd, wait_ms) < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (int i = 0; i < nfd; i++) {
+		if (!pfd[i].revents)
+			continue;
+		if (pfd[i].fd == r->in)
+			feed(r, c);
+		else if (pfd[i].fd == r->out && !drain(r->out, &c->out, c))
+			close_fd(&r->out);
+		else if (pfd[i].fd == r->err && !drain(r->err, &c->err, c))
+			close_fd(&r->err);
+		else if (pfd[i].fd == r->pidfd)
+			r->exited = true;
+	}
+	if (r->pidfd < 0 && !r->exited)
+		r->exited = waitpid(r->pid, &c->status, WNOHANG) == r->pid ? (r->pid = 0, true) : false;
+	return 0;
+}
+
+/*
+ * Until the child exits or is killed.  The answer is complete when the
+ * child has exited, not when its pipes reach EOF: a child it forked may hold
+ * them open for ever.  Such a leftover, still holding the pipes, is killed
+ * with the child's process group; so is everything in it on a timeout or a
+ * flood.
+ */
+static int supervise(struct run *r, struct child *c)
+{
+	int rc = 0;
+
+	while (!r->exited) {
+		long long t = now_ms();
+
+		if (!r->kill_at && (t >= r->deadline || c->overflow)) {
+			c->timed_out = !c->overflow;
+			kill(-r->pid, SIGTERM);
+			r->kill_at = t + SPAWN_GRACE_MS;
+		}
+		if (r->kill_at && t >= r->kill_at) {
+			kill(-r->pid, SIGKILL);
+			break;
+		}
+		if (c->overflow) {
+			/* Stop reading; closing our ends gives a writer EPIPE. */
+			close_fd(&r->in);
+			close_fd(&r->out);
+			close_fd(&r->err);
+		}
+		rc = step(r, c, t);
+		if (rc < 0) {
+			kill(-r->pid, SIGKILL);
+			break;
+		}
+	}
+	drain_rest(&r->out, &c->out, c);
+	drain_rest(&r->err, &c->err, c);
+	if (r->pid > 0 && (r->out >= 0 || r->err >= 0))
+		kill(-r->pid, SIGKILL);
+	/* Exited or SIGKILLed: this wait is short. */
+	while (r->pid > 0 && waitpid(r->pid, &c->status, 0) < 0 && errno == EINTR)
+		;
+	return rc;
+}
+
 int spawn_run(struct child *c)
 {
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, rep[2] = { -1, -1 };
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	char *envp[SPAWN_MAX_ENV];
-	size_t written = 0;
-	long long deadline, kill_at = 0;
+	struct run r = { .in = -1, .out = -1, .err = -1, .pidfd = -1 };
+	struct start s = { .c = c, .envp = envp };
 	struct sigaction old_pipe;
 	bool pipe_saved = false;
-	pid_t pid;
 	int rc;
-	ssize_t n;
 
 	c->timed_out = c->overflow = false;
 	c->exec_errno = 0;
@@ -120,136 +297,50 @@ int spawn_run(struct child *c)
 	rc = build_env(c, envp);
 	if (rc < 0)
 		return rc;
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
-	    pipe2(rep, O_CLOEXEC) < 0) {
-		rc = -errno;
+	if ((rc = pipe_up(in)) < 0 || (rc = pipe_up(out)) < 0 || (rc = pipe_up(err)) < 0)
 		goto out;
-	}
 	/* A child that exits before reading its input must not kill us with SIGPIPE. */
 	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN }, &old_pipe);
 	pipe_saved = true;
-	pid = fork();
-	if (pid < 0) {
+	s.fd[0] = in[0];
+	s.fd[1] = out[1];
+	s.fd[2] = err[1];
+	r.pid = child_start(&s, &r.pidfd);
+	if (r.pid < 0) {
 		rc = -errno;
 		goto out;
 	}
-	if (pid == 0)
-		child_exec(c, in[0], out[1], err[1], rep[1], envp);
-
-	close(in[0]);
-	in[0] = -1;
-	close(out[1]);
-	out[1] = -1;
-	close(err[1]);
-	err[1] = -1;
-	close(rep[1]);
-	rep[1] = -1;
+	close_fd(&in[0]);
+	close_fd(&out[1]);
+	close_fd(&err[1]);
+	if (s.exec_errno) {
+		c->exec_errno = s.exec_errno;
+		while (waitpid(r.pid, &c->status, 0) < 0 && errno == EINTR)
+			;
+		goto out;
+	}
+	r.in = in[1], r.out = out[0], r.err = err[0];
+	in[1] = out[0] = err[0] = -1;
 	/* A child that never reads its stdin must not block us: writes are non-blocking. */
-	fcntl(in[1], F_SETFL, O_NONBLOCK);
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	fcntl(err[0], F_SETFL, O_NONBLOCK);
-	if (!c->input || c->input_len == 0) {
-		close(in[1]);
-		in[1] = -1;
-	}
-
-	deadline = now_ms() + c->timeout_ms;
-	while (out[0] >= 0 || err[0] >= 0 || in[1] >= 0) {
-		struct pollfd pfd[3];
-		int nfd = 0, wait_ms;
-		long long t = now_ms();
-
-		if (!kill_at && (t >= deadline || c->overflow)) {
-			c->timed_out = !c->overflow;
-			kill(pid, SIGTERM);
-			kill_at = t + SPAWN_GRACE_MS;
-		}
-		if (kill_at && t >= kill_at) {
-			kill(pid, SIGKILL);
-			break;
-		}
-		if (c->overflow) {
-			/* Stop reading; closing our ends gives a writer EPIPE. */
-			close_pair(out);
-			close_pair(err);
-			close_pair(in);
-			break;
-		}
-		if (in[1] >= 0)
-			pfd[nfd++] = (struct pollfd){ .fd = in[1], .events = POLLOUT };
-		if (out[0] >= 0)
-			pfd[nfd++] = (struct pollfd){ .fd = out[0], .events = POLLIN };
-		if (err[0] >= 0)
-			pfd[nfd++] = (struct pollfd){ .fd = err[0], .events = POLLIN };
-		wait_ms = (int)((kill_at ? kill_at : deadline) - t);
-		if (wait_ms < 0)
-			wait_ms = 0;
-		if (poll(pfd, (nfds_t)nfd, wait_ms) < 0 && errno != EINTR) {
-			rc = -errno;
-			kill(pid, SIGKILL);
-			break;
-		}
-		for (int i = 0; i < nfd; i++) {
-			if (!pfd[i].revents)
-				continue;
-			if (pfd[i].fd == in[1]) {
-				n = write(in[1], c->input + written, c->input_len - written);
-				if (n > 0)
-					written += (size_t)n;
-				if ((n < 0 && errno != EAGAIN && errno != EINTR) || written == c->input_len) {
-					close(in[1]); /* EOF tells the child the input is complete */
-					in[1] = -1;
-				}
-			} else if (pfd[i].fd == out[0]) {
-				if (!drain(out[0], &c->out, c)) {
-					close(out[0]);
-					out[0] = -1;
-				}
-			} else if (pfd[i].fd == err[0]) {
-				if (!drain(err[0], &c->err, c)) {
-					close(err[0]);
-					err[0] = -1;
-				}
-			}
-		}
-	}
-	/* Reap, still bounded: a child that closed its pipes may keep running. */
-	for (;;) {
-		struct timespec ts = { 0, 1000 * 1000 };
-		pid_t w = waitpid(pid, &c->status, WNOHANG);
-		long long t;
-
-		if (w == pid)
-			break;
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			rc = rc ? rc : -errno;
-			break;
-		}
-		t = now_ms();
-		if (!kill_at && t >= deadline) {
-			c->timed_out = true;
-			kill(pid, SIGTERM);
-			kill_at = t + SPAWN_GRACE_MS;
-		} else if (kill_at && t >= kill_at) {
-			kill(pid, SIGKILL);
-		}
-		nanosleep(&ts, NULL);
-	}
-	n = read(rep[0], &c->exec_errno, sizeof(c->exec_errno));
-	if (n != (ssize_t)sizeof(c->exec_errno))
-		c->exec_errno = 0;
+	fcntl(r.in, F_SETFL, O_NONBLOCK);
+	fcntl(r.out, F_SETFL, O_NONBLOCK);
+	fcntl(r.err, F_SETFL, O_NONBLOCK);
+	if (!c->input || c->input_len == 0)
+		close_fd(&r.in);
+	r.deadline = now_ms() + c->timeout_ms;
+	rc = supervise(&r, c);
 out:
 	if (pipe_saved)
 		sigaction(SIGPIPE, &old_pipe, NULL);
+	close_fd(&r.in);
+	close_fd(&r.out);
+	close_fd(&r.err);
+	close_fd(&r.pidfd);
 	close_pair(in);
 	close_pair(out);
 	close_pair(err);
-	close_pair(rep);
 	return rc;
 }
-
 bool spawn_succeeded(const struct child *c)
 {
 	return !c->timed_out && !c->overflow && !c->exec_errno && WIFEXITED(c->status) &&

@@ -63,12 +63,14 @@ check "broken prosody drop-in: tree byte-identical" same_snapshot a b
 check "broken prosody drop-in: pair reported as error" contains "$out" "irc.example.org                  error"
 rm "$ROOT/etc/prosody/conf.d/broken.cfg.lua"
 
-# A symlink where a directory should be: refused, never followed for writing.
+# A symlink where a directory should be, leading out of the root: it leads nowhere inside,
+# and is refused with its target named, never followed for writing.
 mv "$ROOT/etc/prosody/conf.d" "$T/elsewhere"
 ln -s "$T/elsewhere" "$ROOT/etc/prosody/conf.d"
 run_jd sync
-check "symlinked conf.d: exit 73" equals "$rc" 73
-check "symlinked conf.d: says why" contains "$err" "/etc/prosody/conf.d: is a symlink where a directory is expected"
+check "symlinked conf.d: exit 66" equals "$rc" 66
+check "symlinked conf.d: names the link" contains "$err" "/etc/prosody/conf.d: is a symlink to"
+check "symlinked conf.d: says why" contains "$err" "$T/elsewhere\\\", which does not exist inside the root"
 check "symlinked conf.d: nothing written there" test ! -e "$T/elsewhere/irc.example.org.cfg.lua"
 rm "$ROOT/etc/prosody/conf.d"
 mv "$T/elsewhere" "$ROOT/etc/prosody/conf.d"

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -621,6 +622,126 @@ static void test_mkdir_mode_ignores_umask(void **state)
 			 (unsigned)(st.st_mode & 07777));
 }
 
+/*
+ * A writer killed before its rename leaves ".NAME.jdtmp.XXXXXXXXXXXX" (0600)
+ * behind.  The next commit into that directory removes it, unless a live
+ * writer still holds its lock; files of any other name are never touched.
+ */
+static void test_stale_temps_cleaned(void **state)
+{
+	struct fixture *f = *state;
+	struct buf old = old_of("old\n");
+	int held;
+
+	assert_true(atomic_is_temp_name(".irc.cfg.lua.jdtmp.0123456789ab"));
+	assert_false(atomic_is_temp_name(".irc.cfg.lua.jdtmp.0123456789aB"));
+	assert_false(atomic_is_temp_name(".irc.cfg.lua.jdtmp.0123456789a"));
+	assert_false(atomic_is_temp_name("irc.cfg.lua.jdtmp.0123456789ab"));
+	assert_false(atomic_is_temp_name(".irc.cfg.lua.0123456789ab"));
+
+	put_file(f, "/etc/prosody/prosody.cfg.lua", old.data, 0644);
+	put_file(f, "/etc/prosody/.prosody.cfg.lua.jdtmp.00000000dead", "secret = 1\n", 0600);
+	put_file(f, "/etc/prosody/.other.jdtmp.00000000beef", "another file's\n", 0600);
+	put_file(f, "/etc/prosody/.live.jdtmp.000000000123", "being written\n", 0600);
+	put_file(f, "/etc/prosody/.admin.swp", "not ours\n", 0600);
+	put_file(f, "/etc/prosody/.kept.jdtmp.0000000000XY", "not our pattern\n", 0600);
+	assert_int_equal(mkdir(host(f, "/etc/prosody/.dir.jdtmp.000000000000"), 0700), 0);
+	assert_int_equal(symlink("prosody.cfg.lua", host(f, "/etc/prosody/.link.jdtmp.000000000000")), 0);
+	/* A live writer: its lock is held. */
+	held = open(host(f, "/etc/prosody/.live.jdtmp.000000000123"), O_RDONLY | O_CLOEXEC);
+	assert_true(held >= 0);
+	assert_int_equal(flock(held, LOCK_EX), 0);
+	/* A stale temp in a directory this commit does not write to stays. */
+	put_file(f, "/etc/.elsewhere.jdtmp.000000000000", "x", 0600);
+
+	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/prosody.cfg.lua", &old, "new\n", 4, 0644), 0);
+	commit_ok(f);
+	assert_content(f, "/etc/prosody/prosody.cfg.lua", "new\n");
+	assert_absent(f, "/etc/prosody/.prosody.cfg.lua.jdtmp.00000000dead");
+	assert_absent(f, "/etc/prosody/.other.jdtmp.00000000beef");
+	assert_content(f, "/etc/prosody/.live.jdtmp.000000000123", "being written\n");
+	assert_content(f, "/etc/prosody/.admin.swp", "not ours\n");
+	assert_content(f, "/etc/prosody/.kept.jdtmp.0000000000XY", "not our pattern\n");
+	assert_content(f, "/etc/.elsewhere.jdtmp.000000000000", "x");
+	{
+		struct stat st;
+		assert_int_equal(lstat(host(f, "/etc/prosody/.dir.jdtmp.000000000000"), &st), 0);
+		assert_int_equal(lstat(host(f, "/etc/prosody/.link.jdtmp.000000000000"), &st), 0);
+	}
+	/* Once its writer is gone, the next commit takes it. */
+	close(held);
+	changeset_free(&f->cs);
+	buf_free(&old);
+	old = old_of("new\n");
+	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/prosody.cfg.lua", &old, "newer\n", 6, 0644), 0);
+	commit_ok(f);
+	assert_absent(f, "/etc/prosody/.live.jdtmp.000000000123");
+	buf_free(&old);
+}
+
+/*
+ * A file that receives a secret ends up unreadable by others, owner kept.
+ * Debian's biboumi.cfg is root:root 0644 and read by _biboumi: with the
+ * reader's group given, the file becomes root:READER 0640 and says so.
+ */
+static void test_secret_not_world_readable(void **state)
+{
+	struct fixture *f = *state;
+	struct buf old = old_of("password=\n"), notes = BUF_INIT;
+	struct stat st;
+
+	put_file(f, "/etc/biboumi.cfg", old.data, 0644);
+	assert_int_equal(chown(host(f, "/etc/biboumi.cfg"), 1234, 0), 0);
+	assert_int_equal(changeset_put(&f->cs, "/etc/biboumi.cfg", &old, "password=s3cret\n", 16, 0644), 0);
+	assert_int_equal(changeset_mark_secret(&f->cs, "/etc/biboumi.cfg", 4321), 0);
+	assert_int_equal(changeset_mark_secret(&f->cs, "/etc/not-queued", 4321), -ENOENT);
+	commit_ok(f);
+	assert_int_equal(lstat(host(f, "/etc/biboumi.cfg"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(st.st_uid, 1234);
+	assert_int_equal(st.st_gid, 4321);
+	assert_int_equal(changeset_secured_notes(&f->cs, &notes), 0);
+	assert_non_null(strstr(buf_str(&notes), "/etc/biboumi.cfg: holds a secret: made unreadable by others (mode 0644 group "));
+	assert_non_null(strstr(buf_str(&notes), " -> mode 0640 group 4321)\n"));
+	buf_free(&notes);
+	buf_free(&old);
+	changeset_free(&f->cs);
+
+	/* Without a reader group: only the bits of others go, the group keeps its own. */
+	old = old_of("a\n");
+	put_file(f, "/etc/router.xml", old.data, 0664);
+	assert_int_equal(chown(host(f, "/etc/router.xml"), 0, 5678), 0);
+	assert_int_equal(changeset_put(&f->cs, "/etc/router.xml", &old, "b\n", 2, 0644), 0);
+	assert_int_equal(changeset_mark_secret(&f->cs, "/etc/router.xml", (gid_t)-1), 0);
+	commit_ok(f);
+	assert_int_equal(lstat(host(f, "/etc/router.xml"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0660);
+	assert_int_equal(st.st_gid, 5678);
+	buf_free(&old);
+	changeset_free(&f->cs);
+
+	/* Already private: nothing changes, nothing to say. */
+	old = old_of("a\n");
+	put_file(f, "/etc/private", old.data, 0640);
+	assert_int_equal(changeset_put(&f->cs, "/etc/private", &old, "b\n", 2, 0644), 0);
+	assert_int_equal(changeset_mark_secret(&f->cs, "/etc/private", 4321), 0);
+	commit_ok(f);
+	assert_int_equal(lstat(host(f, "/etc/private"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(st.st_gid, 0);
+	assert_int_equal(changeset_secured_notes(&f->cs, &notes), 0);
+	assert_int_equal(notes.len, 0);
+	buf_free(&old);
+	changeset_free(&f->cs);
+
+	/* A new file asked 0644 but holding a secret is created without the bits of others. */
+	assert_int_equal(changeset_put(&f->cs, "/etc/new.cfg", NULL, "k=v\n", 4, 0644), 0);
+	assert_int_equal(changeset_mark_secret(&f->cs, "/etc/new.cfg", (gid_t)-1), 0);
+	commit_ok(f);
+	assert_int_equal(lstat(host(f, "/etc/new.cfg"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -637,6 +758,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_diff_redacted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mkdir_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mkdir_mode_ignores_umask, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_temps_cleaned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_secret_not_world_readable, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -193,6 +198,23 @@ static void test_read_inside(void **state)
 	assert_int_equal(b.len, 0);
 	assert_false(diag_is_set(&d));
 	buf_free(&b);
+
+	/* Sized by fstat: a small file costs a small buffer (no fixed reservation); a big one is read whole. */
+	assert_int_equal(read_in(f, "/etc/prosody/prosody.cfg.lua", &b, &d), 0);
+	assert_true(b.cap <= 64);
+	buf_free(&b);
+	{
+		char big[200000];
+		for (size_t i = 0; i < sizeof(big) - 1; i++)
+			big[i] = (char)('a' + i % 26);
+		big[sizeof(big) - 1] = '\0';
+		put_file(f, "root/etc/big", big);
+		assert_int_equal(read_in(f, "/etc/big", &b, &d), 0);
+		assert_int_equal(b.len, sizeof(big) - 1);
+		assert_string_equal(buf_str(&b), big);
+		assert_true(b.cap < 2 * sizeof(big));
+		buf_free(&b);
+	}
 }
 
 static void test_symlink_stays_inside(void **state)
@@ -213,20 +235,33 @@ static void test_symlink_stays_inside(void **state)
 	assert_int_equal(read_in(f, "/etc/prosody/conf.d/localhost.cfg.lua", &b, &d), 0);
 	assert_string_equal(buf_str(&b), "VirtualHost \"localhost\"\n");
 
-	/* A link to a host path outside the root finds nothing (that path does not exist inside). */
+	/*
+	 * A link to a host path outside the root finds nothing (that path does
+	 * not exist inside), and says so: the link is named, not called absent.
+	 */
 	snprintf(outside_secret, sizeof(outside_secret), "%s/secret", f->outside);
 	put_link(f, outside_secret, "root/etc/escape-abs");
-	assert_int_equal(read_in(f, "/etc/escape-abs", &b, &d), -ENOENT);
+	assert_int_equal(read_in(f, "/etc/escape-abs", &b, &d), -ENOLINK);
 	assert_int_equal(b.len, 0);
+	assert_non_null(strstr(d.msg, "/etc/escape-abs: is a symlink to \""));
+	assert_non_null(strstr(d.msg, "/secret\", which does not exist inside the root \""));
+	assert_non_null(strstr(d.msg, f->root_dir));
+	diag_clear(&d);
 	/* Relative links climbing above the root stop at the root. */
 	put_link(f, "../../../../../../../../outside/secret", "root/etc/escape-rel");
-	assert_int_equal(read_in(f, "/etc/escape-rel", &b, &d), -ENOENT);
+	assert_int_equal(read_in(f, "/etc/escape-rel", &b, &d), -ENOLINK);
+	diag_clear(&d);
 	put_link(f, "../../../../../../../etc/passwd", "root/etc/up-passwd");
 	assert_int_equal(read_in(f, "/etc/up-passwd", &b, &d), 0);
 	assert_string_equal(buf_str(&b), "root:x:0:0:inside the root:/root:/bin/sh\n");
-	/* A directory link leading out is contained too. */
+	/* A directory link leading out is contained too, and named. */
 	put_link(f, f->outside, "root/etc/outdir");
-	assert_int_equal(read_in(f, "/etc/outdir/secret", &b, &d), -ENOENT);
+	assert_int_equal(read_in(f, "/etc/outdir/secret", &b, &d), -ENOLINK);
+	assert_non_null(strstr(d.msg, "/etc/outdir/secret: /etc/outdir is a symlink to \""));
+	diag_clear(&d);
+	/* Through a link that resolves, a missing file is just missing. */
+	put_link(f, "/etc/prosody/conf.d", "root/etc/confd-link");
+	assert_int_equal(read_in(f, "/etc/confd-link/none.cfg.lua", &b, &d), -ENOENT);
 	assert_false(diag_is_set(&d));
 	buf_free(&b);
 }
@@ -258,15 +293,28 @@ static void test_read_refusals(void **state)
 	assert_false(diag_is_set(&d));
 	assert_int_equal(read_in(f, "/nowhere/at/all", &b, &d), -ENOENT);
 	assert_false(diag_is_set(&d));
-	/* A dangling link is missing too. */
+	/* A dangling link is not "missing": it is refused, naming the link and where it points. */
 	put_link(f, "/etc/nothing", "root/etc/dangling");
-	assert_int_equal(read_in(f, "/etc/dangling", &b, &d), -ENOENT);
-	assert_false(diag_is_set(&d));
+	assert_int_equal(read_in(f, "/etc/dangling", &b, &d), -ENOLINK);
+	assert_non_null(strstr(d.msg, "/etc/dangling: is a symlink to \"/etc/nothing\", which does not exist"));
+	diag_clear(&d);
+	/* ... also with O_PATH, as presence checks use it. */
+	{
+		int fd = -1;
+		assert_int_equal(safefs_open_read(&f->r, "/etc/dangling", O_PATH, &fd, &d), -ENOLINK);
+		assert_true(diag_is_set(&d));
+		diag_clear(&d);
+		/* ... and a dangling directory link on the way. */
+		put_link(f, "/srv/gone", "root/etc/gone");
+		assert_int_equal(safefs_open_read(&f->r, "/etc/gone/x/y.cfg", O_RDONLY, &fd, &d), -ENOLINK);
+		assert_non_null(strstr(d.msg, "/etc/gone/x/y.cfg: /etc/gone is a symlink to \"/srv/gone\""));
+		diag_clear(&d);
+	}
 
 	/* A directory is refused with a message, and the buffer keeps what it had. */
 	assert_int_equal(buf_puts(&b, "kept"), 0);
 	assert_int_equal(safefs_read_file(&f->r, "/etc/prosody", &b, &d), -EINVAL);
-	assert_string_equal(d.msg, "/etc/prosody: not a regular file");
+	assert_string_equal(d.msg, "/etc/prosody: a directory, not a regular file");
 	assert_string_equal(buf_str(&b), "kept");
 	diag_clear(&d);
 
@@ -323,7 +371,7 @@ static void test_read_fifo(void **state)
 		int rc;
 		alarm(10); /* never outlive the test */
 		rc = safefs_read_file(&f->r, "/etc/prosody/fifo.cfg.lua", &b, &d);
-		if (rc == -EINVAL && strcmp(d.msg, "/etc/prosody/fifo.cfg.lua: not a regular file") == 0)
+		if (rc == -EINVAL && strcmp(d.msg, "/etc/prosody/fifo.cfg.lua: a FIFO, not a regular file") == 0)
 			_exit(0);
 		fprintf(stderr, "safefs_read_file on a FIFO: rc %d, \"%s\"\n", rc, d.msg);
 		_exit(1);
@@ -344,6 +392,103 @@ static void test_read_fifo(void **state)
 	}
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/*
+ * Where a config should be, a FIFO, a socket or a device is refused by name
+ * without being opened, also by a plain open for reading (the one adapters
+ * use before parsing).  alarm(): a regression blocks on the FIFO and dies.
+ */
+static void test_open_special(void **state)
+{
+	struct fixture *f = *state;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct diag d = DIAG_INIT;
+	char path[200];
+	int fd = -1, sock;
+
+	alarm(10);
+	snprintf(path, sizeof(path), "%s/etc/fifo.yml", f->root_dir);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	assert_int_equal(safefs_open_read(&f->r, "/etc/fifo.yml", O_RDONLY, &fd, &d), -EINVAL);
+	assert_string_equal(d.msg, "/etc/fifo.yml: a FIFO, not a regular file");
+	diag_clear(&d);
+	/* Through a symlink too. */
+	put_link(f, "fifo.yml", "root/etc/link.yml");
+	assert_int_equal(safefs_open_read(&f->r, "/etc/link.yml", O_RDONLY, &fd, &d), -EINVAL);
+	assert_string_equal(d.msg, "/etc/link.yml: a FIFO, not a regular file");
+	diag_clear(&d);
+	/* O_PATH (a presence check) still finds it: it opens nothing. */
+	assert_int_equal(safefs_open_read(&f->r, "/etc/fifo.yml", O_PATH, &fd, &d), 0);
+	close(fd);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/etc/sock", f->root_dir);
+	sock = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(sock >= 0);
+	assert_int_equal(bind(sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(safefs_open_read(&f->r, "/etc/sock", O_RDONLY, &fd, &d), -EINVAL);
+	assert_string_equal(d.msg, "/etc/sock: a socket, not a regular file");
+	diag_clear(&d);
+	close(sock);
+
+	snprintf(path, sizeof(path), "%s/etc/null", f->root_dir);
+	if (mknod(path, S_IFCHR | 0666, makedev(1, 3)) == 0) {
+		assert_int_equal(safefs_open_read(&f->r, "/etc/null", O_RDONLY, &fd, &d), -EINVAL);
+		assert_string_equal(d.msg, "/etc/null: a character device, not a regular file");
+		diag_clear(&d);
+	} else {
+		print_message("no mknod here (%s): the device case is not tested\n", strerror(errno));
+	}
+	/* A regular file opened for reading stays blocking, as asked. */
+	assert_int_equal(safefs_open_read(&f->r, "/etc/passwd", O_RDONLY, &fd, &d), 0);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+	alarm(0);
+}
+
+/*
+ * openat2(RESOLVE_IN_ROOT) fails with EAGAIN when a rename anywhere races a
+ * ".." step.  With a process renaming all the time, raw openat2 of a path
+ * with ".." sees EAGAIN now and then; safefs_open_read must never fail.
+ */
+static void test_openat2_eagain_retried(void **state)
+{
+	struct fixture *f = *state;
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+	const char *path = "/etc/prosody/conf.avail/../../passwd";
+	unsigned raw_eagain = 0, failed = 0;
+	char a[200], b[200];
+	pid_t pid;
+
+	snprintf(a, sizeof(a), "%s/var-a", f->root_dir);
+	snprintf(b, sizeof(b), "%s/var-b", f->root_dir);
+	assert_int_equal(mkdir(a, 0755), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		alarm(60);
+		for (;;) {
+			(void)!rename(a, b);
+			(void)!rename(b, a);
+		}
+	}
+	for (int i = 0; i < 100000; i++) {
+		struct diag d = DIAG_INIT;
+		int fd = (int)syscall(SYS_openat2, f->r.fd, path, &how, sizeof(how));
+		if (fd >= 0)
+			close(fd);
+		else if (errno == EAGAIN)
+			raw_eagain++;
+		if (safefs_open_read(&f->r, path, O_PATH, &fd, &d) == 0)
+			close(fd);
+		else if (failed++ == 0)
+			print_message("safefs_open_read failed: %s\n", d.msg);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	print_message("raw openat2: %u EAGAIN in 100000 opens during renames; safefs_open_read: %u failures\n",
+		      raw_eagain, failed);
+	assert_int_equal(failed, 0);
 }
 
 static void test_list_dir(void **state)
@@ -497,6 +642,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dotdot_cannot_escape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_fifo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_special, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_openat2_eagain_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_parent, setup, teardown),
 		cmocka_unit_test(test_path_helpers),

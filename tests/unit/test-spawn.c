@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <stdbool.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -537,6 +538,144 @@ static void test_parent_without_stdin(void **state)
 			 WEXITSTATUS(status));
 }
 
+/* Whether process PID is gone (or a zombie nobody reaped yet): waits up to 3 s for it. */
+static bool gone(pid_t pid)
+{
+	for (int i = 0; i < 300; i++) {
+		char path[64], stat[512];
+		FILE *f;
+		size_t n;
+		snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+		f = fopen(path, "r");
+		if (!f)
+			return true;
+		n = fread(stat, 1, sizeof(stat) - 1, f);
+		fclose(f);
+		stat[n] = '\0';
+		if (strstr(stat, ") Z ") || strstr(stat, ") X "))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* The child leads a process group of its own. */
+static void test_own_process_group(void **state)
+{
+	char *argv[] = { "sh", "-c", "echo $$; cut -d' ' -f5 /proc/$$/stat", NULL };
+	struct child c = CHILD_INIT;
+	long pid = 0, pgid = -1;
+	(void)state;
+
+	c.path = need("/bin/sh");
+	c.argv = argv;
+	run(&c);
+	assert_true(spawn_succeeded(&c));
+	assert_int_equal(sscanf(buf_str(&c.out), "%ld %ld", &pid, &pgid), 2);
+	assert_int_equal(pid, pgid);
+	assert_int_not_equal(pgid, (long)getpgrp());
+	child_free(&c);
+}
+
+/*
+ * A child that forks something holding its stdout open and exits: its
+ * answer is complete when it exits, not thrown away as a timeout; the
+ * leftover holding our pipe is killed.
+ */
+static void test_grandchild_holds_stdout(void **state)
+{
+	char *argv[] = { "sh", "-c", "/bin/sleep 30 & echo $!; echo answer; exit 0", NULL };
+	struct child c = CHILD_INIT;
+	long long t0;
+	long leftover = 0;
+	(void)state;
+
+	c.path = need("/bin/sh");
+	need("/bin/sleep");
+	c.argv = argv;
+	c.timeout_ms = 5000;
+	t0 = now_ms();
+	run(&c);
+	if (now_ms() - t0 > 2000)
+		fail_msg("an answer held open by a grandchild took %lld ms", now_ms() - t0);
+	assert_false(c.timed_out);
+	assert_true(spawn_succeeded(&c));
+	assert_int_equal(sscanf(buf_str(&c.out), "%ld\nanswer\n", &leftover), 1);
+	assert_non_null(strstr(buf_str(&c.out), "\nanswer\n"));
+	assert_true(gone((pid_t)leftover));
+	child_free(&c);
+}
+
+/* On a timeout the whole process group is killed, also what let go of our pipes. */
+static void test_timeout_kills_group(void **state)
+{
+	char *argv[] = { "sh", "-c", "/bin/sleep 30 </dev/null >/dev/null 2>&1 & echo $!; exec /bin/sleep 30", NULL };
+	struct child c = CHILD_INIT;
+	long leftover = 0;
+	(void)state;
+
+	c.path = need("/bin/sh");
+	need("/bin/sleep");
+	c.argv = argv;
+	c.timeout_ms = 300;
+	run(&c);
+	assert_true(c.timed_out);
+	assert_int_equal(sscanf(buf_str(&c.out), "%ld", &leftover), 1);
+	assert_true(gone((pid_t)leftover));
+	child_free(&c);
+}
+
+/*
+ * A caller killed with -9 takes its child along (PR_SET_PDEATHSIG): an
+ * adapter must not go on writing after the dispatcher, and its lock, died.
+ */
+static void test_dies_with_caller(void **state)
+{
+	char pidfile[] = "/tmp/jd-spawn-test.XXXXXX";
+	long adapter = 0;
+	pid_t caller;
+	int fd, status;
+	FILE *f;
+	(void)state;
+
+	need("/bin/sh");
+	need("/bin/sleep");
+	fd = mkstemp(pidfile);
+	assert_true(fd >= 0);
+	close(fd);
+	caller = fork();
+	assert_true(caller >= 0);
+	if (caller == 0) {
+		char script[128];
+		char *argv[] = { "sh", "-c", script, NULL };
+		struct child c = CHILD_INIT;
+		snprintf(script, sizeof(script), "echo $$ >%s.tmp && mv %s.tmp %s; exec /bin/sleep 30", pidfile,
+			 pidfile, pidfile);
+		c.path = "/bin/sh";
+		c.argv = argv;
+		c.timeout_ms = 20000;
+		spawn_run(&c);
+		_exit(0);
+	}
+	for (int i = 0; i < 500 && adapter <= 0; i++) {
+		usleep(10000);
+		f = fopen(pidfile, "r");
+		if (f) {
+			if (fscanf(f, "%ld", &adapter) != 1)
+				adapter = 0;
+			fclose(f);
+		}
+	}
+	kill(caller, SIGKILL);
+	assert_int_equal(waitpid(caller, &status, 0), caller);
+	unlink(pidfile);
+	assert_true(adapter > 0);
+	if (!gone((pid_t)adapter)) {
+		kill((pid_t)adapter, SIGKILL);
+		fail_msg("the child outlived its caller, killed with -9");
+	}
+}
+
 static void test_describe(void **state)
 {
 	struct child c = CHILD_INIT;
@@ -590,6 +729,10 @@ int main(void)
 		cmocka_unit_test(test_signals_reset),
 		cmocka_unit_test(test_no_sigpipe),
 		cmocka_unit_test(test_parent_without_stdin),
+		cmocka_unit_test(test_own_process_group),
+		cmocka_unit_test(test_grandchild_holds_stdout),
+		cmocka_unit_test(test_timeout_kills_group),
+		cmocka_unit_test(test_dies_with_caller),
 		cmocka_unit_test(test_describe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

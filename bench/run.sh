@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bench/run.sh: what a sync costs as transports multiply, against the floor of spawning as many
+# trivial processes, measured in the same run; and one component edit against augtool.
+#
+# usage: sudo bench/run.sh [--quick] [--runs=R] [--sizes="1 10 100 1000"] [BUILD_DIR]
+#   BUILD_DIR  a Release build (default: build)
+#   --quick    T up to 100, 3 runs (a few minutes)
+# Needs root (stock Debian configs keep their owners) and the .debs of prosody, ejabberd,
+# jabberd2 (fetched by tests/lib/stock-root.sh); augtool (augeas-tools) for the edit comparison.
+#
+# Each transport is a descriptor of its own (one process, like a packaged transport), all on
+# port 5347.  S=1 is prosody alone; S=3 is prosody, ejabberd and jabberd2.
+#   floor   spawning T+S /bin/true one after the other from bash
+#   first   sync on a root where nothing is wired yet
+#   no-op   sync again, nothing changed
+#   procs   processes a sync creates, the dispatcher included (counted in a PID namespace)
+#   peak    largest resident set of the dispatcher or any adapter (KiB)
+# Times in ms: median, then min/median/max of each run divided by the floor's median.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+sizes="1 10 100 1000"
+runs=5
+build=$here/../build
+for a in "$@"; do
+	case $a in
+	--quick) sizes="1 10 100"; runs=3 ;;
+	--runs=*) runs=${a#--runs=} ;;
+	--sizes=*) sizes=${a#--sizes=} ;;
+	-*) echo "usage: bench/run.sh [--quick] [--runs=R] [--sizes=LIST] [BUILD_DIR]" >&2; exit 64 ;;
+	*) build=$a ;;
+	esac
+done
+[ "$(id -u)" = 0 ] || { echo "bench/run.sh: needs root (stock configs keep their owners)" >&2; exit 77; }
+build=$(cd "$build" && pwd)
+jd=$build/dispatcher/jabber-dispatch
+work=$(mktemp -d /tmp/jd-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# stock ROOTNAME PKG...: a sandbox with the packages' configs and the project, no transports
+stock() {
+	local root=$work/$1
+	shift
+	"$here/../tests/lib/stock-root.sh" "$root" "$@"
+	DESTDIR=$root cmake --install "$build" --prefix /usr >/dev/null
+	rm -f "$root"/usr/lib/jabber-dispatch/transports/*
+	# the server adapters of the installed servers only, as each comes with its server's package
+	local a
+	for a in "$root"/usr/lib/jabber-dispatch/servers/*; do
+		case " $* " in *" ${a##*/} "*) ;; *) rm -f "$a" ;; esac
+	done
+	mkdir -p "$root/etc/jabber-dispatch/transports" "$root/etc/bench"
+}
+
+# add_transports ROOT T: T descriptors, each reading a config of its own
+add_transports() {
+	local root=$1 t=$2 i
+	for i in $(seq "$t"); do
+		printf 'hostname=t%d.bench.example\nport=5347\npassword=secret-%d-bench\n' "$i" "$i" >"$root/etc/bench/t$i.cfg"
+		printf '#!/usr/lib/jabber-dispatch/describe\nformat=kv\nconfig=/etc/bench/t%d.cfg\nhost=hostname\nport=port\nsecret=password\n' \
+			"$i" >"$root/etc/jabber-dispatch/transports/t$i"
+		chmod 755 "$root/etc/jabber-dispatch/transports/t$i"
+	done
+}
+
+# ms CMD...: wall milliseconds of one run (output discarded, failures too: they show in procs)
+ms() {
+	local t0=$EPOCHREALTIME
+	"$@" >/dev/null 2>&1 || true
+	awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f\n", (b - a) * 1000 }'
+}
+
+# series PREP CMD...: R timings of CMD, PREP (untimed) before each
+series() {
+	local prep=$1 _
+	shift
+	for _ in $(seq "$runs"); do
+		eval "$prep"
+		ms "$@"
+	done
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# ratios FLOOR: "median ms  min/median/max ratio" of the timings on stdin
+ratios() {
+	sort -n | awk -v f="$1" '{ v[NR] = $1 } END { m = v[int((NR + 1) / 2)];
+		printf "%9.1f %5.1f/%5.1f/%5.1f", m, v[1] / f, m / f, v[NR] / f }'
+}
+
+spawn_floor() {
+	local i
+	for ((i = 0; i < $1; i++)); do /bin/true; done
+}
+
+# procs CMD...: processes CMD creates, itself included: PIDs are handed out in order in a new namespace
+procs() {
+	local last
+	last=$(unshare --pid --fork /bin/sh -c '"$@" >/dev/null 2>&1; /bin/sh -c "echo \$\$"' sh "$@")
+	echo $((last - 2))
+}
+
+peak() {
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1
+	else
+		echo -
+	fi
+}
+
+stock s1 prosody
+stock s3 prosody ejabberd jabberd2
+
+printf '%5s %2s %6s %6s %9s %9s %17s %9s %17s %8s\n' T S procs1 procs0 floor-ms first-ms "first/floor" noop-ms "noop/floor" peak-KiB
+for t in $sizes; do
+	for s in 1 3; do
+		base=$work/base root=$work/root
+		rm -rf "$base" "$root"
+		cp -a "$work/s$s" "$base"
+		add_transports "$base" "$t"
+		floor=$(series ':' spawn_floor $((t + s)) | median)
+		cp -a "$base" "$root"
+		p1=$(procs "$jd" --root="$root" sync)
+		first=$(series 'rm -rf "$root"; cp -a "$base" "$root"' "$jd" --root="$root" sync | ratios "$floor")
+		p0=$(procs "$jd" --root="$root" sync)
+		noop=$(series ':' "$jd" --root="$root" sync | ratios "$floor")
+		rm -rf "$root"
+		cp -a "$base" "$root"
+		mem=$(peak "$jd" --root="$root" sync)
+		printf '%5s %2s %6s %6s %9.1f %s %s %8s\n' "$t" "$s" "$p1" "$p0" "$floor" "$first" "$noop" "$mem"
+	done
+done
+
+# One component added to jabberd2's router.xml: our adapter, augtool through its Xml lens, a bare spawn.
+root=$work/edit
+rm -rf "$root" && cp -a "$work/s3" "$root"
+router=$root/etc/jabberd2/router.xml
+"$root/usr/lib/jabber-dispatch/servers/jabberd2" --root="$root" --shared >"$work/shared" 2>/dev/null || true
+port=$(sed -n 2p "$work/shared")
+sed -n 3p "$work/shared" >"$work/secret"
+cp -a "$router" "$work/router.orig"
+reset='cp -a "$work/router.orig" "$router"'
+adapter() { "$root/usr/lib/jabber-dispatch/servers/jabberd2" --root="$root" --host=edit.bench.example --port="$port" --password-stdin <"$work/secret"; }
+echo 'set /files/etc/jabberd2/router.xml/router/jabber-dispatch-component[last()+1]/#attribute/host edit.bench.example' >"$work/aug"
+aug() { augtool -r "$root" -A --transform "Xml.lns incl /etc/jabberd2/router.xml" -s -f "$work/aug"; }
+bare=$(series ':' /bin/true | median)
+ours=$(series "$reset" adapter | median)
+eval "$reset"
+adapter >"$work/ours.out" 2>&1 || true
+printf '\none component into router.xml (median ms): bare spawn %s, jabberd2 adapter %s (%s)' "$bare" "$ours" "$(head -1 "$work/ours.out")"
+if command -v augtool >/dev/null; then
+	augt=$(series "$reset" aug | median)
+	eval "$reset"
+	aug >/dev/null 2>&1 && grep -q 'jabber-dispatch-component host="edit.bench.example"' "$router" && ok=edited || ok=FAILED
+	printf ', augtool %s (%s)\n' "$augt" "$ok"
+else
+	printf ', augtool: not installed (apt-get install augeas-tools)\n'
+fi

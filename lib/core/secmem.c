@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* secmem: the secrets of a run in a few guarded, locked mappings, wiped when freed. */
+#include "secmem.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <sodium.h>
+
+#define SECMEM_CHUNK (64u << 10) /* a multiple of the page size: blocks stay aligned */
+#define SECMEM_ALIGN 16u
+
+struct chunk {
+	struct chunk *next;
+	unsigned char *base;
+	size_t size, used, live;
+};
+
+static struct chunk *chunks;
+
+static size_t round_up(size_t n, size_t to)
+{
+	return (n + to - 1) / to * to;
+}
+
+static struct chunk *chunk_new(size_t size)
+{
+	struct chunk *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	/* sodium_init() is idempotent and cheap after the first call. */
+	c->base = sodium_init() < 0 ? NULL : sodium_malloc(size);
+	if (!c->base) {
+		free(c);
+		return NULL;
+	}
+	c->size = size;
+	c->next = chunks;
+	chunks = c;
+	return c;
+}
+
+void *secmem_alloc(size_t size)
+{
+	struct chunk *c;
+	void *p;
+
+	if (size == 0 || size > SIZE_MAX - SECMEM_CHUNK)
+		return NULL;
+	size = round_up(size, SECMEM_ALIGN);
+	for (c = chunks; c; c = c->next)
+		if (c->size - c->used >= size)
+			break;
+	/* A big secret (rare: a whole config) gets a chunk of its own. */
+	if (!c && !(c = chunk_new(size > SECMEM_CHUNK / 2 ? round_up(size, SECMEM_CHUNK) : SECMEM_CHUNK)))
+		return NULL;
+	p = c->base + c->used;
+	c->used += size;
+	c->live++;
+	return p;
+}
+
+/* Unmap C, which holds no block any more, unless it is the only empty one: kept for the next secret. */
+static void chunk_empty(struct chunk *c)
+{
+	struct chunk **pp;
+
+	c->used = 0; /* every block was wiped as it was freed */
+	for (struct chunk *o = chunks; o; o = o->next)
+		if (o != c && o->live == 0 && o->size >= c->size)
+			goto unmap;
+	for (struct chunk *o = chunks; o; o = o->next)
+		if (o != c && o->live == 0) {
+			c = o; /* keep the bigger one */
+			goto unmap;
+		}
+	return;
+unmap:
+	for (pp = &chunks; *pp != c; pp = &(*pp)->next)
+		;
+	*pp = c->next;
+	sodium_free(c->base);
+	free(c);
+}
+
+void secmem_free(void *p, size_t size)
+{
+	unsigned char *b = p;
+	struct chunk *c;
+
+	if (!p)
+		return;
+	size = round_up(size, SECMEM_ALIGN);
+	for (c = chunks; c; c = c->next)
+		if (b >= c->base && b < c->base + c->size)
+			break;
+	if (!c)
+		abort(); /* not ours: a bug that must not go on with a secret in unknown memory */
+	sodium_memzero(b, size);
+	if (b + size == c->base + c->used)
+		c->used -= size; /* the last block: its room is reused at once */
+	if (--c->live == 0)
+		chunk_empty(c);
+}
+
+size_t secmem_chunks(void)
+{
+	size_t n = 0;
+	for (struct chunk *c = chunks; c; c = c->next)
+		n++;
+	return n;
+}

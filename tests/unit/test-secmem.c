@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests for lib/core/secmem: many secrets in few mappings, wiped when freed, unmapped when empty. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "secmem.h"
+
+/* Mappings of this process (lines of /proc/self/maps). */
+static size_t mappings(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	size_t n = 0;
+	int ch;
+
+	if (!f)
+		return 0;
+	while ((ch = fgetc(f)) != EOF)
+		n += ch == '\n';
+	fclose(f);
+	return n;
+}
+
+/* A thousand secrets as a thousand transports bring them: a few chunks, not a thousand mappings. */
+static void test_thousand_secrets(void **state)
+{
+	static struct buf secrets[1000];
+	size_t before = mappings();
+	(void)state;
+
+	for (size_t i = 0; i < 1000; i++) {
+		secrets[i] = (struct buf)BUF_INIT_SENSITIVE;
+		assert_int_equal(buf_printf(&secrets[i], "secret-number-%zu-of-the-run", i), 0);
+	}
+	assert_true(secmem_chunks() <= 3);
+	assert_true(mappings() < before + 20);
+	for (size_t i = 0; i < 1000; i++) {
+		char want[64];
+		snprintf(want, sizeof(want), "secret-number-%zu-of-the-run", i);
+		assert_string_equal(buf_str(&secrets[i]), want);
+	}
+	for (size_t i = 0; i < 1000; i++)
+		buf_free(&secrets[i]);
+	assert_true(secmem_chunks() <= 1); /* one empty chunk is kept for the next secret */
+}
+
+/* A freed block is wiped at once, while its chunk stays mapped for the others. */
+static void test_wiped_on_free(void **state)
+{
+	char *keep = secmem_alloc(32), *p = secmem_alloc(48);
+	(void)state;
+
+	assert_non_null(keep);
+	assert_non_null(p);
+	assert_true(((uintptr_t)p % 16) == 0);
+	memcpy(p, "hunter2-hunter2-hunter2-hunter2-hunter2-hunter2", 48);
+	secmem_free(p, 48);
+	for (size_t i = 0; i < 48; i++)
+		assert_int_equal(p[i], 0); /* still mapped: KEEP lives in the same chunk */
+	/* The last block's room is used again. */
+	assert_ptr_equal(secmem_alloc(48), p);
+	secmem_free(p, 48);
+	secmem_free(keep, 32);
+	secmem_free(NULL, 10);
+}
+
+/* A big secret gets a chunk of its own, unmapped when freed; growing a sensitive buffer keeps its bytes. */
+static void test_big_and_growing(void **state)
+{
+	struct buf b = BUF_INIT_SENSITIVE;
+	size_t chunks;
+	char *big;
+	(void)state;
+
+	chunks = secmem_chunks();
+	big = secmem_alloc(300000);
+	assert_non_null(big);
+	memset(big, 'x', 300000);
+	assert_int_equal(secmem_chunks(), chunks + 1);
+	secmem_free(big, 300000);
+	assert_true(secmem_chunks() <= chunks + 1);
+	assert_true(secmem_chunks() <= 1);
+	for (int i = 0; i < 20000; i++)
+		assert_int_equal(buf_putc(&b, (char)('a' + i % 26)), 0);
+	assert_int_equal(b.len, 20000);
+	for (int i = 0; i < 20000; i++)
+		assert_int_equal(b.data[i], (char)('a' + i % 26));
+	buf_free(&b);
+	assert_null(secmem_alloc(0));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_thousand_secrets),
+		cmocka_unit_test(test_wiped_on_free),
+		cmocka_unit_test(test_big_and_growing),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
