@@ -4,15 +4,14 @@
 #include "audit.h"
 #include "ctx.h"
 #include "exitcode.h"
+#include "ids.h"
 #include "registry.h"
 #include "validate.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <netdb.h>
 #include <stddef.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +58,7 @@ struct tinit_values {
 };
 
 static const struct cli_option tinit_options[] = {
-	{ "template", 0, CLI_VALUE, offsetof(struct tinit_opts, template_path), 0, "FILE", "the package's config template (absolute)" },
+	{ "template", 0, CLI_VALUE, offsetof(struct tinit_opts, template_path), 0, "FILE", "the package's config template (absolute); without it, the adapter fills in the stock config" },
 	{ "output", 0, CLI_VALUE, offsetof(struct tinit_opts, output), 0, "FILE", "the config to generate (absolute); kept if it exists" },
 	{ "host", 0, CLI_VALUE, offsetof(struct tinit_opts, host), 0, "HOST", "the component's domain (default: registry prefix + domain)" },
 	{ "domain", 0, CLI_VALUE, offsetof(struct tinit_opts, domain), 0, "DOMAIN", "the server's domain (default: the machine's name)" },
@@ -77,12 +76,16 @@ static int tinit_check(struct tinit_opts *o)
 {
 	if (o->registry)
 		return 0;
-	if (!o->package || !o->template_path || !o->output) {
-		ctx_error("transport-init: PACKAGE, --template and --output are required; see jabber-dispatch "
+	if (!o->package || !o->template_path != !o->output) {
+		ctx_error("transport-init: PACKAGE is required, and --template goes with --output; see jabber-dispatch "
 			  "transport-init --help");
 		return -EINVAL;
 	}
-	if (o->template_path[0] != '/' || o->output[0] != '/') {
+	if (!o->template_path && (o->dirs || o->group || o->dry_run || o->print_secret)) {
+		ctx_error("transport-init: --dirs, --group, --dry-run and --print-secret go with --template");
+		return -EINVAL;
+	}
+	if (o->template_path && (o->template_path[0] != '/' || o->output[0] != '/')) {
 		ctx_error("transport-init: --template and --output take absolute paths");
 		return -EINVAL;
 	}
@@ -229,44 +232,6 @@ static int tinit_fill(const char *path, const char *text, size_t len, const stru
 	return rc;
 }
 
-static int tinit_resolve_group(const char *name, gid_t *ret)
-{
-	struct group *g;
-	char *end;
-	unsigned long id;
-
-	errno = 0;
-	id = strtoul(name, &end, 10);
-	if (*name && !*end && !errno) {
-		*ret = (gid_t)id;
-		return 0;
-	}
-	g = getgrnam(name);
-	if (!g)
-		return -ENOENT;
-	*ret = g->gr_gid;
-	return 0;
-}
-
-static int tinit_resolve_user(const char *name, uid_t *ret)
-{
-	struct passwd *p;
-	char *end;
-	unsigned long id;
-
-	errno = 0;
-	id = strtoul(name, &end, 10);
-	if (*name && !*end && !errno) {
-		*ret = (uid_t)id;
-		return 0;
-	}
-	p = getpwnam(name);
-	if (!p)
-		return -ENOENT;
-	*ret = p->pw_uid;
-	return 0;
-}
-
 /*
  * The seed's per-package directories, /var/{log,lib,spool}/PACKAGE, created
  * USER:GROUP 0750 when missing.  One that exists is left as it is: its owner
@@ -287,7 +252,7 @@ static int tinit_dirs(struct ctx *ctx, const char *package, const char *spec, bo
 		return EXIT_USAGE;
 	}
 	snprintf(user, sizeof(user), "%.*s", (int)(colon - spec), spec);
-	if (tinit_resolve_user(user, &uid) < 0 || tinit_resolve_group(colon + 1, &gid) < 0) {
+	if (ids_resolve_user(user, &uid, NULL) < 0 || ids_resolve_group(colon + 1, &gid) < 0) {
 		ctx_error("transport-init: --dirs=%.100s: no such user or group on this machine", spec);
 		return EXIT_USAGE;
 	}
@@ -366,6 +331,88 @@ static int tinit_check_group(struct ctx *ctx, const char *path, gid_t gid)
 	return rc;
 }
 
+/* The usable transport adapter named after PACKAGE, probed; NULL when there is none. */
+static struct adapter *tinit_find_adapter(struct ctx *ctx, struct adapter_list *l, const char *package)
+{
+	struct adapter_call call = ctx_call(ctx);
+	struct diag d = DIAG_INIT;
+
+	if (adapter_discover(&ctx->root, ADAPTER_TRANSPORT, l, &d) < 0) {
+		ctx_error("%s", d.msg);
+		return NULL;
+	}
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, package) == 0 && adapter_usable(&l->v[i])) {
+			adapter_probe(&call, &l->v[i]);
+			return &l->v[i];
+		}
+	return NULL;
+}
+
+/*
+ * No template: the package shipped its config unfinished (Debian's biboumi:
+ * "hostname=" and "password=" empty).  Its adapter fills in what is unset,
+ * every other line kept, then one sync wires it into every server.  Only
+ * ever run by the admin: the file is the transport package's conffile.
+ */
+static int tinit_fill_stock(struct ctx *ctx, const struct tinit_opts *o, const struct registry_entry *e,
+			    struct tinit_values *v)
+{
+	struct audit au;
+	struct adapter_list l = ADAPTER_LIST_INIT;
+	struct adapter_call call = ctx_call(ctx);
+	struct server_reply reply = SERVER_REPLY_INIT;
+	struct component c = COMPONENT_INIT;
+	struct diag d = DIAG_INIT;
+	struct adapter *a;
+	void *sync_opts = NULL;
+	int rc, code;
+
+	audit_init(&au, &ctx->root);
+	a = tinit_find_adapter(ctx, &l, o->package);
+	if (!a) {
+		ctx_error("transport-init: no usable transport adapter %.100s (see jabber-dispatch adapters); give "
+			  "--template and --output",
+			  o->package);
+		code = EXIT_NOINPUT;
+		goto out;
+	}
+	if (!(a->caps & CAP_FILL)) {
+		ctx_error("transport-init: the adapter of %s cannot fill in its config (no \"fill\" capability); give "
+			  "--template and --output",
+			  o->package);
+		code = EXIT_USAGE;
+		goto out;
+	}
+	if ((code = tinit_values(o, e, v)) != EXIT_OK)
+		goto out;
+	rc = transport_fill(&call, a, v->host, e->port, &v->secret, &reply, &d);
+	if (rc == 0)
+		rc = transport_query(&call, a, &c, &d);
+	if (rc < 0) {
+		ctx_error("%s", d.msg);
+		code = d.exit_code ? d.exit_code : EXIT_UNAVAILABLE;
+		goto out;
+	}
+	printf("%s: %s (%s, port %u)%s\n", o->package,
+	       reply.result == RESULT_UPDATED ? "config filled in" : "already configured, kept", c.host, c.port,
+	       reply.restart ? "; restart it to use it" : "");
+	if (reply.result == RESULT_UPDATED &&
+	    audit_log(&au, &d, "transport-init package=%s host=%s port=%u result=filled", o->package, c.host, c.port) < 0)
+		ctx_error("%s", d.msg);
+	fflush(stdout);
+	/* The sync's own options, all defaults: every transport, every server. */
+	sync_opts = calloc(1, command_sync.opts_size);
+	code = sync_opts ? command_sync.run(ctx, sync_opts, 0, NULL) : EXIT_OSERR;
+out:
+	free(sync_opts);
+	audit_close(&au);
+	server_reply_free(&reply);
+	component_free(&c);
+	adapter_list_free(&l);
+	return code;
+}
+
 static int run_transport_init(struct ctx *ctx, void *opts, int nargs, char **args)
 {
 	struct tinit_opts o = *(struct tinit_opts *)opts;
@@ -386,7 +433,7 @@ static int run_transport_init(struct ctx *ctx, void *opts, int nargs, char **arg
 	audit_init(&au, &ctx->root);
 	if (o.registry)
 		return tinit_list_registry(ctx);
-	if (o.group && tinit_resolve_group(o.group, &gid) < 0) {
+	if (o.group && ids_resolve_group(o.group, &gid) < 0) {
 		ctx_error("transport-init: --group=%.60s: no such group on this machine", o.group);
 		return EXIT_USAGE;
 	}
@@ -401,6 +448,10 @@ static int run_transport_init(struct ctx *ctx, void *opts, int nargs, char **arg
 			  "or prefix assigned",
 			  o.package, REGISTRY_VENDOR_FILE, REGISTRY_VENDOR_DIR, REGISTRY_ADMIN_DIR);
 		code = EXIT_DATAERR;
+		goto out;
+	}
+	if (!o.template_path) {
+		code = tinit_fill_stock(ctx, &o, e, &v);
 		goto out;
 	}
 	/* The directories first: a config that names them is then never there without them. */
@@ -480,7 +531,7 @@ const struct command command_transport_init = {
 	.min_args = 0,
 	.max_args = 1,
 	.flags = CMD_ROOT | CMD_LOCK,
-	.summary = "generate a transport's first config from its package's template",
+	.summary = "a transport's first config: from its package's template, or its stock config filled in",
 	.options = tinit_options,
 	.opts_size = sizeof(struct tinit_opts),
 	.run = run_transport_init,

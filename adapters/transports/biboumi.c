@@ -6,6 +6,7 @@
 #include "validate.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,14 +69,18 @@ out:
 	return rc;
 }
 
-/* Adopt a server's port and secret: only those values change, every other byte stays. */
-static int biboumi_set(const struct root *r, const char *config, unsigned port, const struct buf *secret,
-		       struct changeset *cs, enum result *ret_result, struct diag *d)
+/*
+ * Write KEYS[i]=VALUES[i] for each value given (not NULL), every other byte
+ * kept.  FILL: only where the key is absent or empty ("hostname=" and
+ * "password=" in the stock file); a port left out is biboumi's default, so
+ * it counts as set.
+ */
+static int biboumi_edit(const struct root *r, const char *config, const char *const *keys, const char *const *values,
+			size_t n, bool fill, struct changeset *cs, enum result *ret_result, struct diag *d)
 {
 	struct buf text = BUF_INIT_SENSITIVE, step = BUF_INIT_SENSITIVE, next = BUF_INIT_SENSITIVE;
 	struct buf old_secret = BUF_INIT_SENSITIVE;
 	struct kv_file kv = KV_FILE_INIT;
-	char portstr[16];
 	int rc;
 
 	rc = safefs_read_file(r, config, &text, d);
@@ -91,20 +96,16 @@ static int biboumi_set(const struct root *r, const char *config, unsigned port, 
 		rc = buf_puts(&old_secret, kv_get(&kv, "password")->value);
 	if (rc == 0)
 		rc = buf_append(&step, buf_str(&text), text.len);
-	if (rc == 0 && secret) {
-		rc = kv_set(buf_str(&step), step.len, &kv, "password", buf_str(secret), &next);
-		if (rc == 0) {
-			buf_free(&step);
-			step = next;
-			next = (struct buf)BUF_INIT_SENSITIVE;
-		}
-	}
-	if (rc == 0 && port) {
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct kv_entry *e;
+		if (!values[i])
+			continue;
 		kv_free(&kv);
 		rc = kv_parse(config, buf_str(&step), step.len, &kv, d);
-		snprintf(portstr, sizeof(portstr), "%u", port);
-		if (rc == 0)
-			rc = kv_set(buf_str(&step), step.len, &kv, "port", portstr, &next);
+		e = rc == 0 ? kv_get(&kv, keys[i]) : NULL;
+		if (rc < 0 || (fill && e && e->value[0]) || (fill && !e && strcmp(keys[i], "port") == 0))
+			continue;
+		rc = kv_set(buf_str(&step), step.len, &kv, keys[i], values[i], &next);
 		if (rc == 0) {
 			buf_free(&step);
 			step = next;
@@ -113,8 +114,8 @@ static int biboumi_set(const struct root *r, const char *config, unsigned port, 
 	}
 	if (rc == 0)
 		rc = changeset_put(cs, config, &text, step.data, step.len, 0640);
-	if (rc == 0 && secret)
-		rc = changeset_redact(cs, buf_str(secret), "<secret>");
+	if (rc == 0 && values[n - 1])
+		rc = changeset_redact(cs, values[n - 1], "<secret>");
 	if (rc == 0 && old_secret.len)
 		rc = changeset_redact(cs, buf_str(&old_secret), "<old secret>");
 	*ret_result = changeset_empty(cs) ? RESULT_UNCHANGED : RESULT_UPDATED;
@@ -127,11 +128,37 @@ out:
 	return rc;
 }
 
+/* The secret goes last: biboumi_edit hides the last value in diffs. */
+static const char *const biboumi_keys[] = { "hostname", "port", "password" };
+
+/* Adopt a server's port and secret: only those values change, every other byte stays. */
+static int biboumi_set(const struct root *r, const char *config, unsigned port, const struct buf *secret,
+		       struct changeset *cs, enum result *ret_result, struct diag *d)
+{
+	char portstr[16];
+	const char *values[] = { NULL, port ? portstr : NULL, secret ? buf_str(secret) : NULL };
+
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	return biboumi_edit(r, config, biboumi_keys, values, 3, false, cs, ret_result, d);
+}
+
+/* transport-init on the stock file: fill in the empty hostname= and password=, keep everything else. */
+static int biboumi_fill(const struct root *r, const char *config, const char *host, unsigned port,
+			const struct buf *secret, struct changeset *cs, enum result *ret_result, struct diag *d)
+{
+	char portstr[16];
+	const char *values[] = { host, port ? portstr : NULL, secret ? buf_str(secret) : NULL };
+
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	return biboumi_edit(r, config, biboumi_keys, values, 3, true, cs, ret_result, d);
+}
+
 static const struct transport_ops biboumi_ops = {
 	.name = "biboumi",
 	.default_config = "/etc/biboumi/biboumi.cfg",
 	.read = biboumi_read,
 	.set = biboumi_set,
+	.fill = biboumi_fill,
 	.reader_group = "_biboumi", /* Debian's biboumi.service: User=_biboumi */
 };
 

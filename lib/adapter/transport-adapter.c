@@ -17,12 +17,13 @@ static void transport_usage(const struct transport_ops *ops)
 {
 	printf("usage: %s [--root=DIR] [--config=FILE] [--host] [--port] [--password]\n"
 	       "       %s [--root=DIR] [--config=FILE] [--set-port=PORT] [--set-password] [--dry-run]\n"
+	       "       %s [--root=DIR] [--config=FILE] --fill --set-host=HOST [--set-port=PORT] [--set-password]\n"
 	       "       %s --capabilities\n"
 	       "Prints, one line per flag and in the order given, the component domain, the\n"
 	       "server port and the secret of %s, read from %s.\n"
 	       "Exit status 1: the transport is not configured yet.  --set-password reads\n"
 	       "the new secret from standard input.\n",
-	       ops->name, ops->name, ops->name, ops->name, ops->default_config);
+	       ops->name, ops->name, ops->name, ops->name, ops->name, ops->default_config);
 }
 
 /*
@@ -94,9 +95,19 @@ static void transport_say_secured(const struct transport_ops *ops, const struct 
 	buf_free(&notes);
 }
 
-/* --set-port / --set-password: adopt what a server imposes, written the project's one safe way. */
+/* What --set-* and --fill ask for. */
+struct transport_set_args {
+	const char *host; /* --set-host, with --fill only */
+	unsigned port;
+	bool secret, fill, dry_run;
+};
+
+/*
+ * --set-port / --set-password: adopt what a server imposes; with --fill,
+ * complete an unfinished config.  Written the project's one safe way.
+ */
 static int transport_set_main(const struct transport_ops *ops, const char *root_path, const char *config,
-			      unsigned port, bool set_secret, bool dry_run)
+			      const struct transport_set_args *args)
 {
 	struct buf secret = BUF_INIT_SENSITIVE, out = BUF_INIT;
 	struct changeset cs = CHANGESET_INIT;
@@ -106,7 +117,7 @@ static int transport_set_main(const struct transport_ops *ops, const char *root_
 	const char *why;
 	int rc;
 
-	if (set_secret) {
+	if (args->secret) {
 		char chunk[256];
 		ssize_t n;
 		while ((n = read(0, chunk, sizeof(chunk))) != 0) {
@@ -131,15 +142,17 @@ static int transport_set_main(const struct transport_ops *ops, const char *root_
 		}
 	}
 	rc = safefs_root_open(root_path, &r, &d);
-	if (rc == 0)
-		rc = ops->set(&r, config, port, set_secret ? &secret : NULL, &cs, &result, &d);
-	if (rc == 0 && set_secret)
+	if (rc == 0 && args->fill)
+		rc = ops->fill(&r, config, args->host, args->port, args->secret ? &secret : NULL, &cs, &result, &d);
+	else if (rc == 0)
+		rc = ops->set(&r, config, args->port, args->secret ? &secret : NULL, &cs, &result, &d);
+	if (rc == 0 && args->secret)
 		transport_mark_secret(ops, &r, &cs);
-	if (rc == 0 && dry_run)
+	if (rc == 0 && args->dry_run)
 		rc = changeset_diff(&cs, &out);
 	else if (rc == 0)
 		rc = changeset_commit(&cs, &r, &d);
-	if (rc == 0 && !dry_run)
+	if (rc == 0 && !args->dry_run)
 		transport_say_secured(ops, &cs);
 out:
 	if (rc < 0)
@@ -163,8 +176,8 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 	const char *root = "/", *config = ops->default_config, *why = NULL;
 	enum { FLAG_HOST, FLAG_PORT, FLAG_PASSWORD } flags[32];
 	size_t nflags = 0;
-	unsigned set_port = 0;
-	bool set_secret = false, dry_run = false;
+	struct transport_set_args set = { 0 };
+	char host[254];
 	int rc, code = EXIT_OK;
 
 	if (sodium_init() < 0)
@@ -172,17 +185,26 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--capabilities") == 0) {
-			printf("protocol=1%s\n", ops->set ? " set-password set-port" : "");
+			printf("protocol=1%s%s\n", ops->set ? " set-password set-port" : "", ops->fill ? " fill" : "");
 			return EXIT_OK;
 		} else if (ops->set && strncmp(a, "--set-port=", 11) == 0) {
-			if ((why = validate_port(a + 11, &set_port))) {
+			if ((why = validate_port(a + 11, &set.port))) {
 				fprintf(stderr, "%s: --set-port: %s\n", ops->name, why);
 				return EXIT_USAGE;
 			}
 		} else if (ops->set && strcmp(a, "--set-password") == 0) {
-			set_secret = true;
+			set.secret = true;
 		} else if (ops->set && strcmp(a, "--dry-run") == 0) {
-			dry_run = true;
+			set.dry_run = true;
+		} else if (ops->fill && strcmp(a, "--fill") == 0) {
+			set.fill = true;
+		} else if (ops->fill && strncmp(a, "--set-host=", 11) == 0) {
+			snprintf(host, sizeof(host), "%.253s", a + 11);
+			if ((why = validate_host(host))) {
+				fprintf(stderr, "%s: --set-host: %s\n", ops->name, why);
+				return EXIT_USAGE;
+			}
+			set.host = host;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			transport_usage(ops);
 			return EXIT_OK;
@@ -198,12 +220,17 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 			return EXIT_USAGE;
 		}
 	}
-	if (set_port || set_secret) {
+	if (set.fill != (set.host != NULL)) {
+		fprintf(stderr, "%s: --fill and --set-host go together\n", ops->name);
+		return EXIT_USAGE;
+	}
+	if (set.port || set.secret || set.fill) {
 		if (nflags) {
-			fprintf(stderr, "%s: --set-* and --host/--port/--password exclude each other\n", ops->name);
+			fprintf(stderr, "%s: --set-*, --fill and --host/--port/--password exclude each other\n",
+				ops->name);
 			return EXIT_USAGE;
 		}
-		return transport_set_main(ops, root, config, set_port, set_secret, dry_run);
+		return transport_set_main(ops, root, config, &set);
 	}
 	if (nflags == 0) {
 		fprintf(stderr, "%s: nothing asked: give --host, --port and/or --password\n", ops->name);

@@ -37,6 +37,15 @@ struct transport_ops {
 	 * says so on stderr.
 	 */
 	const char *reader_group;
+	/*
+	 * Optional: complete a config the transport's package ships unfinished
+	 * (`--fill`, for `jabber-dispatch transport-init PACKAGE` without a
+	 * template): set HOST, PORT (when not 0) and SECRET (when not NULL) only
+	 * where the config leaves them unset (absent without a default of the
+	 * transport, or empty); values already set are kept.  Announces "fill".
+	 */
+	int (*fill)(const struct root *r, const char *config, const char *host, unsigned port,
+		    const struct buf *secret, struct changeset *cs, enum result *ret_result, struct diag *d);
 };
 
 int transport_adapter_main(int argc, char **argv, const struct transport_ops *ops);

@@ -706,8 +706,9 @@ out:
 	return rc;
 }
 
-int transport_set(const struct adapter_call *call, const struct adapter *a, unsigned port,
-		  const struct buf *secret, struct server_reply *reply, struct diag *d)
+/* --set-port/--set-password, or with FILL_HOST: --fill --set-host=FILL_HOST and the same. */
+static int transport_edit(const struct adapter_call *call, const struct adapter *a, const char *fill_host,
+			  unsigned port, const struct buf *secret, struct server_reply *reply, struct diag *d)
 {
 	struct child ch = CHILD_INIT;
 	struct strv args = STRV_INIT;
@@ -715,7 +716,12 @@ int transport_set(const struct adapter_call *call, const struct adapter *a, unsi
 	char *opt;
 	int rc = 0;
 
-	if (port)
+	if (fill_host) {
+		rc = strv_push(&args, "--fill");
+		if (rc == 0)
+			rc = asprintf(&opt, "--set-host=%s", fill_host) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+	}
+	if (rc == 0 && port)
 		rc = asprintf(&opt, "--set-port=%u", port) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
 	if (rc == 0 && secret) {
 		rc = strv_push(&args, "--set-password");
@@ -736,6 +742,21 @@ int transport_set(const struct adapter_call *call, const struct adapter *a, unsi
 	buf_free(&input);
 	child_free(&ch);
 	return rc;
+}
+
+int transport_set(const struct adapter_call *call, const struct adapter *a, unsigned port,
+		  const struct buf *secret, struct server_reply *reply, struct diag *d)
+{
+	return transport_edit(call, a, NULL, port, secret, reply, d);
+}
+
+int transport_fill(const struct adapter_call *call, const struct adapter *a, const char *host, unsigned port,
+		   const struct buf *secret, struct server_reply *reply, struct diag *d)
+{
+	if (!(a->caps & CAP_FILL))
+		return diag_set(d, ENOTSUP, EXIT_UNAVAILABLE, "transport %s: cannot fill in its config (no \"fill\" capability)",
+				a->name);
+	return transport_edit(call, a, host, port, secret, reply, d);
 }
 
 int server_present(const struct adapter_call *call, const struct adapter *a, struct diag *d)

@@ -117,6 +117,12 @@ int server_shared(const struct adapter_call *call, const struct adapter *a, bool
  */
 int transport_set(const struct adapter_call *call, const struct adapter *a, unsigned port,
 		  const struct buf *secret, struct server_reply *reply, struct diag *d);
+/*
+ * Complete the config transport A's package ships unfinished (CAP_FILL):
+ * HOST, PORT (when not 0) and SECRET are set only where it leaves them unset.
+ */
+int transport_fill(const struct adapter_call *call, const struct adapter *a, const char *host, unsigned port,
+		   const struct buf *secret, struct server_reply *reply, struct diag *d);
 /* -ENODEV when server A says its server is not installed here; 0 otherwise (failures show later). */
 int server_present(const struct adapter_call *call, const struct adapter *a, struct diag *d);
 /* Take HOST out of server A's config (only what the adapter added there). */

@@ -25,7 +25,7 @@ static const struct {
 	{ CAP_REMOVE, "remove" },        { CAP_LIST, "list" },
 	{ CAP_RELOAD, "reload" },        { CAP_DRY_RUN, "dry-run" },
 	{ CAP_SET_PASSWORD, "set-password" }, { CAP_SET_PORT, "set-port" },
-	{ CAP_SHARED, "shared" },
+	{ CAP_SHARED, "shared" },        { CAP_FILL, "fill" },
 };
 
 const char *protocol_result_word(enum result r)

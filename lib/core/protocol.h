@@ -42,6 +42,7 @@ enum {
 	CAP_SET_PASSWORD = 1 << 6,   /* transport: --set-password (secret on stdin) */
 	CAP_SET_PORT = 1 << 7,       /* transport: --set-port=P */
 	CAP_SHARED = 1 << 8,         /* server: --shared, one port and secret imposed on every component */
+	CAP_FILL = 1 << 9,           /* transport: --fill --set-host=H, completes an unfinished config */
 };
 
 const char *protocol_result_word(enum result r);

@@ -77,7 +77,7 @@ static const struct {
 	{ CAP_REMOVE, "remove" },              { CAP_LIST, "list" },
 	{ CAP_RELOAD, "reload" },              { CAP_DRY_RUN, "dry-run" },
 	{ CAP_SET_PASSWORD, "set-password" }, { CAP_SET_PORT, "set-port" },
-	{ CAP_SHARED, "shared" },
+	{ CAP_SHARED, "shared" },              { CAP_FILL, "fill" },
 };
 #define N_CAPS (sizeof(caps) / sizeof(*caps))
 #define ALL_CAPS ((1u << N_CAPS) - 1)
@@ -96,7 +96,7 @@ static void test_caps_format(void **state)
 	protocol_caps_format(CAP_PROTOCOL1 | CAP_REMOVE | CAP_LIST, out, sizeof(out));
 	assert_string_equal(out, "protocol=1 remove list");
 	protocol_caps_format(ALL_CAPS, out, sizeof(out));
-	assert_string_equal(out, "protocol=1 password-stdin remove list reload dry-run set-password set-port shared");
+	assert_string_equal(out, "protocol=1 password-stdin remove list reload dry-run set-password set-port shared fill");
 	/* Bits with no word are not printed (and this test knows every word). */
 	protocol_caps_format(CAP_LIST | (1u << 20), out, sizeof(out));
 	assert_string_equal(out, "list");
