@@ -106,21 +106,37 @@ void state_drop(struct state_file *st, const char *server, const char *host)
 			st->v[i].dropped = true;
 }
 
+static int entry_cmp(const void *x, const void *y)
+{
+	const struct state_entry *a = *(const struct state_entry *const *)x, *b = *(const struct state_entry *const *)y;
+	int c = strcmp(a->server, b->server);
+	return c ? c : strcmp(a->host, b->host);
+}
+
 int state_save(const struct state_file *st, const struct root *r, struct diag *d)
 {
 	struct changeset cs = CHANGESET_INIT;
 	struct buf out = BUF_INIT;
+	const struct state_entry **live;
+	size_t n = 0;
 	int rc;
 
-	size_t live = 0;
+	live = calloc(st->n + 1, sizeof(*live));
+	if (!live)
+		return -ENOMEM;
 	for (size_t i = 0; i < st->n; i++)
-		live += !st->v[i].dropped;
-	if (!st->existed && live == 0)
-		return 0;
-	rc = buf_puts(&out, "# jabber-dispatch: SERVER HOST TRANSPORT, one line per component it keeps\n");
-	for (size_t i = 0; rc == 0 && i < st->n; i++)
 		if (!st->v[i].dropped)
-			rc = buf_printf(&out, "%s %s %s\n", st->v[i].server, st->v[i].host, st->v[i].transport);
+			live[n++] = &st->v[i];
+	if (!st->existed && n == 0) {
+		free(live);
+		return 0;
+	}
+	/* Sorted: the file says what is kept, whatever order the runs that made it took. */
+	qsort(live, n, sizeof(*live), entry_cmp);
+	rc = buf_puts(&out, "# jabber-dispatch: SERVER HOST TRANSPORT, one line per component it keeps\n");
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = buf_printf(&out, "%s %s %s\n", live[i]->server, live[i]->host, live[i]->transport);
+	free(live);
 	if (rc == 0)
 		rc = changeset_put_mkdir(&cs, STATE_PATH, st->existed ? &st->text : NULL, out.data, out.len, 0644, 0755);
 	if (rc == 0)

@@ -37,7 +37,7 @@ int state_load(const struct root *r, struct state_file *st, struct diag *d);
 int state_set(struct state_file *st, const char *server, const char *host, const char *transport);
 /* Forget the pair: it is no longer written, but its strings stay valid until state_free. */
 void state_drop(struct state_file *st, const char *server, const char *host);
-/* Write it back atomically (0644, nothing written when unchanged). */
+/* Write it back atomically, sorted by server and host (0644, nothing written when unchanged). */
 int state_save(const struct state_file *st, const struct root *r, struct diag *d);
 void state_free(struct state_file *st);
 
