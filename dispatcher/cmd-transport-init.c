@@ -6,6 +6,7 @@
 #include "exitcode.h"
 #include "ids.h"
 #include "registry.h"
+#include "report.h"
 #include "validate.h"
 
 #include <errno.h>
@@ -300,18 +301,54 @@ static int tinit_dirs(struct ctx *ctx, const char *package, const char *spec, bo
 	return EXIT_OK;
 }
 
+static void tinit_registry_json(const struct registry *reg, struct buf *out)
+{
+	report_json_begin(out, "transport-init");
+	buf_puts(out, ",\"registry\":[");
+	for (size_t i = 0; i < reg->n; i++) {
+		const struct registry_entry *e = &reg->v[i];
+		buf_puts(out, i ? ",{\"package\":" : "{\"package\":");
+		report_json_str(out, e->package);
+		buf_printf(out, ",\"port\":%u,\"prefix\":", e->port);
+		report_json_str(out, e->prefix);
+		buf_puts(out, ",\"file\":");
+		report_json_str(out, e->file);
+		buf_printf(out, ",\"line\":%u,\"override\":%s}", e->line, e->overrides ? "true" : "false");
+	}
+	buf_puts(out, "]}\n");
+}
+
+static void tinit_registry_text(const struct registry *reg, struct buf *out)
+{
+	static const size_t min[] = { 24, 14 };
+	struct report_columns c;
+
+	report_columns_init(&c, 2, min);
+	for (size_t i = 0; i < reg->n; i++) {
+		report_columns_see(&c, 0, reg->v[i].package);
+		report_columns_see(&c, 1, reg->v[i].prefix);
+	}
+	for (size_t i = 0; i < reg->n; i++)
+		buf_printf(out, "%-*s %5u  %-*s %s:%u%s\n", (int)c.width[0], reg->v[i].package, reg->v[i].port,
+			   (int)c.width[1], reg->v[i].prefix, reg->v[i].file, reg->v[i].line,
+			   reg->v[i].overrides ? " (override)" : "");
+}
+
 static int tinit_list_registry(struct ctx *ctx)
 {
 	struct registry reg = REGISTRY_INIT;
+	struct buf out = BUF_INIT;
 	struct diag d = DIAG_INIT;
 
 	if (registry_load(&ctx->root, &reg, &d) < 0) {
 		ctx_error("%s", d.msg);
 		return d.exit_code ? d.exit_code : EXIT_DATAERR;
 	}
-	for (size_t i = 0; i < reg.n; i++)
-		printf("%-24s %5u  %-14s %s:%u%s\n", reg.v[i].package, reg.v[i].port, reg.v[i].prefix, reg.v[i].file,
-		       reg.v[i].line, reg.v[i].overrides ? " (override)" : "");
+	if (ctx->json)
+		tinit_registry_json(&reg, &out);
+	else
+		tinit_registry_text(&reg, &out);
+	report_flush(&out);
 	registry_free(&reg);
 	return EXIT_OK;
 }

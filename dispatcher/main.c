@@ -32,6 +32,7 @@ static const struct cli_option global_options[] = {
 	{ "json", 0, CLI_FLAG, offsetof(struct ctx, json), 0, NULL, "machine-readable output (\"version\": 1)" },
 	{ "dry-run", 'n', CLI_FLAG, offsetof(struct ctx, dry_run), 0, NULL, "show what would change; write nothing" },
 	{ "verbose", 'v', CLI_FLAG, offsetof(struct ctx, verbose), 0, NULL, "say why adapters were left out, what ran" },
+	{ "quiet", 'q', CLI_FLAG, offsetof(struct ctx, quiet), 0, NULL, "only what changed and what failed (on by itself in dpkg's maintainer scripts)" },
 	{ "timeout", 0, CLI_SECONDS, offsetof(struct ctx, timeout_ms), 0, "SECONDS", "time allowed to each adapter call (30)" },
 	{ "lock-timeout", 0, CLI_SECONDS, offsetof(struct ctx, lock_timeout_ms), 0, "SECONDS", "time to wait for another run's lock (120)" },
 	{ NULL },
@@ -85,6 +86,14 @@ int main(int argc, char **argv)
 		ctx_error("cannot initialise libsodium");
 		return EXIT_SOFTWARE;
 	}
+	/*
+	 * Run from a maintainer script, the output lands in apt's: only what
+	 * changed and what failed.  dpkg exports DPKG_MAINTSCRIPT_PACKAGE to
+	 * every maintainer script; rpm 4.18 exports nothing of the kind to its
+	 * scriptlets (measured), so those pass --quiet.
+	 */
+	if (getenv("DPKG_MAINTSCRIPT_PACKAGE") && *getenv("DPKG_MAINTSCRIPT_PACKAGE"))
+		ctx.quiet = true;
 	cli_parse(&ctx, global_options, commands, sizeof(commands) / sizeof(*commands), argc, argv, &p);
 	rc = p.exit_code >= 0 ? p.exit_code : run_command(&ctx, &p);
 	lock_release(ctx.lock_fd);

@@ -23,7 +23,7 @@ static int biboumi_read(const struct root *r, const char *config, struct compone
 
 	rc = safefs_read_file(r, config, &text, d);
 	if (rc == -ENOENT) {
-		rc = diag_set(d, ENODATA, EXIT_CHECK_FAILED, "%s: no such file", config);
+		rc = diag_set(d, ENOENT, EXIT_CHECK_FAILED, "%s: no such file", config);
 		goto out;
 	}
 	if (rc < 0)

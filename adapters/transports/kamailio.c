@@ -443,7 +443,7 @@ static int kam_load(const struct root *r, const char *config, struct kam_cfg *c,
 {
 	int rc = kam_file(c, r, config, true, d);
 	if (rc == -ENOENT && !diag_is_set(d))
-		rc = diag_set(d, ENODATA, EXIT_CHECK_FAILED, "%s: no such file", config);
+		rc = diag_set(d, ENOENT, EXIT_CHECK_FAILED, "%s: no such file", config);
 	return rc;
 }
 
@@ -598,8 +598,10 @@ static int kam_set(const struct root *r, const char *config, unsigned port, cons
 	int rc;
 
 	rc = kam_load(r, config, &c, d);
-	if (rc == -ENODATA)
+	if (rc == -ENOENT && d->exit_code == EXIT_CHECK_FAILED) {
+		diag_clear(d);
 		rc = diag_set(d, ENOENT, EXIT_NOINPUT, "%s: no such file", config);
+	}
 	if (rc == 0 && !c.loadmodule.found)
 		rc = diag_set(d, ENODATA, EXIT_DATAERR, "%s: the xmpp module is not loaded: nothing to set", config);
 	for (size_t i = 0; rc == 0 && i < c.nfiles; i++) {

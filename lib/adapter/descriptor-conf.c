@@ -182,12 +182,12 @@ static int descriptor_lookup(struct dconf *main, struct dconf *fallback, const c
 	return rc;
 }
 
-static int descriptor_not_configured(const struct descriptor *desc, struct diag *d, const char *fmt, const char *a,
-				     const char *b)
+static int descriptor_not_configured(const struct descriptor *desc, struct diag *d, int err, const char *fmt,
+				     const char *a, const char *b)
 {
 	char msg[600];
 	snprintf(msg, sizeof(msg), fmt, a, b);
-	return diag_set(d, ENODATA, EXIT_CHECK_FAILED, "%s%s%s", msg, desc->hint ? "; " : "",
+	return diag_set(d, err, EXIT_CHECK_FAILED, "%s%s%s", msg, desc->hint ? "; " : "",
 			desc->hint ? desc->hint : "");
 }
 
@@ -204,7 +204,7 @@ static int descriptor_secret(const struct descriptor *desc, const struct root *r
 	if (desc->secret_key) {
 		rc = descriptor_lookup(main, fallback, desc->secret_key, out, &found, &line, &where, d);
 		if (rc == 0 && (!found || out->len == 0))
-			rc = descriptor_not_configured(desc, d, "%s: %s is not set", main->path, desc->secret_key);
+			rc = descriptor_not_configured(desc, d, ENODATA, "%s: %s is not set", main->path, desc->secret_key);
 		if (rc == 0 && descriptor_secret_placeholder(buf_str(out)))
 			rc = diag_set(d, ENODATA, EXIT_CHECK_FAILED, "%s:%u: %s is a template placeholder, not a secret",
 				      where, line, desc->secret_key);
@@ -214,7 +214,7 @@ static int descriptor_secret(const struct descriptor *desc, const struct root *r
 	if (rc == 0 && !found && desc->secret_file_default)
 		rc = buf_puts(&file, desc->secret_file_default);
 	if (rc == 0 && file.len == 0)
-		rc = descriptor_not_configured(desc, d, "%s: %s (the file holding the secret) is not set", main->path,
+		rc = descriptor_not_configured(desc, d, ENODATA, "%s: %s (the file holding the secret) is not set", main->path,
 					       desc->secret_file_key);
 	if (rc == 0 && file.data[0] != '/')
 		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: %s is not an absolute path", where, line,
@@ -222,13 +222,13 @@ static int descriptor_secret(const struct descriptor *desc, const struct root *r
 	if (rc == 0) {
 		rc = safefs_read_file(r, file.data, out, d);
 		if (rc == -ENOENT)
-			rc = descriptor_not_configured(desc, d, "%s: no such file (it holds the secret)%s", file.data, "");
+			rc = descriptor_not_configured(desc, d, ENODATA, "%s: no such file (it holds the secret)%s", file.data, "");
 	}
 	if (rc == 0) {
 		/* The program strips what surrounds the secret (Python's str.strip()). */
 		descriptor_trim(out);
 		if (out->len == 0)
-			rc = descriptor_not_configured(desc, d, "%s: the secret file is empty%s", file.data, "");
+			rc = descriptor_not_configured(desc, d, ENODATA, "%s: the secret file is empty%s", file.data, "");
 	}
 	buf_free(&file);
 	return rc;
@@ -246,7 +246,7 @@ int descriptor_read(const struct descriptor *desc, const struct root *r, const c
 
 	rc = dconf_load(desc, r, config, &main, d);
 	if (rc == -ENOENT) {
-		rc = descriptor_not_configured(desc, d, "%s: no such file%s", config, "");
+		rc = descriptor_not_configured(desc, d, ENOENT, "%s: no such file%s", config, "");
 		goto out;
 	}
 	if (rc == 0 && desc->fallback_config) {
@@ -268,7 +268,7 @@ int descriptor_read(const struct descriptor *desc, const struct root *r, const c
 	if (!found && desc->default_host)
 		rc = buf_puts(&host, desc->default_host);
 	else if (!found || host.len == 0)
-		rc = descriptor_not_configured(desc, d, "%s: %s is not set", config, desc->host_key);
+		rc = descriptor_not_configured(desc, d, ENODATA, "%s: %s is not set", config, desc->host_key);
 	else if (descriptor_placeholder(buf_str(&host)) || descriptor_upper_label(buf_str(&host)))
 		rc = diag_set(d, ENODATA, EXIT_CHECK_FAILED, "%s:%u: %s is a template placeholder (%.80s), not a domain",
 			      where, line, desc->host_key, buf_str(&host));
@@ -297,7 +297,7 @@ int descriptor_read(const struct descriptor *desc, const struct root *r, const c
 	if (!found && desc->default_port) {
 		ret->port = desc->default_port;
 	} else if (!found || port.len == 0) {
-		rc = descriptor_not_configured(desc, d, "%s: %s is not set", config, desc->port_key);
+		rc = descriptor_not_configured(desc, d, ENODATA, "%s: %s is not set", config, desc->port_key);
 		goto out;
 	} else if ((why = validate_port(buf_str(&port), &ret->port))) {
 		struct buf q = BUF_INIT;
@@ -318,7 +318,7 @@ int descriptor_read(const struct descriptor *desc, const struct root *r, const c
 		goto out;
 	for (size_t i = 0; i < desc->example_secrets.n; i++)
 		if (strcmp(desc->example_secrets.v[i], buf_str(&secret)) == 0) {
-			rc = descriptor_not_configured(desc, d,
+			rc = descriptor_not_configured(desc, d, ENODATA,
 						       "%s: the secret is still the example shipped with %s; generate "
 						       "a config with jabber-dispatch transport-init or set your own",
 						       config, desc->name);

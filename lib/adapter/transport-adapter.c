@@ -239,7 +239,10 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 	rc = safefs_root_open(root, &r, &d);
 	if (rc == 0)
 		rc = ops->read(&r, config, &c, &d);
-	if (rc == -ENODATA) {
+	if (rc == -ENODATA || (rc == -ENOENT && d.exit_code == EXIT_CHECK_FAILED)) {
+		/* No config file at all: the transport's package is not installed here. */
+		if (rc == -ENOENT)
+			printf("%s\n", PROTOCOL_NOT_INSTALLED);
 		fprintf(stderr, "%s: %s\n", ops->name, d.msg);
 		code = EXIT_CHECK_FAILED;
 		goto out;

@@ -483,7 +483,12 @@ int transport_query(const struct adapter_call *call, const struct adapter *a, st
 	    WEXITSTATUS(c.status) == EXIT_CHECK_FAILED) {
 		char said[400];
 		adapter_stderr_line(&c, said, sizeof(said));
-		rc = diag_set(d, ENODATA, EXIT_OK, "transport %s: not configured%s", a->name, said);
+		if (c.out.len >= strlen(PROTOCOL_NOT_INSTALLED) &&
+		    strncmp(c.out.data, PROTOCOL_NOT_INSTALLED, strlen(PROTOCOL_NOT_INSTALLED)) == 0 &&
+		    strchr("\n", c.out.data[strlen(PROTOCOL_NOT_INSTALLED)]))
+			rc = diag_set(d, ENOENT, EXIT_OK, "transport %s: not installed%s", a->name, said);
+		else
+			rc = diag_set(d, ENODATA, EXIT_OK, "transport %s: not configured%s", a->name, said);
 		goto out;
 	}
 	if (!spawn_succeeded(&c)) {

@@ -79,6 +79,7 @@ void component_free(struct component *c);
 /*
  * Ask a transport adapter for host, port and secret, and validate them.
  * -ENODATA: the transport says it is not configured (exit 1), reason in D.
+ * -ENOENT: it says its package is not installed here (exit 1, PROTOCOL_NOT_INSTALLED).
  * Other errors: D holds "transport NAME: ..." and d->exit_code the status.
  */
 int transport_query(const struct adapter_call *call, const struct adapter *a, struct component *ret,

@@ -11,6 +11,14 @@
 #define PROTOCOL_VENDOR_DIR "/usr/lib/jabber-dispatch"
 #define PROTOCOL_ADMIN_DIR "/etc/jabber-dispatch"
 
+/*
+ * A transport adapter exiting 1 (not configured) may print this one line on
+ * stdout: its transport's package is not installed here (its config file
+ * does not exist).  The dispatcher then lists nothing for it and counts it
+ * as gone.  Without it, exit 1 means installed but not configured.
+ */
+#define PROTOCOL_NOT_INSTALLED "not-installed"
+
 /* What a server adapter says it did (or would do, with --dry-run) for one component. */
 enum result {
 	RESULT_ADDED,     /* the component was not there and now is */

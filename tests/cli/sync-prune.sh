@@ -60,6 +60,44 @@ ln -s /dev/null "$ROOT/etc/jabber-dispatch/transports/biboumi"
 run_jd sync
 check "masked transport: its component removed" test ! -e "$confd/irc2.example.org.cfg.lua"
 
+# A transport adapter that is refused (group-writable) is not a gone one: its component stays,
+# and the run says so and fails.
+rm "$ROOT/etc/jabber-dispatch/transports/biboumi"
+run_jd sync
+check "back: component added again" test -e "$confd/irc2.example.org.cfg.lua"
+chmod g+w "$ROOT/usr/lib/jabber-dispatch/transports/biboumi"
+snapshot a
+run_jd sync
+snapshot b
+check "refused adapter: exit non-zero" test "$rc" -ne 0
+check "refused adapter: component kept" same_snapshot a b
+check "refused adapter: the run says so" contains "$err" "transport biboumi: adapter skipped"
+check "refused adapter: its pair is an error" contains "$out" "irc2.example.org                 error"
+check "refused adapter: state kept" grep -qx 'prosody irc2.example.org biboumi' "$state"
+chmod g-w "$ROOT/usr/lib/jabber-dispatch/transports/biboumi"
+
+# A transport adapter that fails keeps its component too.
+cp "$ROOT/etc/biboumi/biboumi.cfg" "$T/biboumi.cfg"
+printf 'port=notaport\n' >>"$ROOT/etc/biboumi/biboumi.cfg"
+snapshot a
+run_jd sync
+snapshot b
+check "failing transport: exit non-zero" test "$rc" -ne 0
+check "failing transport: component kept" same_snapshot a b
+cp "$T/biboumi.cfg" "$ROOT/etc/biboumi/biboumi.cfg"
+
+# Its package removed (no config file any more): gone, so its component goes, and no line
+# is printed for a transport that is not installed.
+mv "$ROOT/etc/biboumi/biboumi.cfg" "$T/biboumi.cfg"
+run_jd sync
+check "not installed: exit 0" equals "$rc" 0
+check "not installed: component removed" test ! -e "$confd/irc2.example.org.cfg.lua"
+check "not installed: removed" contains "$out" "irc2.example.org                 removed"
+run_jd sync
+check "not installed: no line at all" equals "$out" ""
+mv "$T/biboumi.cfg" "$ROOT/etc/biboumi/biboumi.cfg"
+run_jd sync
+
 # A broken state file is refused with FILE:LINE, and nothing is written.
 echo 'garbage' >>"$state"
 snapshot a

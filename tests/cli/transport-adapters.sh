@@ -144,8 +144,10 @@ adapter broken --host
 check "descriptor with a key twice: refused" equals "$err" "describe: $admin/broken:7: host= given twice (first on line 4)"
 rm "$admin/broken"
 run_jd adapters
-check "adapters: descriptors run through the root's interpreter" contains "$out" \
-	"jabber-muc       ok        /usr/lib/jabber-dispatch/transports/jabber-muc  [protocol=1 set-password set-port]"
+check "adapters: descriptors run through the root's interpreter" grep -qE \
+	"^transport +jabber-muc +ok +/usr/lib/jabber-dispatch/transports/jabber-muc  \[protocol=1 set-password set-port\]$" <<<"$out"
+# Columns as wide as the longest name: every path starts in the same column.
+check "adapters: columns sized from the data" equals "$(grep -v 'why:' <<<"$out" | awk '{print index($0, " /")}' | sort -u | wc -l)" 1
 mv "$lib/describe" "$T/describe"
 run_jd adapters
 check "interpreter missing from the root: skipped, with the reason" contains "$out" \

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* sync-apply: doing what the plan says, pair by pair, then the state and the reloads. */
+#include "sync.h"
+#include "exitcode.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sync_relay(const char *kind, const char *name, const struct buf *text, struct buf *to)
+{
+	const char *p = buf_str(text);
+	int lines = 0;
+
+	/* Control characters become '?': an adapter must not drive the terminal. */
+	while (*p && lines++ < 20) {
+		size_t n = strcspn(p, "\n");
+		char line[300];
+		size_t k;
+		for (k = 0; k < n && k < sizeof(line) - 1; k++)
+			line[k] = ((unsigned char)p[k] < 0x20 || p[k] == 0x7f) ? '?' : p[k];
+		line[k] = '\0';
+		if (k) {
+			ctx_error("%s %s: %s", kind, name, line);
+			if (to)
+				buf_printf(to, "%s\n", line);
+		}
+		p += n + (p[n] == '\n');
+	}
+}
+
+/* The words `list` uses for a dry-run result: the state of the pair now. */
+static const char *list_word(enum result r)
+{
+	switch (r) {
+	case RESULT_ADDED:
+		return "missing";
+	case RESULT_UPDATED:
+		return "stale";
+	case RESULT_UNCHANGED:
+		return "ok";
+	default:
+		return protocol_result_word(r);
+	}
+}
+
+/* Settle a pair the plan meant to apply: WORD, and the reason (printed once, here). */
+static void decide(struct sync_run *run, struct pair *p, const char *word, const struct diag *d)
+{
+	p->action = PAIR_DECIDED;
+	p->word = word;
+	free(p->reason);
+	p->reason = strdup(d->msg);
+	ctx_error("%s", d->msg);
+	sync_note_error(run, d, EXIT_UNAVAILABLE);
+}
+
+static struct pair *find_pair(struct sync_run *run, const struct transport_run *tr, const struct server_run *sr)
+{
+	for (size_t i = 0; i < run->npairs; i++)
+		if (run->pairs[i].t == tr && run->pairs[i].s == sr && run->pairs[i].action == PAIR_APPLY)
+			return &run->pairs[i];
+	return NULL;
+}
+
+static void hide_server(struct sync_run *run, struct server_run *sr, const struct diag *d)
+{
+	sr->absent = true;
+	for (size_t i = 0; i < run->npairs; i++)
+		if (run->pairs[i].s == sr)
+			run->pairs[i].hidden = true;
+	if (run->ctx->verbose)
+		ctx_error("%s", d->msg);
+}
+
+static const char *adopted_what(bool port, bool secret)
+{
+	return port && secret ? "port and secret" : port ? "port" : "secret";
+}
+
+/* Make transport TR take server SR's port and secret, or say why the pair cannot be made. */
+static void adopt(struct sync_run *run, struct server_run *sr, struct transport_run *tr, const struct component *shared)
+{
+	struct adapter_call call = ctx_call(run->ctx);
+	struct pair *p = find_pair(run, tr, sr);
+	struct server_reply set = SERVER_REPLY_INIT;
+	struct diag d = DIAG_INIT;
+	bool port_differs = tr->comp.port != shared->port, secret_differs = !buf_equal(&tr->comp.secret, &shared->secret);
+	unsigned need = (port_differs ? CAP_SET_PORT : 0) | (secret_differs ? CAP_SET_PASSWORD : 0);
+	const char *what = adopted_what(port_differs, secret_differs);
+
+	if (!need || !p)
+		return;
+	if (tr->pinned) {
+		diag_set(&d, EEXIST, EXIT_DATAERR, "transport %s: follows the port and secret of server %s; server %s imposes others",
+			 tr->a->name, tr->pinned, sr->a->name);
+		decide(run, p, "conflict", &d);
+		return;
+	}
+	adapter_probe(&call, tr->a);
+	if ((tr->a->caps & need) != need) {
+		diag_set(&d, EINVAL, EXIT_DATAERR, "transport %s: server %s imposes its own %s, and the adapter cannot adopt %s (no %s)",
+			 tr->a->name, sr->a->name, what, need == (CAP_SET_PORT | CAP_SET_PASSWORD) ? "them" : "it",
+			 (need & ~tr->a->caps & CAP_SET_PASSWORD) ? "set-password" : "set-port");
+		decide(run, p, "conflict", &d);
+		return;
+	}
+	tr->pinned = sr->a->name;
+	if (run->o->dry_run) {
+		/* Show what the other servers would get once the transport has adopted the values. */
+		ctx_error("transport %s: would adopt the %s of server %s", tr->a->name, what, sr->a->name);
+	} else if (transport_set(&call, tr->a, port_differs ? shared->port : 0, secret_differs ? &shared->secret : NULL,
+				 &set, &d) < 0) {
+		tr->word = "error";
+		for (size_t i = 0; i < run->npairs; i++)
+			if (run->pairs[i].t == tr && run->pairs[i].action == PAIR_APPLY)
+				decide(run, &run->pairs[i], "error", &d);
+		server_reply_free(&set);
+		return;
+	} else {
+		audit_log(&run->au, NULL, "transport=%s adopted-from=%s port=%u result=%s", tr->a->name, sr->a->name,
+			  shared->port, protocol_result_word(set.result));
+		sync_relay("transport", tr->a->name, &set.notes, &p->remarks);
+		ctx_error("transport %s: adopted the %s of server %s; restart it", tr->a->name, what, sr->a->name);
+		server_reply_free(&set);
+	}
+	tr->comp.port = shared->port;
+	buf_truncate(&tr->comp.secret, 0);
+	if (buf_append(&tr->comp.secret, shared->secret.data, shared->secret.len) < 0)
+		tr->word = "error";
+}
+
+/*
+ * A server that imposes one port and one secret on every component (jabberd2)
+ * is served first: each transport adopts its values through --set-port and
+ * --set-password, so that every server then gets the same, working values.
+ * A transport that cannot adopt them, or that already follows another such
+ * server with other values, is a conflict for that pair.
+ */
+static void apply_shared(struct sync_run *run, struct server_run *sr)
+{
+	struct adapter_call call = ctx_call(run->ctx);
+	struct component shared = COMPONENT_INIT;
+	struct server_reply reply = SERVER_REPLY_INIT;
+	struct diag d = DIAG_INIT;
+	int rc = server_shared(&call, sr->a, run->o->dry_run, &shared, &reply, &d);
+
+	if (rc == -ENODEV) {
+		hide_server(run, sr, &d);
+	} else if (rc < 0) {
+		ctx_error("%s", d.msg);
+		sync_note_error(run, &d, EXIT_UNAVAILABLE);
+		sr->failed = true;
+		sr->reason = strdup(d.msg);
+	} else {
+		sync_relay("server", sr->a->name, &reply.notes, NULL);
+		if (protocol_result_changed(reply.result)) {
+			if (!run->o->dry_run) {
+				sr->changed = true;
+				audit_log(&run->au, NULL, "server=%s shared-secret=%s", sr->a->name,
+					  protocol_result_word(reply.result));
+			}
+			/* Every component needs the restart, in the dry run and in the real one alike. */
+			sr->restart |= reply.restart;
+			sr->shared_restart = reply.restart;
+			ctx_error("server %s: %s its shared component secret (stock or missing)", sr->a->name,
+				  run->o->dry_run ? "would replace" : "replaced");
+		}
+		for (size_t t = 0; t < run->ntr; t++)
+			if (run->tr[t].asked && !run->tr[t].word)
+				adopt(run, sr, &run->tr[t], &shared);
+	}
+	server_reply_free(&reply);
+	component_free(&shared);
+}
+
+static void record_state(struct sync_run *run, const struct pair *p, enum result r)
+{
+	if (run->o->dry_run)
+		return;
+	if (r == RESULT_EXCLUDED || r == RESULT_MANUAL)
+		state_drop(&run->st, p->server, p->host); /* not ours (any more) */
+	else if (state_set(&run->st, p->server, p->host, p->transport) < 0 && run->code == EXIT_OK)
+		run->code = EXIT_OSERR;
+}
+
+static void apply_pair(struct sync_run *run, struct pair *p)
+{
+	struct adapter_call call = ctx_call(run->ctx);
+	struct server_reply reply = SERVER_REPLY_INIT;
+	struct server_run *sr = p->s;
+	struct diag d = DIAG_INIT;
+	int rc;
+
+	if (sr->failed) {
+		p->word = "error";
+		p->reason = sr->reason ? strdup(sr->reason) : NULL;
+		return;
+	}
+	rc = server_apply(&call, sr->a, &p->t->comp, run->o->dry_run, &reply, &d);
+	if (rc == -ENODEV) {
+		hide_server(run, sr, &d); /* the server is not installed here: no line for it at all */
+	} else if (rc < 0) {
+		p->word = "error";
+		p->reason = strdup(d.msg);
+		ctx_error("%s (for %s)", d.msg, p->host);
+		sync_note_error(run, &d, EXIT_UNAVAILABLE);
+		if (!run->o->dry_run)
+			audit_log(&run->au, NULL, "transport=%s server=%s host=%s result=error", p->transport, p->server,
+				  p->host);
+	} else {
+		p->word = run->o->list ? list_word(reply.result) : protocol_result_word(reply.result);
+		p->changed = protocol_result_changed(reply.result);
+		p->restart = reply.restart || sr->shared_restart;
+		if (!run->o->list)
+			sync_relay("server", sr->a->name, &reply.notes, &p->remarks);
+		p->diff = reply.text;
+		reply.text = (struct buf)BUF_INIT;
+		record_state(run, p, reply.result);
+		if (p->changed && !run->o->dry_run) {
+			sr->changed = true;
+			sr->restart |= reply.restart;
+			if (reply.result == RESULT_ADDED)
+				strv_push(&sr->added, p->host);
+			diag_clear(&d);
+			if (audit_log(&run->au, &d, "transport=%s server=%s host=%s port=%u result=%s", p->transport, p->server,
+				      p->host, p->port, p->word) < 0 && run->ctx->verbose)
+				ctx_error("%s", d.msg);
+		}
+	}
+	server_reply_free(&reply);
+}
+
+/* Take out what a gone or renamed transport left, as far as the server adapter says it is ours. */
+static void remove_pair(struct sync_run *run, struct pair *p)
+{
+	struct adapter_call call = ctx_call(run->ctx);
+	struct server_reply reply = SERVER_REPLY_INIT;
+	struct server_run *sr = p->s;
+	struct diag d = DIAG_INIT;
+
+	if (sr->failed || sr->absent) {
+		p->hidden = true; /* nothing known of that server this time: it stays for the next run */
+		return;
+	}
+	if (server_remove(&call, sr->a, p->host, run->o->dry_run, &reply, &d) < 0) {
+		p->word = "error";
+		p->reason = strdup(d.msg);
+		ctx_error("%s (removing %s, left by transport %s)", d.msg, p->host, p->transport);
+		sync_note_error(run, &d, EXIT_UNAVAILABLE);
+		server_reply_free(&reply);
+		return;
+	}
+	p->word = run->o->list ? "orphan" : protocol_result_word(reply.result);
+	p->changed = reply.result == RESULT_REMOVED;
+	p->diff = reply.text;
+	reply.text = (struct buf)BUF_INIT;
+	if (!run->o->list)
+		sync_relay("server", sr->a->name, &reply.notes, &p->remarks);
+	server_reply_free(&reply);
+	if (run->o->dry_run)
+		return;
+	if (p->changed) {
+		sr->changed = true;
+		strv_push(&sr->removed, p->host);
+		audit_log(&run->au, NULL, "transport=%s server=%s host=%s result=removed (transport %s)", p->transport,
+			  p->server, p->host, p->t && p->t->asked && !p->t->absent ? "renamed it" : "gone");
+	}
+	state_drop(&run->st, p->server, p->host);
+}
+
+static void reload_server(struct sync_run *run, struct server_run *sr)
+{
+	struct adapter_call call = ctx_call(run->ctx);
+	struct server_reply reply = SERVER_REPLY_INIT;
+	struct diag d = DIAG_INIT;
+	int mode = run->o->reload;
+
+	if (sr->restart)
+		ctx_error("server %s: %s for the change to take effect", sr->a->name,
+			  run->o->dry_run ? "would need a restart" : "restart it");
+	if (!sr->changed || run->o->dry_run)
+		return;
+	/* Under another root the running services are not the ones whose configs we edited. */
+	if (mode == RELOAD_NEVER || (mode == RELOAD_AUTO && !safefs_root_is_host(&run->ctx->root))) {
+		if (run->ctx->verbose)
+			ctx_error("server %s: config changed; not reloaded (%s)", sr->a->name,
+				  mode == RELOAD_NEVER ? "--no-reload" : "--root is not /");
+		return;
+	}
+	if (!(sr->a->caps & CAP_RELOAD)) {
+		ctx_error("server %s: config changed; the adapter cannot reload it: reload %s by hand", sr->a->name,
+			  sr->a->name);
+		return;
+	}
+	if (server_reload(&call, sr->a, &sr->added, &sr->removed, &reply, &d) < 0) {
+		ctx_error("%s", d.msg);
+		sync_note_error(run, &d, EXIT_UNAVAILABLE);
+		audit_log(&run->au, NULL, "server=%s reload=failed", sr->a->name);
+	} else {
+		audit_log(&run->au, NULL, "server=%s reload=done", sr->a->name);
+		sync_relay("server", sr->a->name, &reply.text, NULL);
+		sync_relay("server", sr->a->name, &reply.notes, NULL);
+	}
+	server_reply_free(&reply);
+}
+
+void sync_apply(struct sync_run *run)
+{
+	struct diag d = DIAG_INIT;
+
+	for (size_t s = 0; s < run->nsr; s++)
+		if ((run->sr[s].a->caps & CAP_SHARED) && !run->sr[s].absent)
+			apply_shared(run, &run->sr[s]);
+	for (size_t i = 0; i < run->npairs; i++) {
+		struct pair *p = &run->pairs[i];
+		if (p->hidden)
+			continue;
+		if (p->action == PAIR_APPLY)
+			apply_pair(run, p);
+		else if (p->action == PAIR_REMOVE)
+			remove_pair(run, p);
+	}
+	if (!run->o->dry_run && state_save(&run->st, &run->ctx->root, &d) < 0) {
+		ctx_error("%s", d.msg);
+		sync_note_error(run, &d, EXIT_CANTCREAT);
+	}
+	for (size_t s = 0; s < run->nsr; s++)
+		if (!run->sr[s].absent)
+			reload_server(run, &run->sr[s]);
+}
