@@ -450,24 +450,105 @@ out:
 	return code;
 }
 
+/* Never regenerate: the admin's edits and the secret every server already holds are kept. */
+static int tinit_existing(struct ctx *ctx, const char *output, bool *kept)
+{
+	struct diag d = DIAG_INIT;
+	int fd, rc = safefs_open_read(&ctx->root, output, O_PATH | O_NOFOLLOW, &fd, &d);
+
+	*kept = rc == 0;
+	if (rc == 0) {
+		close(fd);
+		printf("%s: exists, kept\n", output);
+		return EXIT_OK;
+	}
+	if (rc != -ENOENT) {
+		ctx_error("%s", d.msg);
+		return d.exit_code ? d.exit_code : EXIT_NOINPUT;
+	}
+	return EXIT_OK;
+}
+
+static int tinit_read_template(struct ctx *ctx, const char *path, struct buf *tmpl)
+{
+	struct diag d = DIAG_INIT;
+	int rc = safefs_read_file(&ctx->root, path, tmpl, &d);
+
+	if (rc == -ENOENT) {
+		ctx_error("%s: no such template", path);
+		return EXIT_NOINPUT;
+	}
+	if (rc < 0) {
+		ctx_error("%s", d.msg);
+		return d.exit_code ? d.exit_code : EXIT_NOINPUT;
+	}
+	return EXIT_OK;
+}
+
+/* Write TEXT to the output atomically, 0640 (or show it, secret hidden, with --dry-run), and log it. */
+static int tinit_write(struct ctx *ctx, const struct tinit_opts *o, const struct tinit_values *v, unsigned port,
+		       const struct buf *text, gid_t gid)
+{
+	struct changeset cs = CHANGESET_INIT;
+	struct buf out = BUF_INIT;
+	struct diag d = DIAG_INIT;
+	struct audit au;
+	int rc, code = EXIT_OK;
+
+	audit_init(&au, &ctx->root);
+	rc = changeset_put_mkdir(&cs, o->output, NULL, text->data, text->len, TINIT_FILE_MODE, 0755);
+	if (rc == 0 && o->group)
+		rc = changeset_set_owner(&cs, o->output, geteuid(), gid);
+	if (rc == 0)
+		rc = changeset_redact(&cs, buf_str(&v->secret), "<secret>");
+	if (rc == 0 && o->dry_run) {
+		rc = changeset_diff(&cs, &out);
+		if (rc == 0)
+			printf("%s: would be generated for %s, port %u\n%s", o->output, v->host, port, buf_str(&out));
+		goto out;
+	}
+	if (rc == 0)
+		rc = changeset_commit(&cs, &ctx->root, &d);
+	if (rc == 0 && o->group && tinit_check_group(ctx, o->output, gid) < 0) {
+		ctx_error("%s: written, but its group could not be set to %s (not running as root?)", o->output, o->group);
+		code = EXIT_CANTCREAT;
+	}
+	if (rc == 0 && audit_log(&au, &d, "transport-init package=%s output=%s host=%s port=%u result=generated",
+				 o->package, o->output, v->host, port) < 0)
+		ctx_error("%s", d.msg); /* logged or not, the config is there: not a failure */
+	if (rc == 0) {
+		printf("%s: generated for %s, port %u\n", o->output, v->host, port);
+		/* Last, alone on its line: `tail -n 1` in a package script gets it. */
+		if (o->print_secret)
+			printf("%s\n", buf_str(&v->secret));
+	}
+out:
+	if (rc < 0) {
+		ctx_error("%s", diag_is_set(&d) ? d.msg : strerror(-rc));
+		code = d.exit_code ? d.exit_code : exitcode_from_errno(rc);
+	}
+	audit_close(&au);
+	changeset_free(&cs);
+	buf_free(&out);
+	return code;
+}
+
 static int run_transport_init(struct ctx *ctx, void *opts, int nargs, char **args)
 {
 	struct tinit_opts o = *(struct tinit_opts *)opts;
 	struct tinit_values v = { .secret = BUF_INIT_SENSITIVE };
 	struct registry reg = REGISTRY_INIT;
-	struct buf tmpl = BUF_INIT, text = BUF_INIT_SENSITIVE, out = BUF_INIT;
-	struct changeset cs = CHANGESET_INIT;
+	struct buf tmpl = BUF_INIT, text = BUF_INIT_SENSITIVE;
 	struct diag d = DIAG_INIT;
-	struct audit au;
 	const struct registry_entry *e;
 	gid_t gid = 0;
-	int fd, rc, code = EXIT_OK;
+	bool kept = false;
+	int rc, code = EXIT_OK;
 
 	o.package = nargs > 0 ? args[0] : NULL;
 	o.dry_run = ctx->dry_run;
 	if (tinit_check(&o) < 0)
 		return EXIT_USAGE;
-	audit_init(&au, &ctx->root);
 	if (o.registry)
 		return tinit_list_registry(ctx);
 	if (o.group && ids_resolve_group(o.group, &gid) < 0) {
@@ -494,70 +575,22 @@ static int run_transport_init(struct ctx *ctx, void *opts, int nargs, char **arg
 	/* The directories first: a config that names them is then never there without them. */
 	if (o.dirs && (code = tinit_dirs(ctx, o.package, o.dirs, o.dry_run)) != EXIT_OK)
 		goto out;
-
-	/* Never regenerate: the admin's edits and the secret every server already holds are kept. */
-	rc = safefs_open_read(&ctx->root, o.output, O_PATH | O_NOFOLLOW, &fd, &d);
-	if (rc == 0) {
-		close(fd);
-		printf("%s: exists, kept\n", o.output);
+	if ((code = tinit_existing(ctx, o.output, &kept)) != EXIT_OK || kept)
 		goto out;
-	}
-	if (rc != -ENOENT) {
-		ctx_error("%s", d.msg);
-		code = d.exit_code ? d.exit_code : EXIT_NOINPUT;
+	if ((code = tinit_read_template(ctx, o.template_path, &tmpl)) != EXIT_OK)
 		goto out;
-	}
-	rc = safefs_read_file(&ctx->root, o.template_path, &tmpl, &d);
-	if (rc < 0) {
-		if (rc == -ENOENT)
-			ctx_error("%s: no such template", o.template_path);
-		else
-			ctx_error("%s", d.msg);
-		code = rc == -ENOENT ? EXIT_NOINPUT : d.exit_code ? d.exit_code : EXIT_NOINPUT;
-		goto out;
-	}
 	if ((code = tinit_values(&o, e, &v)) != EXIT_OK)
 		goto out;
-	rc = tinit_fill(o.template_path, buf_str(&tmpl), tmpl.len, &v, &text, &d);
-	if (rc == 0)
-		rc = changeset_put_mkdir(&cs, o.output, NULL, text.data, text.len, TINIT_FILE_MODE, 0755);
-	if (rc == 0 && o.group)
-		rc = changeset_set_owner(&cs, o.output, geteuid(), gid);
-	if (rc == 0)
-		rc = changeset_redact(&cs, buf_str(&v.secret), "<secret>");
-	if (rc == 0 && o.dry_run) {
-		rc = changeset_diff(&cs, &out);
-		if (rc == 0)
-			printf("%s: would be generated for %s, port %u\n%s", o.output, v.host, e->port, buf_str(&out));
-		goto fail;
-	}
-	if (rc == 0)
-		rc = changeset_commit(&cs, &ctx->root, &d);
-	if (rc == 0 && o.group && tinit_check_group(ctx, o.output, gid) < 0) {
-		ctx_error("%s: written, but its group could not be set to %s (not running as root?)", o.output, o.group);
-		code = EXIT_CANTCREAT;
-	}
-	if (rc == 0 && audit_log(&au, &d, "transport-init package=%s output=%s host=%s port=%u result=generated",
-				 o.package, o.output, v.host, e->port) < 0)
-		ctx_error("%s", d.msg); /* logged or not, the config is there: not a failure */
-	if (rc == 0) {
-		printf("%s: generated for %s, port %u\n", o.output, v.host, e->port);
-		/* Last, alone on its line: `tail -n 1` in a package script gets it. */
-		if (o.print_secret)
-			printf("%s\n", buf_str(&v.secret));
-	}
-fail:
-	if (rc < 0) {
+	if ((rc = tinit_fill(o.template_path, buf_str(&tmpl), tmpl.len, &v, &text, &d)) < 0) {
 		ctx_error("%s", diag_is_set(&d) ? d.msg : strerror(-rc));
 		code = d.exit_code ? d.exit_code : exitcode_from_errno(rc);
+		goto out;
 	}
+	code = tinit_write(ctx, &o, &v, e->port, &text, gid);
 out:
-	audit_close(&au);
-	changeset_free(&cs);
 	registry_free(&reg);
 	buf_free(&tmpl);
 	buf_free(&text);
-	buf_free(&out);
 	buf_free(&v.secret);
 	return code;
 }
