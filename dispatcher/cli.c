@@ -191,6 +191,28 @@ static int store(const struct cli_option *o, void *base, const char *arg)
 	return -EINVAL;
 }
 
+/* getopt_long takes any unambiguous beginning of a long option; say so when WORD begins several. */
+static bool report_ambiguous(const char *word, const char *const *names, size_t n, const char *where,
+			     const char *help)
+{
+	char list[256] = "";
+	size_t len = strlen(word), found = 0, used = 0;
+
+	for (size_t i = 0; i < n && len; i++) {
+		if (strncmp(names[i], word, len) != 0)
+			continue;
+		found++;
+		used += (size_t)snprintf(list + used, used < sizeof(list) ? sizeof(list) - used : 0, "%s--%s",
+					 found > 1 ? ", " : "", names[i]);
+		if (used >= sizeof(list))
+			used = sizeof(list) - 1;
+	}
+	if (found < 2)
+		return false;
+	ctx_error("%soption --%s is ambiguous (%s); see %s", where, word, list, help);
+	return true;
+}
+
 /* One line for what getopt_long refused; WHERE is "" or "COMMAND: ". */
 static void report_bad_option(const struct cli_table *t, int c, char **argv, const char *where, const char *help)
 {
@@ -212,6 +234,8 @@ static void report_bad_option(const struct cli_table *t, int c, char **argv, con
 			names[n++] = t->opt[k]->name;
 		names[n++] = "help";
 		names[n++] = "version";
+		if (strncmp(arg, "--", 2) == 0 && report_ambiguous(word, names, n, where, help))
+			return;
 		near = strncmp(arg, "--", 2) == 0 ? cli_closest(word, names, n) : NULL;
 		ctx_error("%sunknown option %.*s%s%s%s; see %s", where, (int)strcspn(arg, "="), arg,
 			  near ? " (did you mean --" : "", near ? near : "", near ? "?)" : "", help);

@@ -75,6 +75,9 @@ usage_error "unknown command" 'unknown command "frobnicate"' frobnicate
 usage_error "no command" "no command" --root "$ROOT"
 usage_error "unknown option" "unknown option --frob" --root "$ROOT" sync --frob
 usage_error "misspelt option" "did you mean --transport" --root "$ROOT" sync --transprot=biboumi
+usage_error "ambiguous beginning" "option --r is ambiguous (--root, --reload)" sync --r
+jd --root "$ROOT" list --tr biboumi
+check "an unambiguous beginning of an option (getopt_long)" contains "$out" "irc.example.org"
 usage_error "missing value" "--transport needs a value" --root "$ROOT" list --transport
 usage_error "value to a flag" "--json takes no value" --root "$ROOT" --json=yes list
 usage_error "option of another command" "unknown option --reload" --root "$ROOT" list --reload
