@@ -185,50 +185,57 @@ static void record_state(struct sync_run *run, const struct pair *p, enum result
 		run->code = EXIT_OSERR;
 }
 
+/* Take in what the server adapter answered for pair P (RC < 0: why in D). */
+static void settle(struct sync_run *run, struct pair *p, int rc, struct server_reply *reply, const struct diag *d)
+{
+	struct server_run *sr = p->s;
+	struct diag ad = DIAG_INIT;
+
+	if (rc == -ENODEV) {
+		hide_server(run, sr, d); /* the server is not installed here: no line for it at all */
+		return;
+	}
+	if (rc < 0) {
+		p->word = "error";
+		p->reason = strdup(d->msg);
+		ctx_error("%s (for %s)", d->msg, p->host);
+		sync_note_error(run, d, EXIT_UNAVAILABLE);
+		if (!run->o->dry_run)
+			audit_log(&run->au, NULL, "transport=%s server=%s host=%s result=error", p->transport, p->server,
+				  p->host);
+		return;
+	}
+	p->word = run->o->list ? list_word(reply->result) : protocol_result_word(reply->result);
+	p->changed = protocol_result_changed(reply->result);
+	p->restart = reply->restart || sr->shared_restart;
+	if (!run->o->list)
+		sync_relay("server", sr->a->name, &reply->notes, &p->remarks);
+	p->diff = reply->text;
+	reply->text = (struct buf)BUF_INIT;
+	record_state(run, p, reply->result);
+	if (!p->changed || run->o->dry_run)
+		return;
+	sr->changed = true;
+	sr->restart |= reply->restart;
+	if (reply->result == RESULT_ADDED)
+		strv_push(&sr->added, p->host);
+	if (audit_log(&run->au, &ad, "transport=%s server=%s host=%s port=%u result=%s", p->transport, p->server,
+		      p->host, p->port, p->word) < 0 && run->ctx->verbose)
+		ctx_error("%s", ad.msg);
+}
+
 static void apply_pair(struct sync_run *run, struct pair *p)
 {
 	struct adapter_call call = ctx_call(run->ctx);
 	struct server_reply reply = SERVER_REPLY_INIT;
-	struct server_run *sr = p->s;
 	struct diag d = DIAG_INIT;
-	int rc;
 
-	if (sr->failed) {
+	if (p->s->failed) {
 		p->word = "error";
-		p->reason = sr->reason ? strdup(sr->reason) : NULL;
+		p->reason = p->s->reason ? strdup(p->s->reason) : NULL;
 		return;
 	}
-	rc = server_apply(&call, sr->a, &p->t->comp, run->o->dry_run, &reply, &d);
-	if (rc == -ENODEV) {
-		hide_server(run, sr, &d); /* the server is not installed here: no line for it at all */
-	} else if (rc < 0) {
-		p->word = "error";
-		p->reason = strdup(d.msg);
-		ctx_error("%s (for %s)", d.msg, p->host);
-		sync_note_error(run, &d, EXIT_UNAVAILABLE);
-		if (!run->o->dry_run)
-			audit_log(&run->au, NULL, "transport=%s server=%s host=%s result=error", p->transport, p->server,
-				  p->host);
-	} else {
-		p->word = run->o->list ? list_word(reply.result) : protocol_result_word(reply.result);
-		p->changed = protocol_result_changed(reply.result);
-		p->restart = reply.restart || sr->shared_restart;
-		if (!run->o->list)
-			sync_relay("server", sr->a->name, &reply.notes, &p->remarks);
-		p->diff = reply.text;
-		reply.text = (struct buf)BUF_INIT;
-		record_state(run, p, reply.result);
-		if (p->changed && !run->o->dry_run) {
-			sr->changed = true;
-			sr->restart |= reply.restart;
-			if (reply.result == RESULT_ADDED)
-				strv_push(&sr->added, p->host);
-			diag_clear(&d);
-			if (audit_log(&run->au, &d, "transport=%s server=%s host=%s port=%u result=%s", p->transport, p->server,
-				      p->host, p->port, p->word) < 0 && run->ctx->verbose)
-				ctx_error("%s", d.msg);
-		}
-	}
+	settle(run, p, server_apply(&call, p->s->a, &p->t->comp, run->o->dry_run, &reply, &d), &reply, &d);
 	server_reply_free(&reply);
 }
 
