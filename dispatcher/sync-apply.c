@@ -336,4 +336,9 @@ void sync_apply(struct sync_run *run)
 	for (size_t s = 0; s < run->nsr; s++)
 		if (!run->sr[s].absent)
 			reload_server(run, &run->sr[s]);
+	diag_clear(&d);
+	if (audit_finish(&run->au, &d) < 0) { /* a change made but not logged is an error, not a footnote */
+		ctx_error("%s", d.msg);
+		sync_note_error(run, &d, EXIT_CANTCREAT);
+	}
 }
