@@ -5,7 +5,7 @@
 # transport's postinst would, and let `sync` register it in prosody.
 # Nothing outside the sandbox (and build/) is changed; no service is started.
 #
-# usage: sudo tests/demo.sh
+# usage: bash tests/demo.sh (as root)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -79,7 +79,7 @@ configure_biboumi() {
 }
 
 main() {
-	[ "$(id -u)" = 0 ] || die "run it as root: sudo tests/demo.sh"
+	[ "$(id -u)" = 0 ] || die "run it as root: bash tests/demo.sh"
 
 	if [ -f "$here/setup-deps.sh" ]; then
 		step "installing dependencies (tests/setup-deps.sh)"
@@ -122,7 +122,7 @@ main() {
 	step "done"
 	echo "sandbox: $root"
 	echo "remove it with: rm -rf $root"
-	echo "live test against real daemons: sudo tests/live/prosody-biboumi.sh build"
+	echo "live test against real daemons (as root): bash tests/live/prosody-biboumi.sh build"
 }
 
 main "$@"

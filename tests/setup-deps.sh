@@ -17,7 +17,7 @@ done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "setup-deps: run as root (sudo) to install: ${missing[*]}" >&2
+	echo "setup-deps: run as root to install: ${missing[*]}" >&2
 	exit 1
 fi
 
