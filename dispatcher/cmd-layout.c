@@ -50,8 +50,7 @@ static int layout_spec_of(const struct layout_opts *o, struct layout_spec *spec)
 	char *end;
 	unsigned long mode = LAYOUT_DEFAULT_MODE;
 
-	spec->uid = 0;
-	spec->gid = 0;
+	*spec = (struct layout_spec){ .uid = 0, .gid = 0 };
 	if (o->user && ids_resolve_user(o->user, &spec->uid, &spec->gid) < 0) {
 		ctx_error("layout: --user=%.60s: no such user on this machine", o->user);
 		return -EINVAL;

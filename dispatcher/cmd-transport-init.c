@@ -5,6 +5,7 @@
 #include "ctx.h"
 #include "exitcode.h"
 #include "ids.h"
+#include "layout.h"
 #include "registry.h"
 #include "report.h"
 #include "validate.h"
@@ -236,14 +237,17 @@ static int tinit_fill(const char *path, const char *text, size_t len, const stru
 /*
  * The seed's per-package directories, /var/{log,lib,spool}/PACKAGE, created
  * USER:GROUP 0750 when missing.  One that exists is left as it is: its owner
- * and mode are the admin's or the package's business from then on.  Parents
- * are walked without following symlinks (safefs), and the owner is set on
- * the opened directory, so a symlink swapped in cannot redirect the chown.
+ * and mode are the admin's or the package's business from then on.  Made by
+ * `layout` (lib/core/layout.c): no symlink followed, no unsafe ownership
+ * transition, the owner set on the opened directory.
  */
 static int tinit_dirs(struct ctx *ctx, const char *package, const char *spec, bool dry_run)
 {
-	static const char *const bases[] = { "/var/log/", "/var/lib/", "/var/spool/" };
+	struct layout_spec spec_l;
+	struct layout_report rep;
+	struct diag d = DIAG_INIT;
 	char user[64];
+	int rc;
 	const char *colon = strchr(spec, ':');
 	uid_t uid;
 	gid_t gid;
@@ -257,46 +261,21 @@ static int tinit_dirs(struct ctx *ctx, const char *package, const char *spec, bo
 		ctx_error("transport-init: --dirs=%.100s: no such user or group on this machine", spec);
 		return EXIT_USAGE;
 	}
-	for (size_t i = 0; i < sizeof(bases) / sizeof(*bases); i++) {
-		struct diag d = DIAG_INIT;
-		struct stat st;
-		const char *name;
-		char path[300];
-		int dirfd = -1, fd = -1, code = EXIT_OK;
-
-		snprintf(path, sizeof(path), "%s%s", bases[i], package);
-		int rc = safefs_open_parent(&ctx->root, path, dry_run ? 0 : 0755, &dirfd, &name, &d);
-		if (rc < 0) {
-			if (dry_run && rc == -ENOENT) {
-				printf("%s: would be created (%s:%s %o)\n", path, user, colon + 1, TINIT_DIR_MODE);
-				continue;
-			}
-			ctx_error("%s", d.msg);
-			return d.exit_code ? d.exit_code : EXIT_CANTCREAT;
-		}
-		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-			if (!S_ISDIR(st.st_mode)) {
-				ctx_error("%s: exists and is not a directory%s", path,
-					  S_ISLNK(st.st_mode) ? " (a symlink)" : "");
-				code = EXIT_CANTCREAT;
-			} else {
-				printf("%s: exists, kept\n", path);
-			}
-		} else if (dry_run) {
-			printf("%s: would be created (%s:%s %o)\n", path, user, colon + 1, TINIT_DIR_MODE);
-		} else if (mkdirat(dirfd, name, 0700) < 0 ||
-			   (fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-			   fchown(fd, uid, gid) < 0 || fchmod(fd, TINIT_DIR_MODE) < 0 || fsync(dirfd) < 0) {
-			ctx_error("%s: %s", path, strerror(errno));
-			code = EXIT_CANTCREAT;
-		} else {
-			printf("%s: created (%s:%s %o)\n", path, user, colon + 1, TINIT_DIR_MODE);
-		}
-		if (fd >= 0)
-			close(fd);
-		close(dirfd);
-		if (code != EXIT_OK)
-			return code;
+	spec_l = (struct layout_spec){ .uid = uid, .gid = gid, .mode = TINIT_DIR_MODE, .keep_existing = true };
+	memset(&rep, 0, sizeof(rep));
+	rc = layout_apply(&ctx->root, package, &spec_l, dry_run, &rep, &d);
+	for (size_t i = 0; i < LAYOUT_NDIRS; i++) {
+		if (!rep.v[i].path[0])
+			continue;
+		if (rep.v[i].action == LAYOUT_CREATED)
+			printf("%s: %s (%s:%s %o)\n", rep.v[i].path, dry_run ? "would be created" : "created", user,
+			       colon + 1, TINIT_DIR_MODE);
+		else
+			printf("%s: exists, kept\n", rep.v[i].path);
+	}
+	if (rc < 0) {
+		ctx_error("%s", diag_is_set(&d) ? d.msg : strerror(-rc));
+		return d.exit_code ? d.exit_code : EXIT_CANTCREAT;
 	}
 	return EXIT_OK;
 }

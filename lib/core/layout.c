@@ -164,6 +164,10 @@ static int layout_fix(int basefd, const char *name, const struct layout_spec *sp
 	e->old_uid = st.st_uid;
 	e->old_gid = st.st_gid;
 	e->old_mode = st.st_mode & 07777;
+	if (spec->keep_existing) {
+		e->action = LAYOUT_UNCHANGED;
+		goto out;
+	}
 	if (st.st_uid != spec->uid && st.st_uid != 0) {
 		rc = diag_set(d, EPERM, EXIT_CANTCREAT,
 			      "%s: owned by uid %u, not root nor uid %u: refusing to hand it over (change its owner by "

@@ -32,6 +32,7 @@ struct layout_spec {
 	uid_t uid;
 	gid_t gid;
 	mode_t mode;
+	bool keep_existing; /* only create: an existing directory stays as it is (transport-init --dirs) */
 };
 
 enum layout_action {

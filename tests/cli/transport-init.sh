@@ -121,7 +121,7 @@ check "--dirs: existing spool dir kept as the package made it" contains "$out" "
 ln -s /tmp "$ROOT/var/lib/jabber-mrim"
 run_jd transport-init jabber-mrim --template=$tmpl --output=/etc/m/m.xml --dirs=jabber:jabber --domain=example.org
 check "--dirs: a symlink in place of a directory is refused" equals "$rc" 73
-check "--dirs: says so" contains "$err" "/var/lib/jabber-mrim: exists and is not a directory (a symlink)"
+check "--dirs: says so" contains "$err" "/var/lib/jabber-mrim: is a symlink; refusing to follow it"
 check "--dirs: no config written after a refused directory" test ! -e "$ROOT/etc/m/m.xml"
 
 # --- templates that cannot give the seed's three values, and other refusals

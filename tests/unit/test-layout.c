@@ -51,7 +51,7 @@ static int setup(void **state)
 	snprintf(f->top, sizeof(f->top), "/tmp/jd-layout.XXXXXX");
 	assert_non_null(mkdtemp(f->top));
 	assert_int_equal(safefs_root_open(f->top, &f->r, &d), 0);
-	f->spec = (struct layout_spec){ geteuid(), getegid(), 0750 };
+	f->spec = (struct layout_spec){ .uid = geteuid(), .gid = getegid(), .mode = 0750 };
 	*state = f;
 	return 0;
 }
@@ -109,6 +109,12 @@ static void test_create_then_unchanged(void **state)
 	assert_int_equal(rep.v[0].action, LAYOUT_FIXED);
 	assert_int_equal(rep.v[0].old_mode, 0777);
 	assert_int_equal(mode_of(f, "/var/log/foo-gw"), 0777);
+	/* Only creating (transport-init --dirs): what exists stays as it is. */
+	f->spec.keep_existing = true;
+	assert_int_equal(layout_apply(&f->r, "foo-gw", &f->spec, false, &rep, &d), 0);
+	assert_int_equal(rep.v[0].action, LAYOUT_UNCHANGED);
+	assert_int_equal(mode_of(f, "/var/log/foo-gw"), 0777);
+	f->spec.keep_existing = false;
 	assert_int_equal(layout_apply(&f->r, "foo-gw", &f->spec, false, &rep, &d), 0);
 	assert_int_equal(rep.v[0].action, LAYOUT_FIXED);
 	assert_int_equal(mode_of(f, "/var/log/foo-gw"), 0750);
