@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* prosody: server adapter for Prosody — one managed conf.d drop-in per component. */
+#include "adapter-fs.h"
 #include "conf-lua.h"
 #include "exitcode.h"
 #include "server-adapter.h"
@@ -585,23 +586,6 @@ out:
 	return rc;
 }
 
-/* Whether anything, even a dangling symlink, stands at PATH: a symlinked conf.d must be refused, not bypassed. */
-static bool entry_exists(const struct root *r, const char *path)
-{
-	char *dir = safefs_dirname(path);
-	const char *name = strrchr(path, '/') + 1;
-	struct stat st;
-	int fd;
-	bool found = false;
-
-	if (dir && safefs_open_read(r, dir, O_PATH | O_DIRECTORY, &fd, &(struct diag)DIAG_INIT) == 0) {
-		found = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-		close(fd);
-	}
-	free(dir);
-	return found;
-}
-
 static int prosody_apply(const struct server_request *req, struct changeset *cs, struct server_outcome *ret,
 			 struct diag *d)
 {
@@ -652,7 +636,7 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 			      "the component there by hand",
 			      path, req->host);
 		goto out;
-	} else if (path && entry_exists(&req->root, c.dropin_dir)) {
+	} else if (path && adapter_entry_exists(&req->root, c.dropin_dir)) {
 		rc = buf_printf(&body,
 				DROPIN_MARK ": \"jabber-dispatch sync\" keeps this file in line with the transport.\n"
 				"-- To keep this component out of Prosody, comment out the Component line: it will\n"
