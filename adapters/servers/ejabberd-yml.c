@@ -310,7 +310,7 @@ static void ejyml_address(struct ejyml_listener *l, const struct yconf_node *ip)
 }
 
 static int ejyml_add_host(struct ejyml_conf *c, size_t li, const struct yconf_node *key,
-			  const struct yconf_node *value)
+			  const struct yconf_node *value, struct diag *d)
 {
 	const struct ejyml_listener *l = &c->ls[li];
 	const struct ejyml_file *f = &c->files[l->file];
@@ -321,6 +321,11 @@ static int ejyml_add_host(struct ejyml_conf *c, size_t li, const struct yconf_no
 	    memchr(key->value, '\0', key->len))
 		return 0;
 	memcpy(name, key->value, key->len + 1);
+	/* no domain holds these: a host written so is not one we can tell apart from another */
+	for (size_t i = 0; i < key->len; i++)
+		if ((unsigned char)name[i] <= ' ' || name[i] == 0x7f || strchr("\"'\\", name[i]))
+			return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: a component host with a blank, a quote, a "
+				      "backslash or a control character", f->path, key->line);
 	if (validate_host(name))
 		return 0; /* "push.@HOST@" and the like: the admin's, never one of ours */
 	h = ejyml_grow(c->hs, c->nhs, sizeof(*h));
@@ -370,11 +375,11 @@ static int ejyml_listener(struct ejyml_conf *c, size_t fi, const struct yconf_no
 		return 0;
 	const struct yconf_node *hosts = l->hosts;
 	for (size_t i = 0; rc == 0 && hosts->kind == YCONF_MAP && i + 1 < hosts->nkids; i += 2)
-		rc = ejyml_add_host(c, li, hosts->kids[i], hosts->kids[i + 1]);
+		rc = ejyml_add_host(c, li, hosts->kids[i], hosts->kids[i + 1], d);
 	/* The list-of-maps form (refused by ejabberd 23.01: "Expected map"): still the admin's hosts. */
 	for (size_t i = 0; rc == 0 && hosts->kind == YCONF_SEQ && i < hosts->nkids; i++)
 		if (hosts->kids[i]->kind == YCONF_MAP && hosts->kids[i]->nkids == 2)
-			rc = ejyml_add_host(c, li, hosts->kids[i]->kids[0], hosts->kids[i]->kids[1]);
+			rc = ejyml_add_host(c, li, hosts->kids[i]->kids[0], hosts->kids[i]->kids[1], d);
 	return rc;
 }
 

@@ -121,7 +121,8 @@ static bool take_host(const char *text, const struct lua_token *t, char *dst, si
 	struct buf v = BUF_INIT;
 	bool ok = lua_string_value(text, t, &v) == 0 && v.len > 0 && v.len < len;
 	for (size_t i = 0; ok && i < v.len; i++)
-		ok = (unsigned char)v.data[i] >= 0x20 && v.data[i] != 0x7f; /* no NUL, newline or other control */
+		/* no NUL, newline or other control, no blank, quote or backslash: no domain holds them */
+		ok = (unsigned char)v.data[i] > 0x20 && v.data[i] != 0x7f && !strchr("\"'\\", v.data[i]);
 	if (ok) {
 		for (size_t i = 0; i <= v.len; i++)
 			dst[i] = (char)((v.data[i] >= 'A' && v.data[i] <= 'Z') ? v.data[i] + 32 : v.data[i]);

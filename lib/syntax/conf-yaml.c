@@ -98,7 +98,40 @@ struct yconf_builder {
 	/* where scalars and aliases lie: a '#' there is no comment */
 	struct yconf_span *spans;
 	size_t nspans, capspans;
+	/* anchors defined so far, for the weight of an alias; a collection's until it ends */
+	struct yconf_anchor {
+		char *name;
+		struct yconf_node *node;
+	} *anchors;
+	size_t nanchors;
+	char *open_anchor[YCONF_MAX_DEPTH + 1];
 };
+
+static int yconf_anchor_add(struct yconf_builder *b, const unsigned char *name, struct yconf_node *n)
+{
+	struct yconf_anchor *v = realloc(b->anchors, (b->nanchors + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	b->anchors = v;
+	/* a later anchor of the same name wins, as in libyaml's loader: searched from the end */
+	v[b->nanchors] = (struct yconf_anchor){ strdup((const char *)name), n };
+	return v[b->nanchors++].name ? 0 : -ENOMEM;
+}
+
+/* Add W to the weight of every open collection, and refuse once the document passes the bound. */
+static int yconf_weigh(struct yconf_builder *b, size_t w, size_t line, struct diag *d)
+{
+	for (size_t i = 0; i < b->depth; i++) {
+		b->stack[i]->weight += w;
+		if (b->stack[i]->weight > YCONF_MAX_EXPANDED)
+			b->stack[i]->weight = YCONF_MAX_EXPANDED + 1;
+	}
+	if (w > YCONF_MAX_EXPANDED || (b->depth && b->stack[0]->weight > YCONF_MAX_EXPANDED))
+		return diag_set(d, EBADMSG, EXIT_DATAERR,
+				"%s:%zu: aliases would expand to more than %d nodes (a YAML alias bomb)", b->y->path, line,
+				YCONF_MAX_EXPANDED);
+	return 0;
+}
 
 static int yconf_add_span(struct yconf_builder *b, size_t start, size_t end)
 {
@@ -196,6 +229,11 @@ static int yconf_event(struct yconf_builder *b, const yaml_event_t *e, struct di
 			return -ENOMEM;
 		memcpy(n->value, e->data.scalar.value, n->len);
 		n->value[n->len] = '\0';
+		n->weight = 1;
+		if (e->data.scalar.anchor)
+			rc = yconf_anchor_add(b, e->data.scalar.anchor, n);
+		if (rc == 0)
+			rc = yconf_weigh(b, 1, e->start_mark.line + 1, d);
 		break;
 	case YAML_ALIAS_EVENT:
 		n = yconf_new_node(b, YCONF_ALIAS, e, &rc);
@@ -206,6 +244,16 @@ static int yconf_event(struct yconf_builder *b, const yaml_event_t *e, struct di
 			return -ENOMEM;
 		n->len = strlen(n->value);
 		rc = yconf_add_span(b, n->start, n->end);
+		for (size_t i = b->nanchors; rc == 0 && i-- > 0;)
+			if (strcmp(b->anchors[i].name, n->value) == 0) {
+				n->weight = b->anchors[i].node->weight;
+				break;
+			}
+		if (rc == 0 && n->weight == 0)
+			return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%zu: alias *%.60s names no anchor defined before it",
+					b->y->path, e->start_mark.line + 1, n->value);
+		if (rc == 0)
+			rc = yconf_weigh(b, n->weight, e->start_mark.line + 1, d);
 		break;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
@@ -223,12 +271,24 @@ static int yconf_event(struct yconf_builder *b, const yaml_event_t *e, struct di
 			n->style = e->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE ? YCONF_FLOW : YCONF_BLOCK;
 			n->decorated = e->data.mapping_start.anchor || e->data.mapping_start.tag;
 		}
+		const yaml_char_t *anchor = seq ? e->data.sequence_start.anchor : e->data.mapping_start.anchor;
+		n->weight = 1;
+		rc = yconf_weigh(b, 1, e->start_mark.line + 1, d);
+		b->open_anchor[b->depth] = anchor ? strdup((const char *)anchor) : NULL;
+		if (rc == 0 && anchor && !b->open_anchor[b->depth])
+			rc = -ENOMEM;
 		b->stack[b->depth++] = n;
 		break;
 	}
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
 		n = b->stack[--b->depth];
+		/* an anchored collection is known to aliases once complete (one inside it is refused above) */
+		if (b->open_anchor[b->depth]) {
+			rc = yconf_anchor_add(b, (const unsigned char *)b->open_anchor[b->depth], n);
+			free(b->open_anchor[b->depth]);
+			b->open_anchor[b->depth] = NULL;
+		}
 		if (n->style == YCONF_FLOW) {
 			/* the closing bracket */
 			n->end = yconf_cursor_byte(&b->cur, e->end_mark.index);
@@ -381,6 +441,11 @@ int yconf_parse(const char *path, const char *text, size_t len, struct yconf *re
 out:
 	yaml_parser_delete(&parser);
 	free(b.spans);
+	for (size_t i = 0; i < b.nanchors; i++)
+		free(b.anchors[i].name);
+	free(b.anchors);
+	for (size_t i = 0; i <= YCONF_MAX_DEPTH; i++)
+		free(b.open_anchor[i]);
 	if (rc < 0)
 		yconf_free(&y);
 	else
