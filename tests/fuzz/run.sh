@@ -7,7 +7,8 @@
 #        run.sh --short BUILD_DIR            the suite's run: 20 s per target, skipped (77) without
 #                                            clang or in the ASan build (it runs once per suite)
 # Seeds: the fixtures of tests/ and the shared corpus (../shared, or $JD_SHARED).  The fuzz build
-# (clang, -DJD_FUZZ=ON) goes to $JD_FUZZ_BUILD (default: a directory under /tmp, reused).
+# (clang, -DJD_FUZZ=ON) goes to $JD_FUZZ_BUILD (default: build-fuzz in the checkout; with --short,
+# fuzz-build in BUILD_DIR), and is reused.
 # Prints per target the executions and crashers, then the totals; exit 1 when anything crashed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,10 +17,12 @@ shared=${JD_SHARED:-$src/../shared}
 seconds=300 keep=0
 targets=(lua yaml xml erl ini kv hsqldb descriptor)
 
+fbuild=${JD_FUZZ_BUILD:-$src/build-fuzz}
 if [ "${1:-}" = --short ]; then
 	seconds=20
 	build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "${2:?--short BUILD_DIR}/CMakeCache.txt" 2>/dev/null || true)
 	if [ "$build_type" = Asan ]; then echo "SKIP: the fuzz run is made once per suite, in the normal build"; exit 77; fi
+	fbuild=${JD_FUZZ_BUILD:-$2/fuzz-build}
 	shift 2
 fi
 while [ $# -gt 0 ]; do
@@ -31,7 +34,6 @@ while [ $# -gt 0 ]; do
 done
 command -v clang >/dev/null || { echo "SKIP: clang is not installed (tests/setup-deps.sh installs it)"; exit 77; }
 
-fbuild=${JD_FUZZ_BUILD:-/tmp/jd-fuzz-build-$(id -u)}
 cmake -S "$src" -B "$fbuild" -DCMAKE_C_COMPILER=clang -DJD_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$fbuild" -j2 --target "${targets[@]/#/fuzz-}" >/dev/null
 
