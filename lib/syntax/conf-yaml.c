@@ -133,6 +133,29 @@ static int yconf_weigh(struct yconf_builder *b, size_t w, size_t line, struct di
 	return 0;
 }
 
+/* An alias weighs what its anchor's node weighs; one naming no complete anchor before it is refused. */
+static int yconf_alias_weigh(struct yconf_builder *b, struct yconf_node *n, size_t line, struct diag *d)
+{
+	for (size_t i = b->nanchors; i-- > 0;)
+		if (strcmp(b->anchors[i].name, n->value) == 0) {
+			n->weight = b->anchors[i].node->weight;
+			return yconf_weigh(b, n->weight, line, d);
+		}
+	return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%zu: alias *%.60s names no anchor defined before it", b->y->path,
+			line, n->value);
+}
+
+/* Push a new collection N, its anchor kept until it ends. */
+static int yconf_open_collection(struct yconf_builder *b, struct yconf_node *n, const yaml_char_t *anchor, size_t line,
+				 struct diag *d)
+{
+	int rc = yconf_weigh(b, 1, line, d);
+	n->weight = 1;
+	b->open_anchor[b->depth] = anchor ? strdup((const char *)anchor) : NULL;
+	b->stack[b->depth++] = n;
+	return rc == 0 && anchor && !b->open_anchor[b->depth - 1] ? -ENOMEM : rc;
+}
+
 static int yconf_add_span(struct yconf_builder *b, size_t start, size_t end)
 {
 	if (b->nspans == b->capspans) {
@@ -230,8 +253,7 @@ static int yconf_event(struct yconf_builder *b, const yaml_event_t *e, struct di
 		memcpy(n->value, e->data.scalar.value, n->len);
 		n->value[n->len] = '\0';
 		n->weight = 1;
-		if (e->data.scalar.anchor)
-			rc = yconf_anchor_add(b, e->data.scalar.anchor, n);
+		rc = e->data.scalar.anchor ? yconf_anchor_add(b, e->data.scalar.anchor, n) : 0;
 		if (rc == 0)
 			rc = yconf_weigh(b, 1, e->start_mark.line + 1, d);
 		break;
@@ -244,16 +266,8 @@ static int yconf_event(struct yconf_builder *b, const yaml_event_t *e, struct di
 			return -ENOMEM;
 		n->len = strlen(n->value);
 		rc = yconf_add_span(b, n->start, n->end);
-		for (size_t i = b->nanchors; rc == 0 && i-- > 0;)
-			if (strcmp(b->anchors[i].name, n->value) == 0) {
-				n->weight = b->anchors[i].node->weight;
-				break;
-			}
-		if (rc == 0 && n->weight == 0)
-			return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%zu: alias *%.60s names no anchor defined before it",
-					b->y->path, e->start_mark.line + 1, n->value);
 		if (rc == 0)
-			rc = yconf_weigh(b, n->weight, e->start_mark.line + 1, d);
+			rc = yconf_alias_weigh(b, n, e->start_mark.line + 1, d);
 		break;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
@@ -271,19 +285,14 @@ static int yconf_event(struct yconf_builder *b, const yaml_event_t *e, struct di
 			n->style = e->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE ? YCONF_FLOW : YCONF_BLOCK;
 			n->decorated = e->data.mapping_start.anchor || e->data.mapping_start.tag;
 		}
-		const yaml_char_t *anchor = seq ? e->data.sequence_start.anchor : e->data.mapping_start.anchor;
-		n->weight = 1;
-		rc = yconf_weigh(b, 1, e->start_mark.line + 1, d);
-		b->open_anchor[b->depth] = anchor ? strdup((const char *)anchor) : NULL;
-		if (rc == 0 && anchor && !b->open_anchor[b->depth])
-			rc = -ENOMEM;
-		b->stack[b->depth++] = n;
+		rc = yconf_open_collection(b, n, seq ? e->data.sequence_start.anchor : e->data.mapping_start.anchor,
+					   e->start_mark.line + 1, d);
 		break;
 	}
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
 		n = b->stack[--b->depth];
-		/* an anchored collection is known to aliases once complete (one inside it is refused above) */
+		/* an anchored collection is known to aliases once complete (one inside it is refused) */
 		if (b->open_anchor[b->depth]) {
 			rc = yconf_anchor_add(b, (const unsigned char *)b->open_anchor[b->depth], n);
 			free(b->open_anchor[b->depth]);
