@@ -376,7 +376,8 @@ static int yconf_precheck(const char *path, const char *text, size_t len, struct
 					"ambiguous",
 					path, line);
 		for (size_t k = 0; k < sizeof(breaks) / sizeof(breaks[0]); k++)
-			if (u[i] >= 0xc2 && strncmp(text + i, breaks[k], strlen(breaks[k])) == 0)
+			if (u[i] >= 0xc2 && len - i >= strlen(breaks[k]) &&
+			    memcmp(text + i, breaks[k], strlen(breaks[k])) == 0)
 				return diag_set(d, EBADMSG, EXIT_DATAERR,
 						"%s:%u: a Unicode line break (NEL, LS or PS); lines would be ambiguous",
 						path, line);

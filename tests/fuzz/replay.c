@@ -18,7 +18,8 @@ static int replay_file(const char *path)
 		fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	data = malloc((size_t)st.st_size + 1);
+	/* exactly the input's size, as libFuzzer gives it: a read past the end is caught under ASan */
+	data = malloc(st.st_size ? (size_t)st.st_size : 1);
 	n = data ? fread(data, 1, (size_t)st.st_size, f) : 0;
 	fclose(f);
 	if (!data || n != (size_t)st.st_size) {
