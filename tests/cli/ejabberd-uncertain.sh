@@ -34,16 +34,16 @@ check "stock layout: sync --dry-run exits 0" equals "$rc" 0
 
 rm "$E/ejabberdctl.cfg"
 mkdir "$E/ejabberdctl.cfg"
-refused "ejabberdctl.cfg is a directory" "/etc/ejabberd/ejabberdctl.cfg: not a regular file"
+refused "ejabberdctl.cfg is a directory" "/etc/ejabberd/ejabberdctl.cfg: a directory, not a regular file; cannot tell which drop-in files ejabberd reads"
 
 [ -n "$ctl_target" ] || ln -sf ../default/ejabberd "$E/ejabberdctl.cfg"
 rm -f "$ROOT/etc/default/ejabberd"
 [ -L "$E/ejabberdctl.cfg" ] || ln -sf ../default/ejabberd "$E/ejabberdctl.cfg"
-refused "ejabberdctl.cfg leads nowhere" "/etc/ejabberd/ejabberdctl.cfg: a symlink that leads nowhere inside the root; cannot tell which drop-in files ejabberd reads"
+refused "ejabberdctl.cfg leads nowhere" "/etc/ejabberd/ejabberdctl.cfg: is a symlink to \\\"../default/ejabberd\\\", which does not exist inside the root"
 
 rm -rf "$E/modules.d"
 ln -s ../../../../../../../../srv/ejabberd-modules "$E/modules.d"
-refused "modules.d symlinked out of the root" "/etc/ejabberd/modules.d: a symlink that leads nowhere inside the root; cannot tell which drop-in files ejabberd reads"
+refused "modules.d symlinked out of the root" "/etc/ejabberd/modules.d: is a symlink to \\\"../../../../../../../../srv/ejabberd-modules\\\", which does not exist inside the root"
 
 rm -rf "$E/modules.d"
 echo "not a directory" >"$E/modules.d"
