@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Fuzz every parser of lib/syntax and the descriptor reader with libFuzzer, each for a bounded time.
 #
-# usage: run.sh [-t SECONDS] [--keep]        fuzz each target SECONDS (default 300); --keep copies
-#                                            every crasher into tests/fuzz/regressions/TARGET
+# usage: run.sh [-t SECONDS] [--keep] [TARGET...]
+#                                            fuzz each target (default: all) SECONDS (default 300);
+#                                            --keep copies every crasher into tests/fuzz/regressions/TARGET
 #        run.sh --short BUILD_DIR            the suite's run: 20 s per target, skipped (77) without
 #                                            clang or in the ASan build (it runs once per suite)
 # Seeds: the fixtures of tests/ and the shared corpus (../shared, or $JD_SHARED).  The fuzz build
@@ -16,6 +17,7 @@ src=$(cd "$here/../.." && pwd)
 shared=${JD_SHARED:-$src/../shared}
 seconds=300 keep=0
 targets=(lua yaml xml erl ini kv hsqldb descriptor)
+picked=()
 
 fbuild=${JD_FUZZ_BUILD:-$src/build-fuzz}
 if [ "${1:-}" = --short ]; then
@@ -29,9 +31,11 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-t) seconds=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
-	*) echo "usage: run.sh [-t SECONDS] [--keep] | run.sh --short BUILD_DIR" >&2; exit 64 ;;
+	-*) echo "usage: run.sh [-t SECONDS] [--keep] [TARGET...] | run.sh --short BUILD_DIR" >&2; exit 64 ;;
+	*) picked+=("$1"); shift ;;
 	esac
 done
+[ ${#picked[@]} -eq 0 ] || targets=("${picked[@]}")
 command -v clang >/dev/null || { echo "SKIP: clang is not installed (tests/setup-deps.sh installs it)"; exit 77; }
 
 cmake -S "$src" -B "$fbuild" -DCMAKE_C_COMPILER=clang -DJD_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
