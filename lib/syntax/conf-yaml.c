@@ -523,7 +523,8 @@ int yconf_quote(const char *s, size_t len, struct buf *out)
 			rc = buf_printf(out, "\\%c", (char)cp);
 		else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
 			rc = buf_printf(out, "\\x%02X", (unsigned)cp);
-		else if (cp == 0x2028 || cp == 0x2029 || cp == 0xfeff)
+		/* line breaks, the BOM, and U+FFFE/U+FFFF, which YAML does not allow raw (found by fuzzing) */
+		else if (cp == 0x2028 || cp == 0x2029 || cp == 0xfeff || cp == 0xfffe || cp == 0xffff)
 			rc = buf_printf(out, "\\u%04X", (unsigned)cp);
 		else
 			rc = buf_append(out, s + i, n);

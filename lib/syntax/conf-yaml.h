@@ -108,7 +108,7 @@ const struct yconf_comment *yconf_comment_after(const struct yconf *y, size_t of
  * Append S as a YAML double-quoted scalar that libyaml decodes back to
  * exactly S: '"' and '\' are escaped, and so is every character YAML does
  * not allow raw or would read as a line break (C0 and C1 controls, DEL,
- * U+2028, U+2029, U+FEFF).  Other UTF-8 is copied as is.  -EINVAL when S is
+ * U+2028, U+2029, U+FEFF, U+FFFE, U+FFFF).  Other UTF-8 is copied as is.  -EINVAL when S is
  * not valid UTF-8 (YAML text is Unicode), -ENOMEM.
  */
 int yconf_quote(const char *s, size_t len, struct buf *out);

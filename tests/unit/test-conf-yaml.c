@@ -241,6 +241,7 @@ static void test_quote_roundtrip(void **state)
 		"tab\there",
 		"\x01\x1f\x7f",
 		"\xc2\x85nel \xe2\x80\xa8ls \xe2\x80\xa9ps \xef\xbb\xbf bom \xc2\xa0nbsp",
+		"nonchars \xef\xbf\xbe \xef\xbf\xbf end",
 		"  lead and trail  ",
 		"\\x41 \\u0041 \\n",
 		"yes",
