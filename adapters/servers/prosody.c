@@ -54,6 +54,34 @@ struct block {
 	size_t begin, end; /* whole lines, [begin, end) of the main file */
 };
 
+/* A list of ports, grown as needed. */
+struct portv {
+	unsigned *v;
+	size_t n, cap;
+};
+
+static bool port_in(const struct portv *p, unsigned port)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i] == port)
+			return true;
+	return false;
+}
+
+static int portv_push(struct portv *p, unsigned port)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		unsigned *v = realloc(p->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		p->v = v;
+		p->cap = cap;
+	}
+	p->v[p->n++] = port;
+	return 0;
+}
+
 struct prosody_conf {
 	struct pfile *files; /* [0] is the main file */
 	size_t nfiles;
@@ -70,8 +98,7 @@ struct prosody_conf {
 	bool ports_ours;
 	unsigned ports_line;
 	size_t ports_line_start, ports_line_end;
-	unsigned *ports; /* grown as needed: a server may serve hundreds of transports */
-	size_t nports, ports_cap;
+	struct portv ports; /* grown as needed: a server may serve hundreds of transports */
 };
 
 static void conf_free(struct prosody_conf *c)
@@ -87,7 +114,7 @@ static void conf_free(struct prosody_conf *c)
 	free(c->dropin_prefix);
 	free(c->dropin_suffix);
 	free(c->dropin_glob);
-	free(c->ports);
+	free(c->ports.v);
 }
 
 static size_t line_start(const char *text, size_t off)
@@ -163,35 +190,21 @@ static int scan_comment(struct prosody_conf *c, size_t fi, const struct lua_toke
 	return 0;
 }
 
-static int push_port(struct prosody_conf *c, unsigned port)
-{
-	if (c->nports == c->ports_cap) {
-		size_t cap = c->ports_cap ? c->ports_cap * 2 : 16;
-		unsigned *p = realloc(c->ports, cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		c->ports = p;
-		c->ports_cap = cap;
-	}
-	c->ports[c->nports++] = port;
-	return 0;
-}
-
 /* Parse a component_ports value: a number or a table of numbers. */
 static int parse_ports(struct prosody_conf *c, const struct pfile *f, const struct lua_token *toks, size_t n,
 		       size_t i, struct diag *d)
 {
 	const char *text = f->text.data;
-	c->nports = 0;
+	c->ports.n = 0;
 	if (i < n && toks[i].type == LUA_NUMBER)
-		return push_port(c, (unsigned)strtoul(text + toks[i].start, NULL, 10));
+		return portv_push(&c->ports, (unsigned)strtoul(text + toks[i].start, NULL, 10));
 	if (i < n && lua_is_punct(text, &toks[i], '{')) {
 		for (i++; i < n && !lua_is_punct(text, &toks[i], '}'); i++) {
 			if (lua_is_punct(text, &toks[i], ',') || lua_is_punct(text, &toks[i], ';'))
 				continue;
 			if (toks[i].type != LUA_NUMBER)
 				break;
-			if (push_port(c, (unsigned)strtoul(text + toks[i].start, NULL, 10)) < 0)
+			if (portv_push(&c->ports, (unsigned)strtoul(text + toks[i].start, NULL, 10)) < 0)
 				return -ENOMEM;
 		}
 		if (i < n && lua_is_punct(text, &toks[i], '}'))
@@ -541,34 +554,6 @@ static const struct buf *current_text(struct changeset *cs, const struct pfile *
 	return ch ? &ch->data : &f->text;
 }
 
-/* A list of ports, grown as needed. */
-struct portv {
-	unsigned *v;
-	size_t n, cap;
-};
-
-static bool port_in(const struct portv *p, unsigned port)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (p->v[i] == port)
-			return true;
-	return false;
-}
-
-static int portv_push(struct portv *p, unsigned port)
-{
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-		unsigned *v = realloc(p->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		p->v = v;
-		p->cap = cap;
-	}
-	p->v[p->n++] = port;
-	return 0;
-}
-
 /* Whether HOST is an active component declared by us. */
 static bool ours_active(const struct prosody_conf *c, const char *host)
 {
@@ -647,9 +632,9 @@ static int ports_wanted(const struct prosody_conf *c, const char *host, unsigned
 
 	if (rc == 0)
 		rc = portv_push(ports, PROSODY_COMPONENT_PORT);
-	for (size_t i = 0; rc == 0 && c->ports_set && i < c->nports; i++)
-		if (!port_in(&recorded, c->ports[i]) && !port_in(ports, c->ports[i]))
-			rc = portv_push(ports, c->ports[i]);
+	for (size_t i = 0; rc == 0 && c->ports_set && i < c->ports.n; i++)
+		if (!port_in(&recorded, c->ports.v[i]) && !port_in(ports, c->ports.v[i]))
+			rc = portv_push(ports, c->ports.v[i]);
 	if (rc == 0 && port && !port_in(ports, port)) {
 		rc = strv_push(hosts, host);
 		if (rc == 0)
@@ -670,14 +655,14 @@ static int ports_wanted(const struct prosody_conf *c, const char *host, unsigned
 static int sync_ports(const struct prosody_conf *c, const char *host, unsigned port, struct changeset *cs,
 		      struct server_outcome *ret, struct diag *d)
 {
-	struct portv ports = { 0 }, rports = { 0 }, old = { .v = c->ports, .n = c->nports };
+	struct portv ports = { 0 }, rports = { 0 };
 	struct strv hosts = STRV_INIT;
 	struct buf line = BUF_INIT, text = BUF_INIT;
 	const struct pfile *mainf = &c->files[0];
 	int rc = 0;
 
 	if (c->ports_set && !c->ports_ours) {
-		if (port && !port_in(&old, port))
+		if (port && !port_in(&c->ports, port))
 			return diag_set(d, EINVAL, EXIT_DATAERR,
 					"%s:%u: component_ports does not list port %u, which the transport uses: add it "
 					"there and restart prosody",
@@ -703,9 +688,9 @@ static int sync_ports(const struct prosody_conf *c, const char *host, unsigned p
 		rc = buf_append(&text, cur->data + end, cur->len - end);
 	if (rc == 0)
 		rc = changeset_put(cs, mainf->path, &mainf->text, text.data, text.len, 0640);
-	bool same = ports.n == (c->ports_set ? c->nports : 1);
+	bool same = ports.n == (c->ports_set ? c->ports.n : 1);
 	for (size_t i = 0; same && i < ports.n; i++)
-		same = c->ports_set ? port_in(&old, ports.v[i]) : ports.v[i] == PROSODY_COMPONENT_PORT;
+		same = c->ports_set ? port_in(&c->ports, ports.v[i]) : ports.v[i] == PROSODY_COMPONENT_PORT;
 	if (!same)
 		ret->restart = true;
 out:
