@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /*
  * ejabberd 2.x (COMPONENT_CONFIGS §3b): every listener sits in the one
@@ -422,6 +423,24 @@ static struct ejcfg_state ejcfg_state(const struct ejcfg *c, const char *host)
 	return s;
 }
 
+/* {hosts, [...]}: a component named like one of ejabberd's own virtual hosts would take its traffic. */
+static int ejcfg_vhost_clash(const struct ejcfg *c, const char *host, struct diag *d)
+{
+	for (size_t i = 0; i < c->f.nterms; i++) {
+		const struct erl_term *t = c->f.terms[i], *hs;
+		if (t->kind != ERL_TUPLE || t->nkids != 2 || !erl_is_atom(t->kids[0], "hosts"))
+			continue;
+		hs = t->kids[1];
+		for (size_t k = 0; hs->kind == ERL_LIST && k < hs->nkids; k++)
+			if (hs->kids[k]->kind == ERL_STRING && strcasecmp(hs->kids[k]->value, host) == 0)
+				return diag_set(d, EEXIST, EXIT_DATAERR,
+						"%s:%u: \"%s\" is one of ejabberd's own virtual hosts (hosts), not a name a "
+						"component can take; give the transport a host of its own",
+						c->path, hs->kids[k]->line, host);
+	}
+	return 0;
+}
+
 int ejcfg_apply(const struct server_request *req, const char *path, struct changeset *cs,
 		struct server_outcome *ret, struct diag *d)
 {
@@ -431,6 +450,8 @@ int ejcfg_apply(const struct server_request *req, const char *path, struct chang
 	int rc;
 
 	rc = ejcfg_load(req, path, &c, d);
+	if (rc == 0)
+		rc = ejcfg_vhost_clash(&c, req->host, d);
 	if (rc == 0)
 		rc = erl_quote(req->secret.data, req->secret.len, &quoted);
 	if (rc == 0)

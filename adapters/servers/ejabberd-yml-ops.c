@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -582,6 +583,21 @@ static void ejops_init(struct ejops *o, const struct server_request *req, struct
 			     .cs = cs, .d = d, .joined = SIZE_MAX };
 }
 
+/* A component named like one of ejabberd's own virtual hosts (hosts:) would take that host's traffic: refused. */
+static int ejops_vhost_clash(const struct ejops *o, const char *host)
+{
+	for (size_t fi = 0; fi < o->c.nfiles; fi++) {
+		const struct yconf_node *hs = yconf_map_get(o->c.files[fi].y.root, "hosts");
+		for (size_t i = 0; hs && hs->kind == YCONF_SEQ && i < hs->nkids; i++)
+			if (hs->kids[i]->kind == YCONF_SCALAR && strcasecmp(hs->kids[i]->value, host) == 0)
+				return diag_set(o->d, EEXIST, EXIT_DATAERR,
+						"%s:%u: \"%s\" is one of ejabberd's own virtual hosts (hosts:), not a name a "
+						"component can take; give the transport a host of its own",
+						o->c.files[fi].path, hs->kids[i]->line, host);
+	}
+	return 0;
+}
+
 int ejyml_apply(const struct server_request *req, const char *path, struct changeset *cs,
 		struct server_outcome *ret, struct diag *d)
 {
@@ -591,6 +607,8 @@ int ejyml_apply(const struct server_request *req, const char *path, struct chang
 
 	ejops_init(&o, req, cs, d);
 	rc = ejyml_load(req, path, &o.c, d);
+	if (rc == 0)
+		rc = ejops_vhost_clash(&o, req->host);
 	if (rc == 0)
 		rc = yconf_quote(req->secret.data, req->secret.len, &o.quoted);
 	if (rc == 0)

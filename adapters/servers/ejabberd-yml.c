@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ejabberd-yml: the model of ejabberd.yml and the files ejabberd merges with it, and positional edits of them. */
 #include "ejabberd-yml.h"
+#include "adapter-fs.h"
 #include "exitcode.h"
 #include "validate.h"
 
@@ -188,42 +189,52 @@ static char *ejyml_conf_dir_line(const char *l, const char *eol, bool *set)
 	return strndup(p, n);
 }
 
-/* CONTRIB_MODULES_CONF_DIR as ejabberdctl sets it from ejabberdctl.cfg beside the config; NULL when unset. */
-static char *ejyml_modules_dir(const struct server_request *req)
+#define EJYML_WHAT_DROPINS "which drop-in files ejabberd reads"
+
+/*
+ * CONTRIB_MODULES_CONF_DIR as ejabberdctl sets it from ejabberdctl.cfg beside
+ * the config: *RET is NULL when it is unset or the file is absent.  A file
+ * there that cannot be read, or a value that is not a plain path, is refused:
+ * guessing "no drop-ins" would declare every port twice.
+ */
+static int ejyml_modules_dir(const struct server_request *req, char **ret, struct diag *d)
 {
 	struct buf cfg = BUF_INIT;
 	char *dir = safefs_dirname(req->config), *path = dir ? safefs_join(dir, "ejabberdctl.cfg") : NULL;
-	char *found = NULL;
+	unsigned line = 0, bad = 0;
+	int rc;
 
-	if (path && safefs_read_file(&req->root, path, &cfg, &(struct diag)DIAG_INIT) == 0) {
-		for (const char *l = buf_str(&cfg); *l;) {
-			const char *eol = strchrnul(l, '\n');
-			bool set;
-			char *v = ejyml_conf_dir_line(l, eol, &set);
-			if (set) {
-				/* the last assignment wins, as in the shell */
-				free(found);
-				found = v;
-			}
-			l = *eol ? eol + 1 : eol;
+	*ret = NULL;
+	rc = path ? adapter_probe(&req->root, path, O_RDONLY, EJYML_WHAT_DROPINS, d) : -ENOMEM;
+	if (rc == 0)
+		rc = safefs_read_file(&req->root, path, &cfg, d);
+	for (const char *l = buf_str(&cfg); rc == 0 && *l;) {
+		const char *eol = strchrnul(l, '\n');
+		bool set;
+		char *v = ejyml_conf_dir_line(l, eol, &set);
+		line++;
+		if (set) {
+			/* the last assignment wins, as in the shell */
+			free(*ret);
+			*ret = v;
+			bad = v ? 0 : line;
 		}
+		l = *eol ? eol + 1 : eol;
+	}
+	if (rc == 0 && bad)
+		rc = diag_set(d, EINVAL, EXIT_DATAERR,
+			      "%s:%u: CONTRIB_MODULES_CONF_DIR is not a plain absolute path; cannot tell " EJYML_WHAT_DROPINS,
+			      path, bad);
+	if (rc == -ENOENT)
+		rc = 0;
+	if (rc < 0) {
+		free(*ret);
+		*ret = NULL;
 	}
 	buf_free(&cfg);
 	free(path);
 	free(dir);
-	return found;
-}
-
-static bool ejyml_is_dir(const struct root *r, const char *path)
-{
-	struct stat st;
-	int fd;
-	bool ok = false;
-	if (safefs_open_read(r, path, O_PATH | O_DIRECTORY, &fd, &(struct diag)DIAG_INIT) == 0) {
-		ok = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
-		close(fd);
-	}
-	return ok;
+	return rc;
 }
 
 static bool ejyml_has_suffix(const char *s, const char *suffix)
@@ -243,8 +254,15 @@ static int ejyml_dropins(struct ejyml_conf *c, const struct server_request *req,
 	/* ejabberd reads the drop-ins only after a YAML main file (read_file/2) */
 	if (!ejyml_has_suffix(req->config, ".yml") && !ejyml_has_suffix(req->config, ".yaml"))
 		return 0;
-	dir = ejyml_modules_dir(req);
-	if (!dir || !ejyml_is_dir(&req->root, dir))
+	rc = ejyml_modules_dir(req, &dir, d);
+	/* A directory that is not there is read as empty by ejabberd; one we cannot reach is refused. */
+	if (rc == 0 && dir)
+		rc = adapter_probe(&req->root, dir, O_PATH | O_DIRECTORY, EJYML_WHAT_DROPINS, d);
+	if (rc == -ENOENT) {
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0 || !dir)
 		goto out;
 	/* One file for every listener of ours: each port in it once, so no two files share an ip:port. */
 	c->dropin_path = safefs_join(dir, EJYML_DROPIN_NAME);
@@ -292,7 +310,7 @@ static void ejyml_address(struct ejyml_listener *l, const struct yconf_node *ip)
 }
 
 static int ejyml_add_host(struct ejyml_conf *c, size_t li, const struct yconf_node *key,
-			  const struct yconf_node *value)
+			  const struct yconf_node *value, struct diag *d)
 {
 	const struct ejyml_listener *l = &c->ls[li];
 	const struct ejyml_file *f = &c->files[l->file];
@@ -303,6 +321,11 @@ static int ejyml_add_host(struct ejyml_conf *c, size_t li, const struct yconf_no
 	    memchr(key->value, '\0', key->len))
 		return 0;
 	memcpy(name, key->value, key->len + 1);
+	/* no domain holds these: a host written so is not one we can tell apart from another */
+	for (size_t i = 0; i < key->len; i++)
+		if ((unsigned char)name[i] <= ' ' || name[i] == 0x7f || strchr("\"'\\", name[i]))
+			return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: a component host with a blank, a quote, a "
+				      "backslash or a control character", f->path, key->line);
 	if (validate_host(name))
 		return 0; /* "push.@HOST@" and the like: the admin's, never one of ours */
 	h = ejyml_grow(c->hs, c->nhs, sizeof(*h));
@@ -352,11 +375,11 @@ static int ejyml_listener(struct ejyml_conf *c, size_t fi, const struct yconf_no
 		return 0;
 	const struct yconf_node *hosts = l->hosts;
 	for (size_t i = 0; rc == 0 && hosts->kind == YCONF_MAP && i + 1 < hosts->nkids; i += 2)
-		rc = ejyml_add_host(c, li, hosts->kids[i], hosts->kids[i + 1]);
+		rc = ejyml_add_host(c, li, hosts->kids[i], hosts->kids[i + 1], d);
 	/* The list-of-maps form (refused by ejabberd 23.01: "Expected map"): still the admin's hosts. */
 	for (size_t i = 0; rc == 0 && hosts->kind == YCONF_SEQ && i < hosts->nkids; i++)
 		if (hosts->kids[i]->kind == YCONF_MAP && hosts->kids[i]->nkids == 2)
-			rc = ejyml_add_host(c, li, hosts->kids[i]->kids[0], hosts->kids[i]->kids[1]);
+			rc = ejyml_add_host(c, li, hosts->kids[i]->kids[0], hosts->kids[i]->kids[1], d);
 	return rc;
 }
 

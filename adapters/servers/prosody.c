@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* prosody: server adapter for Prosody — one managed conf.d drop-in per component. */
+#include "adapter-fs.h"
 #include "conf-lua.h"
 #include "exitcode.h"
 #include "server-adapter.h"
@@ -53,6 +54,34 @@ struct block {
 	size_t begin, end; /* whole lines, [begin, end) of the main file */
 };
 
+/* A list of ports, grown as needed. */
+struct portv {
+	unsigned *v;
+	size_t n, cap;
+};
+
+static bool port_in(const struct portv *p, unsigned port)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i] == port)
+			return true;
+	return false;
+}
+
+static int portv_push(struct portv *p, unsigned port)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		unsigned *v = realloc(p->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		p->v = v;
+		p->cap = cap;
+	}
+	p->v[p->n++] = port;
+	return 0;
+}
+
 struct prosody_conf {
 	struct pfile *files; /* [0] is the main file */
 	size_t nfiles;
@@ -69,8 +98,7 @@ struct prosody_conf {
 	bool ports_ours;
 	unsigned ports_line;
 	size_t ports_line_start, ports_line_end;
-	unsigned *ports; /* grown as needed: a server may serve hundreds of transports */
-	size_t nports, ports_cap;
+	struct portv ports; /* grown as needed: a server may serve hundreds of transports */
 };
 
 static void conf_free(struct prosody_conf *c)
@@ -86,7 +114,7 @@ static void conf_free(struct prosody_conf *c)
 	free(c->dropin_prefix);
 	free(c->dropin_suffix);
 	free(c->dropin_glob);
-	free(c->ports);
+	free(c->ports.v);
 }
 
 static size_t line_start(const char *text, size_t off)
@@ -120,7 +148,8 @@ static bool take_host(const char *text, const struct lua_token *t, char *dst, si
 	struct buf v = BUF_INIT;
 	bool ok = lua_string_value(text, t, &v) == 0 && v.len > 0 && v.len < len;
 	for (size_t i = 0; ok && i < v.len; i++)
-		ok = (unsigned char)v.data[i] >= 0x20 && v.data[i] != 0x7f; /* no NUL, newline or other control */
+		/* no NUL, newline or other control, no blank, quote or backslash: no domain holds them */
+		ok = (unsigned char)v.data[i] > 0x20 && v.data[i] != 0x7f && !strchr("\"'\\", v.data[i]);
 	if (ok) {
 		for (size_t i = 0; i <= v.len; i++)
 			dst[i] = (char)((v.data[i] >= 'A' && v.data[i] <= 'Z') ? v.data[i] + 32 : v.data[i]);
@@ -161,35 +190,21 @@ static int scan_comment(struct prosody_conf *c, size_t fi, const struct lua_toke
 	return 0;
 }
 
-static int push_port(struct prosody_conf *c, unsigned port)
-{
-	if (c->nports == c->ports_cap) {
-		size_t cap = c->ports_cap ? c->ports_cap * 2 : 16;
-		unsigned *p = realloc(c->ports, cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		c->ports = p;
-		c->ports_cap = cap;
-	}
-	c->ports[c->nports++] = port;
-	return 0;
-}
-
 /* Parse a component_ports value: a number or a table of numbers. */
 static int parse_ports(struct prosody_conf *c, const struct pfile *f, const struct lua_token *toks, size_t n,
 		       size_t i, struct diag *d)
 {
 	const char *text = f->text.data;
-	c->nports = 0;
+	c->ports.n = 0;
 	if (i < n && toks[i].type == LUA_NUMBER)
-		return push_port(c, (unsigned)strtoul(text + toks[i].start, NULL, 10));
+		return portv_push(&c->ports, (unsigned)strtoul(text + toks[i].start, NULL, 10));
 	if (i < n && lua_is_punct(text, &toks[i], '{')) {
 		for (i++; i < n && !lua_is_punct(text, &toks[i], '}'); i++) {
 			if (lua_is_punct(text, &toks[i], ',') || lua_is_punct(text, &toks[i], ';'))
 				continue;
 			if (toks[i].type != LUA_NUMBER)
 				break;
-			if (push_port(c, (unsigned)strtoul(text + toks[i].start, NULL, 10)) < 0)
+			if (portv_push(&c->ports, (unsigned)strtoul(text + toks[i].start, NULL, 10)) < 0)
 				return -ENOMEM;
 		}
 		if (i < n && lua_is_punct(text, &toks[i], '}'))
@@ -539,38 +554,133 @@ static const struct buf *current_text(struct changeset *cs, const struct pfile *
 	return ch ? &ch->data : &f->text;
 }
 
-/* Make sure PORT is among the ports Prosody opens for components. */
-static int ensure_port(const struct server_request *req, struct prosody_conf *c, struct changeset *cs,
-		       struct server_outcome *ret, struct diag *d)
+/* Whether HOST is an active component declared by us. */
+static bool ours_active(const struct prosody_conf *c, const char *host)
 {
+	for (size_t i = 0; i < c->ndecls; i++)
+		if (c->decls[i].ours && c->decls[i].component && !c->decls[i].commented && strcmp(c->decls[i].host, host) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Our component_ports line records, after its marker, which of our hosts
+ * needed which port ("HOST=PORT"): a port goes when none of our active
+ * components needs it any more.  Ports written without a record (the
+ * default 5347, an admin's addition, a line from an older version) stay.
+ * RECORDED gets every recorded port; HOSTS and RPORTS the records that
+ * stay (those of active components of ours other than SKIP_HOST).
+ */
+static int ports_records(const struct prosody_conf *c, const char *skip_host, struct strv *hosts, struct portv *rports,
+			 struct portv *recorded)
+{
+	const struct buf *t = &c->files[0].text;
+	const char *mark = memmem(t->data + c->ports_line_start, c->ports_line_end - c->ports_line_start, PORTS_MARK,
+				  strlen(PORTS_MARK));
+	const char *p = mark ? mark + strlen(PORTS_MARK) : NULL, *end = t->data + c->ports_line_end;
+	int rc = 0;
+
+	while (p && p < end && rc == 0) {
+		const char *w = p + strspn(p, " \t"), *eq;
+		size_t wl = strcspn(w, " \t\r\n");
+		char host[254];
+		unsigned long port;
+		if (wl == 0 || w + wl > end)
+			break; /* the end of the line */
+		p = w + wl;
+		if (!(eq = memchr(w, '=', wl)) || (size_t)(eq - w) >= sizeof(host))
+			continue;
+		memcpy(host, w, (size_t)(eq - w));
+		host[eq - w] = '\0';
+		port = strtoul(eq + 1, NULL, 10);
+		if (port == 0 || port > 65535)
+			continue;
+		rc = portv_push(recorded, (unsigned)port);
+		if (rc < 0 || !ours_active(c, host) || (skip_host && strcmp(host, skip_host) == 0) ||
+		    strv_contains(hosts, host))
+			continue;
+		rc = strv_push(hosts, host);
+		if (rc == 0)
+			rc = portv_push(rports, (unsigned)port);
+	}
+	return rc;
+}
+
+/* The text of our component_ports line: PORTS, then the records "HOST=PORT" of HOSTS (parallel to RPORTS). */
+static int ports_line(struct buf *line, const struct portv *ports, const struct strv *hosts, const struct portv *rports)
+{
+	int rc = buf_puts(line, "component_ports = {");
+	for (size_t i = 0; i < ports->n && rc == 0; i++)
+		rc = buf_printf(line, "%s %u", i ? "," : "", ports->v[i]);
+	if (rc == 0)
+		rc = buf_puts(line, " } " PORTS_MARK " (a change needs a restart)");
+	for (size_t i = 0; i < hosts->n && rc == 0; i++)
+		rc = buf_printf(line, " %s=%u", hosts->v[i], rports->v[i]);
+	return rc == 0 ? buf_putc(line, '\n') : rc;
+}
+
+/*
+ * The ports our line must list for HOST now on PORT (PORT 0: HOST is
+ * going): what is not recorded stays (without a line, Prosody's default),
+ * then every port a record of ours needs.
+ */
+static int ports_wanted(const struct prosody_conf *c, const char *host, unsigned port, struct portv *ports,
+			struct strv *hosts, struct portv *rports)
+{
+	struct portv recorded = { 0 };
+	int rc = c->ports_set ? ports_records(c, host, hosts, rports, &recorded) : 0;
+
+	if (rc == 0)
+		rc = portv_push(ports, PROSODY_COMPONENT_PORT);
+	for (size_t i = 0; rc == 0 && c->ports_set && i < c->ports.n; i++)
+		if (!port_in(&recorded, c->ports.v[i]) && !port_in(ports, c->ports.v[i]))
+			rc = portv_push(ports, c->ports.v[i]);
+	if (rc == 0 && port && !port_in(ports, port)) {
+		rc = strv_push(hosts, host);
+		if (rc == 0)
+			rc = portv_push(rports, port);
+	}
+	for (size_t i = 0; rc == 0 && i < rports->n; i++)
+		if (!port_in(ports, rports->v[i]))
+			rc = portv_push(ports, rports->v[i]);
+	free(recorded.v);
+	return rc;
+}
+
+/*
+ * Make the ports Prosody opens for components those our components need.
+ * An admin's component_ports (no marker) is never edited: a missing port is
+ * theirs to add.  Only another set of ports needs a restart.
+ */
+static int sync_ports(const struct prosody_conf *c, const char *host, unsigned port, struct changeset *cs,
+		      struct server_outcome *ret, struct diag *d)
+{
+	struct portv ports = { 0 }, rports = { 0 };
+	struct strv hosts = STRV_INIT;
 	struct buf line = BUF_INIT, text = BUF_INIT;
 	const struct pfile *mainf = &c->files[0];
 	int rc = 0;
 
-	if (!c->ports_set && c->nports == 0)
-		rc = push_port(c, PROSODY_COMPONENT_PORT); /* Prosody's default when the option is absent */
-	for (size_t i = 0; rc == 0 && i < c->nports; i++)
-		if (c->ports[i] == req->port)
-			return 0;
-	if (c->ports_set && !c->ports_ours)
-		return diag_set(d, EINVAL, EXIT_DATAERR,
-				"%s:%u: component_ports does not list port %u, which the transport uses: add it "
-				"there and restart prosody",
-				mainf->path, c->ports_line, req->port);
-	if (rc == 0)
-		rc = push_port(c, req->port);
-	if (rc == 0)
-		rc = buf_puts(&line, "component_ports = {");
-	for (size_t i = 0; i < c->nports && rc == 0; i++)
-		rc = buf_printf(&line, "%s %u", i ? "," : "", c->ports[i]);
-	if (rc == 0)
-		rc = buf_puts(&line, " } " PORTS_MARK " (a change needs a restart)\n");
+	if (c->ports_set && !c->ports_ours) {
+		if (port && !port_in(&c->ports, port))
+			return diag_set(d, EINVAL, EXIT_DATAERR,
+					"%s:%u: component_ports does not list port %u, which the transport uses: add it "
+					"there and restart prosody",
+					mainf->path, c->ports_line, port);
+		return 0;
+	}
+	rc = ports_wanted(c, host, port, &ports, &hosts, &rports);
+	/* nothing but the default left, and no record: the line goes, and the file is as it was */
+	if (rc == 0 && !(ports.n == 1 && hosts.n == 0))
+		rc = ports_line(&line, &ports, &hosts, &rports);
 	if (rc < 0)
 		goto out;
 	/* The main file may already be queued (our block): edit that text, at the same global offsets. */
 	const struct buf *cur = current_text(cs, mainf);
 	size_t start = c->ports_set ? c->ports_line_start : c->first_section;
 	size_t end = c->ports_set ? c->ports_line_end : c->first_section;
+	if (end - start == line.len && memcmp(cur->data + start, buf_str(&line), line.len) == 0)
+		goto out;
 	rc = buf_append(&text, cur->data, start);
 	if (rc == 0)
 		rc = buf_append(&text, line.data, line.len);
@@ -578,28 +688,18 @@ static int ensure_port(const struct server_request *req, struct prosody_conf *c,
 		rc = buf_append(&text, cur->data + end, cur->len - end);
 	if (rc == 0)
 		rc = changeset_put(cs, mainf->path, &mainf->text, text.data, text.len, 0640);
-	ret->restart = true;
+	bool same = ports.n == (c->ports_set ? c->ports.n : 1);
+	for (size_t i = 0; same && i < ports.n; i++)
+		same = c->ports_set ? port_in(&c->ports, ports.v[i]) : ports.v[i] == PROSODY_COMPONENT_PORT;
+	if (!same)
+		ret->restart = true;
 out:
+	free(ports.v);
+	free(rports.v);
+	strv_free(&hosts);
 	buf_free(&line);
 	buf_free(&text);
 	return rc;
-}
-
-/* Whether anything, even a dangling symlink, stands at PATH: a symlinked conf.d must be refused, not bypassed. */
-static bool entry_exists(const struct root *r, const char *path)
-{
-	char *dir = safefs_dirname(path);
-	const char *name = strrchr(path, '/') + 1;
-	struct stat st;
-	int fd;
-	bool found = false;
-
-	if (dir && safefs_open_read(r, dir, O_PATH | O_DIRECTORY, &fd, &(struct diag)DIAG_INIT) == 0) {
-		found = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-		close(fd);
-	}
-	free(dir);
-	return found;
 }
 
 static int prosody_apply(const struct server_request *req, struct changeset *cs, struct server_outcome *ret,
@@ -652,7 +752,7 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 			      "the component there by hand",
 			      path, req->host);
 		goto out;
-	} else if (path && entry_exists(&req->root, c.dropin_dir)) {
+	} else if (path && adapter_entry_exists(&req->root, c.dropin_dir)) {
 		rc = buf_printf(&body,
 				DROPIN_MARK ": \"jabber-dispatch sync\" keeps this file in line with the transport.\n"
 				"-- To keep this component out of Prosody, comment out the Component line: it will\n"
@@ -681,7 +781,7 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 		ret->result = RESULT_ADDED;
 	}
 	if (rc == 0 && ret->result != RESULT_EXCLUDED && ret->result != RESULT_MANUAL) {
-		rc = ensure_port(req, &c, cs, ret, d);
+		rc = sync_ports(&c, req->host, req->port, cs, ret, d);
 		/* Only the port was missing: that is a change too, and it needs the restart. */
 		if (rc == 0 && ret->result == RESULT_UNCHANGED && !changeset_empty(cs))
 			ret->result = RESULT_UPDATED;
@@ -733,6 +833,9 @@ static int prosody_remove(const struct server_request *req, struct changeset *cs
 	} else {
 		ret->result = RESULT_ABSENT;
 	}
+	/* the port it needed goes when no other component of ours needs it */
+	if (rc == 0 && ret->result == RESULT_REMOVED)
+		rc = sync_ports(&c, req->host, 0, cs, ret, d);
 	if (rc == 0)
 		rc = syntax_verify_changes(cs, lua_compile_check, d);
 out:

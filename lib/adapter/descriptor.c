@@ -24,7 +24,7 @@ void descriptor_free(struct descriptor *desc)
 	char **fields[] = { &desc->path,	    &desc->name,	    &desc->config,
 			    &desc->fallback_config, &desc->host_key,	    &desc->port_key,
 			    &desc->secret_key,	    &desc->secret_file_key, &desc->secret_file_default,
-			    &desc->default_host,    &desc->hint };
+			    &desc->default_host,    &desc->hint,	    &desc->reader_group };
 	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
 		free(*fields[i]);
 		*fields[i] = NULL;
@@ -94,12 +94,12 @@ static bool descriptor_key_ok(enum descriptor_format format, const char *key)
 
 enum desc_field {
 	F_FORMAT, F_DIALECT, F_CONFIG, F_FALLBACK, F_HOST, F_PORT, F_SECRET, F_SECRET_FILE, F_SECRET_FILE_DEFAULT,
-	F_DEFAULT_HOST, F_DEFAULT_PORT, F_EXAMPLE_SECRET, F_HINT, F_COUNT
+	F_DEFAULT_HOST, F_DEFAULT_PORT, F_EXAMPLE_SECRET, F_HINT, F_READER_GROUP, F_COUNT
 };
 
 static const char *const desc_words[F_COUNT] = {
 	"format", "ini-dialect", "config", "fallback-config", "host", "port", "secret", "secret-file",
-	"secret-file-default", "default-host", "default-port", "example-secret", "hint",
+	"secret-file-default", "default-host", "default-port", "example-secret", "hint", "reader-group",
 };
 
 static int descriptor_check(const char *path, struct descriptor *dsc, const unsigned *lines, struct diag *d)
@@ -241,6 +241,7 @@ int descriptor_parse(const char *path, const char *text, size_t len, struct desc
 		case F_SECRET_FILE_DEFAULT: slot = &dsc.secret_file_default; break;
 		case F_DEFAULT_HOST: slot = &dsc.default_host; break;
 		case F_HINT: slot = &dsc.hint; break;
+		case F_READER_GROUP: slot = &dsc.reader_group; break;
 		case F_COUNT: break;
 		}
 		if (slot && !(*slot = strdup(e->value)))

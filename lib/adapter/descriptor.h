@@ -33,6 +33,8 @@
  *   default-host=H, default-port=P the transport's own defaults for an absent key
  *   example-secret=S               (repeatable) a secret shipped in examples: "not configured"
  *   hint=TEXT                      added to "not configured" messages
+ *   reader-group=GROUP             the transport's daemon's group: a config that receives a
+ *                                  secret loses its other-read bit, GROUP reading it instead
  *
  * Every key is checked when the descriptor is read: an unknown key, a key
  * given twice, a bad value or a missing required key is refused with
@@ -52,6 +54,7 @@ struct descriptor {
 	unsigned default_port;
 	struct strv example_secrets;
 	char *hint;
+	char *reader_group;
 };
 
 #define DESCRIPTOR_INIT { .example_secrets = STRV_INIT }

@@ -98,7 +98,63 @@ struct yconf_builder {
 	/* where scalars and aliases lie: a '#' there is no comment */
 	struct yconf_span *spans;
 	size_t nspans, capspans;
+	/* anchors defined so far, for the weight of an alias; a collection's until it ends */
+	struct yconf_anchor {
+		char *name;
+		struct yconf_node *node;
+	} *anchors;
+	size_t nanchors;
+	char *open_anchor[YCONF_MAX_DEPTH + 1];
 };
+
+static int yconf_anchor_add(struct yconf_builder *b, const unsigned char *name, struct yconf_node *n)
+{
+	struct yconf_anchor *v = realloc(b->anchors, (b->nanchors + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	b->anchors = v;
+	/* a later anchor of the same name wins, as in libyaml's loader: searched from the end */
+	v[b->nanchors] = (struct yconf_anchor){ strdup((const char *)name), n };
+	return v[b->nanchors++].name ? 0 : -ENOMEM;
+}
+
+/* Add W to the weight of every open collection, and refuse once the document passes the bound. */
+static int yconf_weigh(struct yconf_builder *b, size_t w, size_t line, struct diag *d)
+{
+	for (size_t i = 0; i < b->depth; i++) {
+		b->stack[i]->weight += w;
+		if (b->stack[i]->weight > YCONF_MAX_EXPANDED)
+			b->stack[i]->weight = YCONF_MAX_EXPANDED + 1;
+	}
+	if (w > YCONF_MAX_EXPANDED || (b->depth && b->stack[0]->weight > YCONF_MAX_EXPANDED))
+		return diag_set(d, EBADMSG, EXIT_DATAERR,
+				"%s:%zu: aliases would expand to more than %d nodes (a YAML alias bomb)", b->y->path, line,
+				YCONF_MAX_EXPANDED);
+	return 0;
+}
+
+/* An alias weighs what its anchor's node weighs; one naming no complete anchor before it is refused. */
+static int yconf_alias_weigh(struct yconf_builder *b, struct yconf_node *n, size_t line, struct diag *d)
+{
+	for (size_t i = b->nanchors; i-- > 0;)
+		if (strcmp(b->anchors[i].name, n->value) == 0) {
+			n->weight = b->anchors[i].node->weight;
+			return yconf_weigh(b, n->weight, line, d);
+		}
+	return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%zu: alias *%.60s names no anchor defined before it", b->y->path,
+			line, n->value);
+}
+
+/* Push a new collection N, its anchor kept until it ends. */
+static int yconf_open_collection(struct yconf_builder *b, struct yconf_node *n, const yaml_char_t *anchor, size_t line,
+				 struct diag *d)
+{
+	int rc = yconf_weigh(b, 1, line, d);
+	n->weight = 1;
+	b->open_anchor[b->depth] = anchor ? strdup((const char *)anchor) : NULL;
+	b->stack[b->depth++] = n;
+	return rc == 0 && anchor && !b->open_anchor[b->depth - 1] ? -ENOMEM : rc;
+}
 
 static int yconf_add_span(struct yconf_builder *b, size_t start, size_t end)
 {
@@ -196,6 +252,10 @@ static int yconf_event(struct yconf_builder *b, const yaml_event_t *e, struct di
 			return -ENOMEM;
 		memcpy(n->value, e->data.scalar.value, n->len);
 		n->value[n->len] = '\0';
+		n->weight = 1;
+		rc = e->data.scalar.anchor ? yconf_anchor_add(b, e->data.scalar.anchor, n) : 0;
+		if (rc == 0)
+			rc = yconf_weigh(b, 1, e->start_mark.line + 1, d);
 		break;
 	case YAML_ALIAS_EVENT:
 		n = yconf_new_node(b, YCONF_ALIAS, e, &rc);
@@ -206,6 +266,8 @@ static int yconf_event(struct yconf_builder *b, const yaml_event_t *e, struct di
 			return -ENOMEM;
 		n->len = strlen(n->value);
 		rc = yconf_add_span(b, n->start, n->end);
+		if (rc == 0)
+			rc = yconf_alias_weigh(b, n, e->start_mark.line + 1, d);
 		break;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
@@ -223,12 +285,19 @@ static int yconf_event(struct yconf_builder *b, const yaml_event_t *e, struct di
 			n->style = e->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE ? YCONF_FLOW : YCONF_BLOCK;
 			n->decorated = e->data.mapping_start.anchor || e->data.mapping_start.tag;
 		}
-		b->stack[b->depth++] = n;
+		rc = yconf_open_collection(b, n, seq ? e->data.sequence_start.anchor : e->data.mapping_start.anchor,
+					   e->start_mark.line + 1, d);
 		break;
 	}
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
 		n = b->stack[--b->depth];
+		/* an anchored collection is known to aliases once complete (one inside it is refused) */
+		if (b->open_anchor[b->depth]) {
+			rc = yconf_anchor_add(b, (const unsigned char *)b->open_anchor[b->depth], n);
+			free(b->open_anchor[b->depth]);
+			b->open_anchor[b->depth] = NULL;
+		}
 		if (n->style == YCONF_FLOW) {
 			/* the closing bracket */
 			n->end = yconf_cursor_byte(&b->cur, e->end_mark.index);
@@ -307,7 +376,8 @@ static int yconf_precheck(const char *path, const char *text, size_t len, struct
 					"ambiguous",
 					path, line);
 		for (size_t k = 0; k < sizeof(breaks) / sizeof(breaks[0]); k++)
-			if (u[i] >= 0xc2 && strncmp(text + i, breaks[k], strlen(breaks[k])) == 0)
+			if (u[i] >= 0xc2 && len - i >= strlen(breaks[k]) &&
+			    memcmp(text + i, breaks[k], strlen(breaks[k])) == 0)
 				return diag_set(d, EBADMSG, EXIT_DATAERR,
 						"%s:%u: a Unicode line break (NEL, LS or PS); lines would be ambiguous",
 						path, line);
@@ -381,6 +451,11 @@ int yconf_parse(const char *path, const char *text, size_t len, struct yconf *re
 out:
 	yaml_parser_delete(&parser);
 	free(b.spans);
+	for (size_t i = 0; i < b.nanchors; i++)
+		free(b.anchors[i].name);
+	free(b.anchors);
+	for (size_t i = 0; i <= YCONF_MAX_DEPTH; i++)
+		free(b.open_anchor[i]);
 	if (rc < 0)
 		yconf_free(&y);
 	else
@@ -448,7 +523,8 @@ int yconf_quote(const char *s, size_t len, struct buf *out)
 			rc = buf_printf(out, "\\%c", (char)cp);
 		else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
 			rc = buf_printf(out, "\\x%02X", (unsigned)cp);
-		else if (cp == 0x2028 || cp == 0x2029 || cp == 0xfeff)
+		/* line breaks, the BOM, and U+FFFE/U+FFFF, which YAML does not allow raw (found by fuzzing) */
+		else if (cp == 0x2028 || cp == 0x2029 || cp == 0xfeff || cp == 0xfffe || cp == 0xffff)
 			rc = buf_printf(out, "\\u%04X", (unsigned)cp);
 		else
 			rc = buf_append(out, s + i, n);

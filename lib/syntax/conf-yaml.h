@@ -52,6 +52,7 @@ struct yconf_node {
 	size_t len;
 	struct yconf_node **kids; /* SEQ: the items; MAP: key 0, value 0, key 1, value 1, ... */
 	size_t nkids;
+	size_t weight; /* nodes it stands for with every alias expanded (capped above YCONF_MAX_EXPANDED) */
 };
 
 /* A comment: '#' to the end of its line (the line break excluded). */
@@ -74,12 +75,19 @@ struct yconf {
 
 /* Deeper nesting is refused: no real config needs it, and it bounds the work on hostile input. */
 #define YCONF_MAX_DEPTH 64
+/*
+ * A document whose aliases, expanded as ejabberd's loader expands them,
+ * make more nodes than this is refused (an alias bomb): real configs have
+ * a few thousand.
+ */
+#define YCONF_MAX_EXPANDED 100000
 
 /*
  * Parse TEXT (LEN bytes; PATH names it in messages).  Refused with
  * -EBADMSG and "PATH:LINE: reason" in D: what libyaml cannot parse, a NUL
  * byte, UTF-16 or UTF-32 text, more than one document, nesting deeper than
- * YCONF_MAX_DEPTH.  On failure *RET is left empty.  -ENOMEM otherwise.
+ * YCONF_MAX_DEPTH, aliases expanding past YCONF_MAX_EXPANDED nodes, an alias
+ * to an anchor not defined before it.  On failure *RET is left empty.  -ENOMEM otherwise.
  */
 int yconf_parse(const char *path, const char *text, size_t len, struct yconf *ret, struct diag *d);
 void yconf_free(struct yconf *y);
@@ -100,7 +108,7 @@ const struct yconf_comment *yconf_comment_after(const struct yconf *y, size_t of
  * Append S as a YAML double-quoted scalar that libyaml decodes back to
  * exactly S: '"' and '\' are escaped, and so is every character YAML does
  * not allow raw or would read as a line break (C0 and C1 controls, DEL,
- * U+2028, U+2029, U+FEFF).  Other UTF-8 is copied as is.  -EINVAL when S is
+ * U+2028, U+2029, U+FEFF, U+FFFE, U+FFFF).  Other UTF-8 is copied as is.  -EINVAL when S is
  * not valid UTF-8 (YAML text is Unicode), -ENOMEM.
  */
 int yconf_quote(const char *s, size_t len, struct buf *out);

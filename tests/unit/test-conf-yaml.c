@@ -203,6 +203,28 @@ static void test_refusals(void **state)
 	parse_bad(deep, n, "nested deeper than");
 }
 
+/* Aliases are never expanded here, but ejabberd's loader does: a document that would blow up is refused. */
+static void test_alias_bomb(void **state)
+{
+	struct buf t = BUF_INIT;
+	struct yconf y = YCONF_INIT;
+	(void)state;
+
+	assert_int_equal(buf_puts(&t, "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"), 0);
+	for (int i = 1; i <= 3; i++)
+		assert_int_equal(buf_printf(&t, "l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n", i, i,
+					    i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1), 0);
+	/* l3 stands for 11,111 nodes: fine */
+	parse_ok(t.data, &y);
+	assert_true(y.root->weight > 11111 && y.root->weight < 13000);
+	yconf_free(&y);
+	assert_int_equal(buf_puts(&t, "l4: &l4 [*l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3]\n"), 0);
+	parse_bad(t.data, t.len, "bad.yml:5: aliases would expand to more than 100000 nodes (a YAML alias bomb)");
+	parse_bad("a: *b\nb: &b 1\n", strlen("a: *b\nb: &b 1\n"), "bad.yml:1: alias *b names no anchor defined before it");
+	parse_bad("a: &a [1, *a]\n", strlen("a: &a [1, *a]\n"), "bad.yml:1: alias *a names no anchor defined before it");
+	buf_free(&t);
+}
+
 /* Every nasty secret must come back byte for byte when libyaml reads the quoted form. */
 static void test_quote_roundtrip(void **state)
 {
@@ -219,6 +241,7 @@ static void test_quote_roundtrip(void **state)
 		"tab\there",
 		"\x01\x1f\x7f",
 		"\xc2\x85nel \xe2\x80\xa8ls \xe2\x80\xa9ps \xef\xbb\xbf bom \xc2\xa0nbsp",
+		"nonchars \xef\xbf\xbe \xef\xbf\xbf end",
 		"  lead and trail  ",
 		"\\x41 \\u0041 \\n",
 		"yes",
@@ -262,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_bom_crlf),
 		cmocka_unit_test(test_empty_and_aliases),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_alias_bomb),
 		cmocka_unit_test(test_quote_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
