@@ -693,8 +693,7 @@ static int j2_list(const struct server_request *req, struct buf *out, struct dia
 static int j2_reload(const struct server_request *req, struct buf *out, struct diag *d)
 {
 	struct j2_conf c = J2_CONF_INIT;
-	enum xep0114_verdict v;
-	char detail[128];
+	struct xep0114_result r;
 	const char *ip;
 	int rc = j2_load(req, false, &c, d);
 
@@ -706,30 +705,41 @@ static int j2_reload(const struct server_request *req, struct buf *out, struct d
 	}
 	/* Records and aliases need nothing at run time; only a secret the router has not read yet does. */
 	ip = strcmp(c.ip_value, "0.0.0.0") == 0 ? "127.0.0.1" : strcmp(c.ip_value, "::") == 0 ? "::1" : c.ip_value;
-	rc = xep0114_check(ip, c.port_value, J2_PROBE_NAME, &c.secret_value, 5000, &v, detail, sizeof(detail));
+	rc = xep0114_connect(ip, c.port_value, J2_PROBE_NAME, &c.secret_value, 5000, &r, NULL);
 	if (rc < 0) {
 		rc = diag_set(d, -rc, EXIT_OSERR, "cannot ask the router on %s port %u: %s", ip, c.port_value, strerror(-rc));
 		goto out;
 	}
-	switch (v) {
+	switch (r.status) {
 	case XEP0114_ACCEPTED:
 		rc = buf_printf(out, "nothing to reload: the router on %s port %u already takes the component secret\n", ip,
 				c.port_value);
 		break;
-	case XEP0114_UNREACHABLE:
+	case XEP0114_REFUSED:
 		rc = buf_printf(out, "not running (nothing answers on %s port %u: %s): it reads the config when it starts\n", ip,
-				c.port_value, detail);
+				c.port_value, r.text);
 		break;
-	case XEP0114_REJECTED:
-	case XEP0114_NO_LEGACY:
+	case XEP0114_NOT_AUTHORIZED:
 		rc = buf_printf(out,
-				"restart needed: the router on %s port %u %s; jabberd2 reads router.xml only when it starts, so "
-				"restart it (e.g. \"service jabberd2 restart\"), then the transports\n",
-				ip, c.port_value,
-				v == XEP0114_REJECTED ? "still runs with another component secret" : "runs without XEP-0114");
+				"restart needed: the router on %s port %u still runs with another component secret; jabberd2 "
+				"reads router.xml only when it starts, so restart it (e.g. \"service jabberd2 restart\"), then "
+				"the transports\n",
+				ip, c.port_value);
 		break;
-	case XEP0114_UNCLEAR:
-		rc = buf_printf(out, "restart may be needed: the router on %s port %u answered %s\n", ip, c.port_value, detail);
+	case XEP0114_STREAM_ERROR:
+		if (strcmp(r.condition, "invalid-namespace") == 0) {
+			rc = buf_printf(out,
+					"restart needed: the router on %s port %u runs without XEP-0114; jabberd2 reads "
+					"router.xml only when it starts, so restart it (e.g. \"service jabberd2 restart\"), "
+					"then the transports\n",
+					ip, c.port_value);
+			break;
+		}
+		/* fall through */
+	default:
+		rc = buf_printf(out, "restart may be needed: the router on %s port %u answered %s%s%s%s\n", ip, c.port_value,
+				r.condition[0] ? r.condition : xep0114_status_word(r.status), r.text[0] ? " (" : "", r.text,
+				r.text[0] ? ")" : "");
 		break;
 	}
 out:
