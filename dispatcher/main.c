@@ -20,6 +20,7 @@
  */
 static const struct command *const commands[] = {
 	&command_adapters,
+	&command_check,
 	&command_layout,
 	&command_list,
 	&command_sync,

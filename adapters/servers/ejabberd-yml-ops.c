@@ -710,8 +710,8 @@ int ejyml_list(const struct server_request *req, const char *path, struct buf *o
 	return rc;
 }
 
-int ejyml_endpoints(const struct server_request *req, const char *path, struct ejabberd_endpoint *ret, size_t max,
-		    size_t *n, struct diag *d)
+int ejyml_endpoints(const struct server_request *req, const char *path, const char *host,
+		    struct ejabberd_endpoint *ret, size_t max, size_t *n, struct diag *d)
 {
 	struct ejyml_conf c = EJYML_CONF_INIT;
 	int rc = ejyml_load(req, path, &c, d);
@@ -720,7 +720,7 @@ int ejyml_endpoints(const struct server_request *req, const char *path, struct e
 	for (size_t i = 0; rc == 0 && i < c.nhs; i++) {
 		const struct ejyml_listener *l = &c.ls[c.hs[i].listener];
 		bool dup = false;
-		if (!c.hs[i].ours || !l->port_known || !l->tcp)
+		if ((host ? strcmp(c.hs[i].name, host) != 0 : !c.hs[i].ours) || !l->port_known || !l->tcp || !l->service)
 			continue;
 		for (size_t k = 0; k < *n; k++)
 			dup |= ret[k].port == l->port && strcmp(ret[k].ip, l->connect_ip) == 0;

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +85,7 @@ static int ejabberd_list(const struct server_request *req, struct buf *out, stru
  * (node name, cookie user, addresses), as Debian's own --config alone does
  * not (LAB_FACTS, lab/start_ejabberd.sh).  *STATUS: its exit status.
  */
-static int ejabberd_ctl(const struct server_request *req, const char *command, int *status, struct buf *said)
+static int ejabberd_ctl(const struct server_request *req, const char *const *command, int *status, struct buf *said)
 {
 	struct child ch = CHILD_INIT;
 	struct strv argv = STRV_INIT;
@@ -99,8 +100,8 @@ static int ejabberd_ctl(const struct server_request *req, const char *command, i
 		if (rc == 0)
 			rc = strv_push(&argv, hostdir);
 	}
-	if (rc == 0)
-		rc = strv_push(&argv, command);
+	for (size_t i = 0; rc == 0 && command[i]; i++)
+		rc = strv_push(&argv, command[i]);
 	if (rc == 0) {
 		ch.path = EJABBERDCTL;
 		ch.argv = argv.v;
@@ -169,7 +170,7 @@ static int ejabberd_reload_config(const struct server_request *req, struct buf *
 	int status, rc;
 
 	buf_truncate(said, 0);
-	rc = ejabberd_ctl(req, "reload_config", &status, said);
+	rc = ejabberd_ctl(req, (const char *[]){ "reload_config", NULL }, &status, said);
 	if (rc == 0 && status < 0)
 		rc = diag_set(d, -status, EXIT_UNAVAILABLE, "cannot run %s: %s", EJABBERDCTL, strerror(-status));
 	else if (rc == 0 && status != 0) {
@@ -199,10 +200,10 @@ static int ejabberd_reload(const struct server_request *req, struct buf *out, st
 
 	if (!ejabberd_is_yaml(path))
 		return buf_printf(out, "%s: ejabberd 2.x reads it at start only: restart ejabberd\n", path);
-	rc = ejyml_endpoints(req, path, eps, EJABBERD_MAX_PORTS, &n, d);
+	rc = ejyml_endpoints(req, path, NULL, eps, EJABBERD_MAX_PORTS, &n, d);
 	if (rc < 0)
 		goto out;
-	rc = ejabberd_ctl(req, "status", &status, &said);
+	rc = ejabberd_ctl(req, (const char *[]){ "status", NULL }, &status, &said);
 	if (rc < 0 || status < 0) {
 		rc = diag_set(d, rc < 0 ? -rc : -status, EXIT_UNAVAILABLE, "cannot run %s", EJABBERDCTL);
 		goto out;
@@ -231,6 +232,76 @@ out:
 	return rc;
 }
 
+/*
+ * Whether HOST is connected to the running ejabberd now.  No ejabberdctl
+ * command lists routes, but `dump_table FILE route` has the node write its
+ * route table, connected components included, to FILE, as the node's user:
+ * into a directory of ours given to that user, read with O_NOFOLLOW.  Not
+ * running: nothing is connected.  Unknown when the dump cannot be had.
+ */
+static enum listen_mode ejabberd_connected(const struct server_request *req, const char *host)
+{
+	char dir[] = "/tmp/jabber-dispatch-routes.XXXXXX", file[64], needle[300];
+	struct buf said = BUF_INIT, table = BUF_INIT;
+	enum listen_mode mode = LISTEN_UNKNOWN;
+	struct passwd *pw = getpwnam("ejabberd");
+	int status, fd = -1;
+	ssize_t n;
+
+	if (ejabberd_ctl(req, (const char *[]){ "status", NULL }, &status, &said) < 0 || status < 0)
+		goto out;
+	if (status != 0) {
+		mode = LISTEN_NOT_CONNECTED;
+		goto out;
+	}
+	if (!pw || !mkdtemp(dir))
+		goto out;
+	snprintf(file, sizeof(file), "%s/route", dir);
+	if (chown(dir, pw->pw_uid, pw->pw_gid) == 0 &&
+	    ejabberd_ctl(req, (const char *[]){ "dump_table", file, "route", NULL }, &status, &said) == 0 && status == 0 &&
+	    (fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		char chunk[4096];
+		while ((n = read(fd, chunk, sizeof(chunk))) > 0 && table.len < (1u << 24))
+			if (buf_append(&table, chunk, (size_t)n) < 0)
+				break;
+		/* {route,<<"irc.localhost">>,<<"localhost">>,<0.586.0>,undefined}. */
+		snprintf(needle, sizeof(needle), "{route,<<\"%s\">>,", host);
+		if (n == 0 && strstr(buf_str(&table), "{tables,"))
+			mode = strstr(buf_str(&table), needle) ? LISTEN_CONNECTED : LISTEN_NOT_CONNECTED;
+		close(fd);
+	}
+	unlink(file);
+	rmdir(dir);
+out:
+	buf_free(&said);
+	buf_free(&table);
+	return mode;
+}
+
+/*
+ * ejabberd takes a second login under a connected component's name and
+ * spreads its traffic over both (LAB_FACTS §2): so a check may log in as
+ * HOST only once ejabberd said HOST is not connected.
+ */
+static int ejabberd_listen(const struct server_request *req, struct buf *out, struct diag *d)
+{
+	const char *path = req->config;
+	struct ejabberd_endpoint eps[EJABBERD_MAX_PORTS];
+	enum listen_mode mode;
+	size_t n = 0;
+	int rc;
+
+	if (!ejabberd_is_yaml(path))
+		return diag_set(d, ENOTSUP, EXIT_UNAVAILABLE, "%s: --listen reads ejabberd.yml only", path);
+	rc = ejyml_endpoints(req, path, req->host, eps, EJABBERD_MAX_PORTS, &n, d);
+	if (rc < 0 || n == 0)
+		return rc < 0 ? rc : buf_puts(out, "undeclared\n");
+	mode = ejabberd_connected(req, req->host);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = server_listen_line(out, eps[i].ip, eps[i].port, mode);
+	return rc;
+}
+
 static const struct server_ops ejabberd_ops = {
 	.name = "ejabberd",
 	.default_config = EJABBERD_DEFAULT_CONFIG,
@@ -239,6 +310,7 @@ static const struct server_ops ejabberd_ops = {
 	.remove = ejabberd_remove,
 	.list = ejabberd_list,
 	.reload = ejabberd_reload,
+	.listen = ejabberd_listen,
 };
 
 int main(int argc, char **argv)

@@ -27,9 +27,13 @@ int ejyml_apply(const struct server_request *req, const char *path, struct chang
 int ejyml_remove(const struct server_request *req, const char *path, struct changeset *cs,
 		 struct server_outcome *ret, struct diag *d);
 int ejyml_list(const struct server_request *req, const char *path, struct buf *out, struct diag *d);
-/* The ejabberd_service listeners that carry a component of ours, for the check after a reload. */
-int ejyml_endpoints(const struct server_request *req, const char *path, struct ejabberd_endpoint *ret,
-		    size_t max, size_t *n, struct diag *d);
+/*
+ * The ejabberd_service listeners that carry HOST (whoever declared it), or
+ * with HOST NULL every one that carries a component of ours, for the check
+ * after a reload.
+ */
+int ejyml_endpoints(const struct server_request *req, const char *path, const char *host,
+		    struct ejabberd_endpoint *ret, size_t max, size_t *n, struct diag *d);
 
 /* The ejabberd 2.x ejabberd.cfg, Erlang terms (ejabberd-cfg.c). */
 int ejcfg_apply(const struct server_request *req, const char *path, struct changeset *cs,

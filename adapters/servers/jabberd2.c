@@ -747,6 +747,25 @@ out:
 	return rc;
 }
 
+/*
+ * The router takes every name with the one secret (LAB_FACTS §5), so a check
+ * logs in under a name of its own and asks HOST by disco#info through the
+ * router: a second login as HOST would share its traffic (§2).
+ */
+static int j2_listen(const struct server_request *req, struct buf *out, struct diag *d)
+{
+	struct j2_conf c = J2_CONF_INIT;
+	const struct j2_record *rec;
+	int rc = j2_load(req, false, &c, d);
+
+	if (rc == 0 && j2_state(&c, req->host, &rec) == J2_MANAGED)
+		rc = server_listen_line(out, c.ip_value, c.port_value, LISTEN_ANY_NAME);
+	else if (rc == 0)
+		rc = buf_puts(out, "undeclared\n");
+	j2_free(&c);
+	return rc;
+}
+
 static const struct server_ops j2_ops = {
 	.name = "jabberd2",
 	.default_config = "/etc/jabberd2/router.xml",
@@ -755,6 +774,7 @@ static const struct server_ops j2_ops = {
 	.list = j2_list,
 	.reload = j2_reload,
 	.shared = j2_shared,
+	.listen = j2_listen,
 };
 
 int main(int argc, char **argv)

@@ -99,6 +99,10 @@ struct prosody_conf {
 	unsigned ports_line;
 	size_t ports_line_start, ports_line_end;
 	struct portv ports; /* grown as needed: a server may serve hundreds of transports */
+	/* for --listen: component_interface(s) at global scope, and a conflict policy other than kick_new */
+	char iface[64];
+	bool iface_unclear;
+	bool kick_old;
 };
 
 static void conf_free(struct prosody_conf *c)
@@ -213,6 +217,35 @@ static int parse_ports(struct prosody_conf *c, const struct pfile *f, const stru
 	return diag_set(d, EBADMSG, EXIT_DATAERR,
 			"%s:%u: component_ports is not a plain list of port numbers; cannot tell which ports Prosody opens",
 			f->path, toks[i < n ? i : n - 1].line);
+}
+
+/*
+ * What --listen needs besides the ports: the address of the component
+ * listener (a string, or the first of a table) and whether any component may
+ * be set to another conflict policy than kick_new.  TOKS[I] is a name before '='.
+ */
+static int scan_listen_option(struct prosody_conf *c, const struct pfile *f, const struct lua_token *toks, size_t n,
+			      size_t i, bool in_section)
+{
+	const char *text = f->text.data;
+	const struct lua_token *v = i + 2 < n ? &toks[i + 2] : NULL;
+	struct buf val = BUF_INIT;
+	int rc = 0;
+
+	if (v && lua_is_punct(text, v, '{') && i + 3 < n)
+		v = &toks[i + 3];
+	if (lua_is_name(text, &toks[i], "component_conflict_resolve")) {
+		rc = v && v->type == LUA_STRING ? lua_string_value(text, v, &val) : 0;
+		c->kick_old |= rc < 0 || !v || v->type != LUA_STRING || strcmp(buf_str(&val), "kick_new") != 0;
+	} else if (!in_section && (lua_is_name(text, &toks[i], "component_interface") ||
+				   lua_is_name(text, &toks[i], "component_interfaces"))) {
+		rc = v && v->type == LUA_STRING ? lua_string_value(text, v, &val) : 0;
+		c->iface_unclear = rc < 0 || !v || v->type != LUA_STRING || val.len >= sizeof(c->iface) ||
+				   strspn(buf_str(&val), "0123456789abcdefABCDEF.:*") != val.len;
+		snprintf(c->iface, sizeof(c->iface), "%s", c->iface_unclear ? "" : buf_str(&val));
+	}
+	buf_free(&val);
+	return rc < 0 ? rc : 0;
 }
 
 /* Tokenize one file and record its declarations; the main file also gives Include and component_ports. */
@@ -348,6 +381,9 @@ static int scan_file(struct prosody_conf *c, size_t fi, struct diag *d)
 				sd->secret_end = toks[i + 2].end;
 				sd->secret_line = toks[i + 2].line;
 			}
+			rc = scan_listen_option(c, f, toks, n, i, in_section);
+			if (rc < 0)
+				goto out;
 			if (main && !in_section && lua_is_name(text, k, "component_ports")) {
 				rc = parse_ports(c, f, toks, n, i + 2, d);
 				if (rc < 0)
@@ -867,6 +903,39 @@ static int prosody_list(const struct server_request *req, struct buf *out, struc
 	return rc;
 }
 
+/*
+ * Prosody refuses a second login as a connected component with <conflict/>
+ * after checking the secret (kick_new, the default, LAB_FACTS §2), so a
+ * check may log in as HOST; under another policy it would kick the
+ * transport, so then no login is safe.
+ */
+static int prosody_listen(const struct server_request *req, struct buf *out, struct diag *d)
+{
+	struct prosody_conf c = { 0 };
+	struct host_state s;
+	unsigned def = PROSODY_COMPONENT_PORT;
+	const unsigned *ports;
+	size_t nports;
+	int rc = load_all(req, &c, NULL, d);
+
+	if (rc < 0)
+		goto out;
+	s = host_state(&c, req->host);
+	if (!(s.ours_active && s.ours_active->component) && !(s.other_active && s.other_active->component)) {
+		rc = buf_puts(out, "undeclared\n");
+		goto out;
+	}
+	nports = c.ports_set ? c.ports.n : 1;
+	ports = c.ports_set ? c.ports.v : &def;
+	/* A private service of Prosody listens on loopback unless told otherwise. */
+	for (size_t i = 0; rc == 0 && i < nports; i++)
+		rc = server_listen_line(out, c.iface[0] ? c.iface : "127.0.0.1", ports[i],
+					c.kick_old || c.iface_unclear ? LISTEN_UNKNOWN : LISTEN_KICK_NEW);
+out:
+	conf_free(&c);
+	return rc;
+}
+
 static const struct server_ops prosody_ops = {
 	.name = "prosody",
 	.default_config = "/etc/prosody/prosody.cfg.lua",
@@ -874,6 +943,7 @@ static const struct server_ops prosody_ops = {
 	.remove = prosody_remove,
 	.list = prosody_list,
 	.reload = prosody_reload,
+	.listen = prosody_listen,
 };
 
 int main(int argc, char **argv)

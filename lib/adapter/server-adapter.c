@@ -24,11 +24,12 @@ static void server_usage(const struct server_ops *ops, FILE *to)
 		"       %s [--root=DIR] [--config=FILE] --list\n"
 		"       %s [--root=DIR] [--config=FILE] --reload [--added=HOST]... [--removed=HOST]...\n"
 		"       %s [--root=DIR] [--config=FILE] --shared [--dry-run]\n"
+		"       %s [--root=DIR] [--config=FILE] --listen --host=HOST\n"
 		"       %s --capabilities\n"
 		"Declares the XMPP component HOST in the %s configuration (default %s).\n"
 		"The secret is read from standard input; --password=SECRET is accepted for the\n"
 		"seed protocol only, where it is visible to every user in the process list.\n",
-		ops->name, ops->name, ops->name, ops->name, ops->name, ops->name, ops->name, ops->default_config);
+		ops->name, ops->name, ops->name, ops->name, ops->name, ops->name, ops->name, ops->name, ops->default_config);
 }
 
 /* "--name=value" -> value, or NULL when ARG is not that option. */
@@ -89,7 +90,7 @@ static int parse_args(int argc, char **argv, const struct server_ops *ops, struc
 {
 	const char *root = "/", *v;
 	bool have_host = false, have_port = false, have_secret = false, remove = false, list = false,
-	     reload = false, shared = false;
+	     reload = false, shared = false, listen = false;
 	int rc;
 
 	req->config = ops->default_config;
@@ -135,6 +136,8 @@ static int parse_args(int argc, char **argv, const struct server_ops *ops, struc
 			reload = true;
 		else if (strcmp(a, "--shared") == 0 && ops->shared)
 			shared = true;
+		else if (strcmp(a, "--listen") == 0 && ops->listen)
+			listen = true;
 		else if ((v = option_value(a, "--added")) || (v = option_value(a, "--removed"))) {
 			char host[254];
 			snprintf(host, sizeof(host), "%s", v);
@@ -146,14 +149,15 @@ static int parse_args(int argc, char **argv, const struct server_ops *ops, struc
 		} else
 			return diag_set(d, EINVAL, EXIT_USAGE, "unknown option \"%.60s\" (see --help)", a);
 	}
-	if (remove + list + reload + shared > 1)
-		return diag_set(d, EINVAL, EXIT_USAGE, "--remove, --list, --reload and --shared exclude each other");
-	req->op = remove   ? SERVER_OP_REMOVE
+	if (remove + list + reload + shared + listen > 1)
+		return diag_set(d, EINVAL, EXIT_USAGE, "--remove, --list, --reload, --shared and --listen exclude each other");
+	req->op = listen   ? SERVER_OP_LISTEN
+		  : remove ? SERVER_OP_REMOVE
 		  : list   ? SERVER_OP_LIST
 		  : reload ? SERVER_OP_RELOAD
 		  : shared ? SERVER_OP_SHARED
 			   : SERVER_OP_APPLY;
-	if ((req->op == SERVER_OP_APPLY || req->op == SERVER_OP_REMOVE) && !have_host)
+	if ((req->op == SERVER_OP_APPLY || req->op == SERVER_OP_REMOVE || req->op == SERVER_OP_LISTEN) && !have_host)
 		return diag_set(d, EINVAL, EXIT_USAGE, "--host=HOST is required");
 	if (req->op == SERVER_OP_APPLY && !have_port)
 		return diag_set(d, EINVAL, EXIT_USAGE, "--port=PORT is required");
@@ -162,6 +166,16 @@ static int parse_args(int argc, char **argv, const struct server_ops *ops, struc
 	if (req->config[0] != '/')
 		return diag_set(d, EINVAL, EXIT_USAGE, "--config=%s: must be an absolute path", req->config);
 	return safefs_root_open(root, &req->root, d);
+}
+
+int server_listen_line(struct buf *out, const char *ip, unsigned port, enum listen_mode mode)
+{
+	/* A server listening on every address is reached on loopback, where the transports are. */
+	if (strcmp(ip, "0.0.0.0") == 0 || strcmp(ip, "*") == 0)
+		ip = "127.0.0.1";
+	else if (strcmp(ip, "::") == 0)
+		ip = "::1";
+	return buf_printf(out, "%s %u %s\n", ip, port, protocol_listen_mode_word(mode));
 }
 
 int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
@@ -184,7 +198,8 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 	}
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--capabilities") == 0) {
-			protocol_caps_format(SERVER_CAPS | (ops->shared ? CAP_SHARED : 0), caps, sizeof(caps));
+			protocol_caps_format(SERVER_CAPS | (ops->shared ? CAP_SHARED : 0) | (ops->listen ? CAP_LISTEN : 0), caps,
+					     sizeof(caps));
 			printf("%s\n", caps);
 			return EXIT_OK;
 		}
@@ -231,6 +246,9 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 		break;
 	case SERVER_OP_RELOAD:
 		rc = ops->reload(&req, &out, &d);
+		break;
+	case SERVER_OP_LISTEN:
+		rc = ops->listen(&req, &out, &d);
 		break;
 	case SERVER_OP_APPLY:
 	case SERVER_OP_REMOVE:

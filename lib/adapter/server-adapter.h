@@ -12,14 +12,14 @@
 #include "safefs.h"
 #include "strv.h"
 
-enum server_op { SERVER_OP_APPLY, SERVER_OP_REMOVE, SERVER_OP_LIST, SERVER_OP_RELOAD, SERVER_OP_SHARED };
+enum server_op { SERVER_OP_APPLY, SERVER_OP_REMOVE, SERVER_OP_LIST, SERVER_OP_RELOAD, SERVER_OP_SHARED, SERVER_OP_LISTEN };
 
 /* One parsed and validated invocation. */
 struct server_request {
 	enum server_op op;
 	struct root root;
 	const char *config; /* --config, or the adapter's default */
-	char host[254];     /* APPLY, REMOVE */
+	char host[254];     /* APPLY, REMOVE, LISTEN */
 	unsigned port;      /* APPLY */
 	struct buf secret;  /* APPLY; sensitive */
 	bool dry_run;
@@ -61,7 +61,17 @@ struct server_ops {
 	 */
 	int (*shared)(const struct server_request *req, struct changeset *cs, struct server_outcome *ret,
 		      unsigned *ret_port, struct buf *ret_secret, struct diag *d);
+	/*
+	 * Optional: where the server takes component req->host and how it may be
+	 * checked without disturbing it; append "ADDRESS PORT MODE\n" lines
+	 * (protocol_listen_mode_word), one per port, or "undeclared\n".
+	 * Announces "listen".
+	 */
+	int (*listen)(const struct server_request *req, struct buf *out, struct diag *d);
 };
+
+/* The line a --listen answer gives for a listener on IP (a wildcard becomes loopback) and PORT. */
+int server_listen_line(struct buf *out, const char *ip, unsigned port, enum listen_mode mode);
 
 /* The whole main() of a server adapter. */
 int server_adapter_main(int argc, char **argv, const struct server_ops *ops);

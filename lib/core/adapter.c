@@ -5,6 +5,7 @@
 #include "spawn.h"
 #include "validate.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -836,6 +837,58 @@ int server_reload(const struct adapter_call *call, const struct adapter *a, cons
 		rc = adapter_failed(a, &ch, d);
 	else if ((rc = buf_append(&ret->text, buf_str(&ch.out), ch.out.len)) == 0)
 		rc = buf_append(&ret->notes, buf_str(&ch.err), ch.err.len);
+	strv_free(&args);
+	child_free(&ch);
+	return rc;
+}
+
+/* One "ADDRESS PORT MODE" line of a --listen answer into RET; false when it is not one. */
+static bool server_listen_line_parse(char *line, struct server_listener *ret)
+{
+	char *ip = strtok(line, " \t\r"), *port = strtok(NULL, " \t\r"), *mode = strtok(NULL, " \t\r");
+	unsigned char addr[16];
+
+	if (!ip || !port || !mode || strtok(NULL, " \t\r") || strlen(ip) >= sizeof(ret->ip) ||
+	    (inet_pton(AF_INET, ip, addr) != 1 && inet_pton(AF_INET6, ip, addr) != 1) ||
+	    validate_port(port, &ret->port) || (ret->mode = protocol_listen_mode_parse(mode)) == LISTEN_INVALID)
+		return false;
+	snprintf(ret->ip, sizeof(ret->ip), "%s", ip);
+	return true;
+}
+
+int server_listen(const struct adapter_call *call, const struct adapter *a, const char *host,
+		  struct server_listener *ret, size_t *n, struct diag *d)
+{
+	struct child ch = CHILD_INIT;
+	struct strv args = STRV_INIT;
+	char *lines[SERVER_MAX_LISTENERS + 1], *opt;
+	size_t count;
+	int rc;
+
+	*n = 0;
+	rc = strv_push(&args, "--listen");
+	if (rc == 0)
+		rc = asprintf(&opt, "--host=%s", host) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+	if (rc == 0)
+		rc = adapter_run(call, a, &args, NULL, 0, &ch);
+	if (rc < 0)
+		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
+	else if (!spawn_succeeded(&ch))
+		rc = adapter_failed(a, &ch, d);
+	if (rc < 0)
+		goto out;
+	count = split_lines(&ch.out, lines, SERVER_MAX_LISTENERS + 1);
+	if (count == 1 && strcmp(lines[0], "undeclared") == 0)
+		goto out;
+	if (count == 0 || count > SERVER_MAX_LISTENERS)
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "server %s: --listen --host=%s: %zu lines, expected 1 to %d",
+			      a->name, host, count, SERVER_MAX_LISTENERS);
+	for (size_t i = 0; rc == 0 && i < count; i++)
+		if (!server_listen_line_parse(lines[i], &ret[(*n)++]))
+			rc = diag_set(d, EBADMSG, EXIT_DATAERR,
+				      "server %s: --listen --host=%s: line %zu is not \"ADDRESS PORT MODE\"", a->name,
+				      host, i + 1);
+out:
 	strv_free(&args);
 	child_free(&ch);
 	return rc;

@@ -133,4 +133,21 @@ int server_remove(const struct adapter_call *call, const struct adapter *a, cons
 int server_reload(const struct adapter_call *call, const struct adapter *a, const struct strv *added,
 		  const struct strv *removed, struct server_reply *ret, struct diag *d);
 
+/* Where a running server takes a component, and how it may be checked there (CAP_LISTEN). */
+struct server_listener {
+	char ip[64]; /* numeric IPv4 or IPv6 */
+	unsigned port;
+	enum listen_mode mode;
+};
+
+#define SERVER_MAX_LISTENERS 16
+
+/*
+ * Ask server A where it takes component HOST: up to SERVER_MAX_LISTENERS
+ * entries in RET, their number in *N, 0 when its config does not declare
+ * HOST.  -ENODEV when its server is not installed here.
+ */
+int server_listen(const struct adapter_call *call, const struct adapter *a, const char *host,
+		  struct server_listener *ret, size_t *n, struct diag *d);
+
 #endif

@@ -17,6 +17,14 @@ static const char *const state_words[] = {
 	[STATE_MANUAL] = "manual",
 };
 
+static const char *const listen_mode_words[] = {
+	[LISTEN_KICK_NEW] = "kick-new",
+	[LISTEN_ANY_NAME] = "any-name",
+	[LISTEN_CONNECTED] = "connected",
+	[LISTEN_NOT_CONNECTED] = "not-connected",
+	[LISTEN_UNKNOWN] = "unknown",
+};
+
 static const struct {
 	unsigned cap;
 	const char *word;
@@ -26,6 +34,7 @@ static const struct {
 	{ CAP_RELOAD, "reload" },        { CAP_DRY_RUN, "dry-run" },
 	{ CAP_SET_PASSWORD, "set-password" }, { CAP_SET_PORT, "set-port" },
 	{ CAP_SHARED, "shared" },        { CAP_FILL, "fill" },
+	{ CAP_LISTEN, "listen" },
 };
 
 const char *protocol_result_word(enum result r)
@@ -56,6 +65,21 @@ enum state protocol_state_parse(const char *word)
 		if (strcmp(word, state_words[i]) == 0)
 			return (enum state)i;
 	return STATE_INVALID;
+}
+
+const char *protocol_listen_mode_word(enum listen_mode m)
+{
+	if (m < 0 || (size_t)m >= sizeof(listen_mode_words) / sizeof(*listen_mode_words))
+		return "invalid";
+	return listen_mode_words[m];
+}
+
+enum listen_mode protocol_listen_mode_parse(const char *word)
+{
+	for (size_t i = 0; i < sizeof(listen_mode_words) / sizeof(*listen_mode_words); i++)
+		if (strcmp(word, listen_mode_words[i]) == 0)
+			return (enum listen_mode)i;
+	return LISTEN_INVALID;
 }
 
 void protocol_caps_format(unsigned caps, char *out, unsigned long len)

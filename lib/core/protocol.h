@@ -51,6 +51,20 @@ enum {
 	CAP_SET_PORT = 1 << 7,       /* transport: --set-port=P */
 	CAP_SHARED = 1 << 8,         /* server: --shared, one port and secret imposed on every component */
 	CAP_FILL = 1 << 9,           /* transport: --fill --set-host=H, completes an unfinished config */
+	CAP_LISTEN = 1 << 10,        /* server: --listen --host=H, where and how the running server takes H */
+};
+
+/*
+ * How `jabber-dispatch check` may prove a component live without disturbing
+ * it: the last word of a --listen line (section 4.9 of the protocol).
+ */
+enum listen_mode {
+	LISTEN_KICK_NEW,      /* a second login as HOST is refused with <conflict/> while HOST is connected */
+	LISTEN_ANY_NAME,      /* any name logs in with the secret: log in as another, ask HOST by disco#info */
+	LISTEN_CONNECTED,     /* the adapter asked the running server: HOST is connected now */
+	LISTEN_NOT_CONNECTED, /* ... HOST is not connected now: a login as HOST disturbs nobody */
+	LISTEN_UNKNOWN,       /* no safe way: a login as HOST could share or take its traffic */
+	LISTEN_INVALID = -1,
 };
 
 const char *protocol_result_word(enum result r);
@@ -61,6 +75,8 @@ enum state protocol_state_parse(const char *word);
 void protocol_caps_format(unsigned caps, char *out, unsigned long len);
 /* Parse a --capabilities answer; unknown words are ignored (forward compatibility). */
 unsigned protocol_caps_parse(const char *text);
+const char *protocol_listen_mode_word(enum listen_mode m);
+enum listen_mode protocol_listen_mode_parse(const char *word);
 /* True when RESULT means the server config was (or would be) written. */
 bool protocol_result_changed(enum result r);
 

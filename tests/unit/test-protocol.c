@@ -78,9 +78,24 @@ static const struct {
 	{ CAP_RELOAD, "reload" },              { CAP_DRY_RUN, "dry-run" },
 	{ CAP_SET_PASSWORD, "set-password" }, { CAP_SET_PORT, "set-port" },
 	{ CAP_SHARED, "shared" },              { CAP_FILL, "fill" },
+	{ CAP_LISTEN, "listen" },
 };
 #define N_CAPS (sizeof(caps) / sizeof(*caps))
 #define ALL_CAPS ((1u << N_CAPS) - 1)
+
+static void test_listen_modes(void **state)
+{
+	const char *words[] = { "kick-new", "any-name", "connected", "not-connected", "unknown" };
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++) {
+		assert_string_equal(protocol_listen_mode_word((enum listen_mode)i), words[i]);
+		assert_int_equal(protocol_listen_mode_parse(words[i]), (enum listen_mode)i);
+	}
+	assert_int_equal(protocol_listen_mode_parse("Kick-new"), LISTEN_INVALID);
+	assert_int_equal(protocol_listen_mode_parse(""), LISTEN_INVALID);
+	assert_string_equal(protocol_listen_mode_word(LISTEN_INVALID), "invalid");
+}
 
 static void test_caps_format(void **state)
 {
@@ -96,7 +111,7 @@ static void test_caps_format(void **state)
 	protocol_caps_format(CAP_PROTOCOL1 | CAP_REMOVE | CAP_LIST, out, sizeof(out));
 	assert_string_equal(out, "protocol=1 remove list");
 	protocol_caps_format(ALL_CAPS, out, sizeof(out));
-	assert_string_equal(out, "protocol=1 password-stdin remove list reload dry-run set-password set-port shared fill");
+	assert_string_equal(out, "protocol=1 password-stdin remove list reload dry-run set-password set-port shared fill listen");
 	/* Bits with no word are not printed (and this test knows every word). */
 	protocol_caps_format(CAP_LIST | (1u << 20), out, sizeof(out));
 	assert_string_equal(out, "list");
@@ -177,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_result_words),
 		cmocka_unit_test(test_state_words),
 		cmocka_unit_test(test_caps_format),
+		cmocka_unit_test(test_listen_modes),
 		cmocka_unit_test(test_caps_format_small_buffer),
 		cmocka_unit_test(test_caps_parse),
 	};
