@@ -3,13 +3,18 @@
 """Minimal XEP-0114 (jabber:component:accept) client for live tests.
 
 usage: xmpp-probe.py --port P --host COMPONENT_JID --secret-file F
-                     [--disco TARGET_JID] [--timeout S] [--server ADDR] [-v]
+                     [--disco TARGET_JID]... [--repeat N --interval S]
+                     [--timeout S] [--server ADDR] [-v]
 
 Connects to ADDR:P (default 127.0.0.1) as the external component
 COMPONENT_JID, authenticates with <handshake/> (SHA-1 of stream id + secret)
 and, with --disco, sends disco#info to TARGET_JID through the server and
 prints one line per identity of the answer: "category/type name".
 Without --disco it prints "authenticated as COMPONENT_JID".
+With --repeat N (a load test), it sends N disco#info, to each TARGET_JID
+in turn, one every S seconds, each answered before the next (the timeout
+then counts per query), and prints "answered A of N" and one line per
+query that was not answered; exit 0 only when all were.
 
 The secret is read from a file (one trailing newline is ignored) so that it
 never shows up in argv or in the process list.
@@ -234,8 +239,12 @@ def handshake(stream, jid, secret):
         # anything else before the handshake answer is noise; skip it
 
 
+DISCO_SEQ = [0]
+
+
 def disco_info(stream, jid, target):
-    iq_id = "probe-disco-%d" % int(time.monotonic() * 1000)
+    DISCO_SEQ[0] += 1
+    iq_id = "probe-disco-%d-%d" % (int(time.monotonic() * 1000), DISCO_SEQ[0])
     stream.send("<iq type='get' id=%s from=%s to=%s><query xmlns='%s'/></iq>"
                 % (quoteattr(iq_id), quoteattr(jid), quoteattr(target), NS_DISCO_INFO))
     while True:
@@ -271,6 +280,25 @@ def refuse_request(stream, jid, iq):
                 % (quoteattr(iq.get("id", "")), quoteattr(jid), quoteattr(iq.get("from")), NS_STANZAS_ERR))
 
 
+def load(stream, a, deadline):
+    """--repeat: N queries round the targets; each must be answered (a result)."""
+    answered = 0
+    for i in range(a.repeat):
+        target = a.disco[i % len(a.disco)]
+        stream.deadline = time.monotonic() + a.timeout
+        try:
+            disco_info(stream, a.host, target)
+            answered += 1
+        except Fail as e:
+            print("query %d: %s" % (i + 1, e))
+            if e.code == EXIT_DISCO_ERR and "stream error" in str(e):
+                break
+        time.sleep(a.interval)
+    print("answered %d of %d" % (answered, a.repeat))
+    stream.finish()
+    return EXIT_OK if answered == a.repeat else EXIT_DISCO_ERR
+
+
 class Parser(argparse.ArgumentParser):
     def error(self, message):
         self.print_usage(sys.stderr)
@@ -286,7 +314,9 @@ def main():
     ap.add_argument("--port", type=int, required=True, help="component port of the server")
     ap.add_argument("--host", required=True, metavar="COMPONENT_JID", help="JID to authenticate as")
     ap.add_argument("--secret-file", required=True, metavar="FILE")
-    ap.add_argument("--disco", metavar="TARGET_JID", help="send disco#info to this JID")
+    ap.add_argument("--disco", metavar="TARGET_JID", action="append", help="send disco#info to this JID")
+    ap.add_argument("--repeat", type=int, default=0, metavar="N", help="send N disco#info (a load test)")
+    ap.add_argument("--interval", type=float, default=0.05, metavar="S", help="between two of --repeat")
     ap.add_argument("--timeout", type=float, default=10.0, metavar="S",
                     help="seconds for the whole exchange (default 10)")
     ap.add_argument("--server", default="127.0.0.1", metavar="ADDR", help="default 127.0.0.1")
@@ -306,8 +336,10 @@ def main():
         with sock:
             stream = Stream(sock, deadline)
             handshake(stream, a.host, secret)
+            if a.disco and a.repeat:
+                return load(stream, a, deadline)
             if a.disco:
-                for ident in disco_info(stream, a.host, a.disco):
+                for ident in disco_info(stream, a.host, a.disco[0]):
                     name = ident.get("name")
                     print("%s/%s%s" % (ident.get("category", "?"), ident.get("type", "?"),
                                        " " + name if name else ""))

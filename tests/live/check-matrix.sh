@@ -1,0 +1,444 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Live matrix of `jabber-dispatch check`: {prosody, ejabberd, jabberd2} x {biboumi,
+# jabber-muc}, every package from Debian, each server in a sandbox root of its own made
+# from the stock configs, wired only by `jabber-dispatch sync`, on loopback and private
+# ports.  Per server, in parallel:
+#   - check says ok for both transports;
+#   - while check runs in a loop, disco#info queries sent to both transports through the
+#     server are all answered (no stanza lost, no transport kicked);
+#   - transport stopped: ok-not-connected; wrong secret planted: wrong-secret (exit 1);
+#   - sync --reload for a new transport, a changed secret and a removed transport: the new
+#     state is live afterwards per check (ROUNDS times; 20 for ejabberd);
+#   - server stopped: server-down (exit 1).
+#
+# usage: sudo tests/live/check-matrix.sh BUILD_DIR
+#   KEEP=1        keep the sandboxes (their path is printed)
+#   CELLS="..."   the servers to run (default: prosody ejabberd jabberd2)
+#   ROUNDS=N      reload rounds for prosody and jabberd2 (default 3); EJABBERD_ROUNDS (20)
+#   QUERIES=N     disco#info queries of the load test per server (default 300)
+#
+# Exit status: 0 pass, 1 fail, 77 skip.  Never touches /etc or the system services.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+tests=$(dirname "$here")
+py=${PYTHON:-python3}
+ctl=/usr/sbin/ejabberdctl
+
+say() { printf '%s\n' "$*"; }
+skip() { say "SKIP: $*"; exit 77; }
+
+# ================================================================ one server's cell
+# Everything below runs in a subshell per server: $S, $sb and $root are its own.
+
+pass() { say "PASS [$S]: $*"; }
+fail() {
+	say "FAIL [$S]: $*"
+	cell_logs
+	exit 1
+}
+
+stop_pid() { # PID: TERM, KILL after 10 s, reap
+	local pid=$1 i
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+free_ports() { # free_ports N LOW: N free loopback ports in [LOW, LOW+3000), outside the ephemeral range
+	"$py" - "$1" "$2" <<'EOF'
+import random, socket, sys
+n, low = int(sys.argv[1]), int(sys.argv[2])
+lo, hi = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+rng, got = random.SystemRandom(), []
+while len(got) < n:
+    p = rng.randrange(low, low + 3000)
+    if p in got or lo <= p <= hi:
+        continue
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+    got.append(p)
+print(*got)
+EOF
+}
+
+listening() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
+
+wait_for() { # SECONDS CMD...: 0 when CMD succeeds in time
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		"${@:2}" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+as_user() { # USER CMD...: in the background, the user's ids, a clean environment; pid in $!
+	(cd "$sb" && exec setpriv --reuid="$1" --regid="$1" --init-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		LANG=C.UTF-8 "${@:2}") </dev/null >>"$sb/$1.stdout" 2>&1 &
+}
+
+new_secret() { # new_secret FILE LEN: letters and digits (what transport-init generates)
+	(umask 077 && "$py" -c 'import secrets, string, sys; a = string.ascii_letters + string.digits
+sys.stdout.write("".join(secrets.choice(a) for _ in range(int(sys.argv[1]))))' "$2" >"$1")
+}
+
+cell_logs() {
+	local f
+	for f in "$sb"/*.out "$sb"/*.err "$sb"/*.stdout "$root/var/log/prosody/prosody.log" \
+		"$root/var/log/ejabberd/ejabberd.log" "$root/var/log/jabberd2/router.log" "$root/var/log/biboumi/biboumi.log"; do
+		[ -s "$f" ] || continue
+		say "---- ${f#"$sb"/} (last 15 lines)"
+		tail -n 15 -- "$f" | "$py" -c '
+import sys
+data = sys.stdin.read()
+for p in sys.argv[1:]:
+    try:
+        s = open(p).read().strip()
+    except OSError:
+        continue
+    if s:
+        data = data.replace(s, "<secret>")
+sys.stdout.write(data)' "$sb"/*.secret | sed 's/^/    /'
+	done
+}
+
+jd() { # jd NAME ARGS...: jabber-dispatch on the sandbox; status returned, output in $sb/NAME.{out,err}
+	local name=$1 rc=0
+	timeout 120 "$bin" --root="$root" "${@:2}" >"$sb/$name.out" 2>"$sb/$name.err" || rc=$?
+	return $rc
+}
+
+# status TRANSPORT [FILE]: the word check gave a transport (in $sb/check.out by default)
+status() { awk -v t="$1" '$1 == t { print $4 }' "${2:-$sb/check.out}"; }
+
+# expect_check WHAT RC BIBOUMI MUC: run check, want exit status RC and these words
+expect_check() {
+	local what=$1 want_rc=$2 rc=0
+	jd check check || rc=$?
+	[ "$rc" = "$want_rc" ] && [ "$(status biboumi)" = "$3" ] && [ "$(status jabber-muc)" = "$4" ] ||
+		fail "$what: check exited $rc (want $want_rc): $(tr '\n' '|' <"$sb/check.out")$(cat "$sb/check.err")"
+	pass "$what: biboumi $3, jabber-muc $4 (exit $rc): $(awk '$1 == "biboumi" { $1 = $2 = $3 = $4 = ""; print }' "$sb/check.out" | sed 's/^ *//')"
+}
+
+# ---------------------------------------------------------------- transports
+
+configure_biboumi() { # NAME HOST SECRET_FILE: etc/biboumi/NAME.cfg from the stock one
+	mkdir -p "$root/var/log/biboumi" "$root/var/lib/biboumi/$1"
+	chown _biboumi:_biboumi "$root/var/log/biboumi" "$root/var/lib/biboumi/$1"
+	"$py" - "$root/etc/biboumi/biboumi.cfg" "$root/etc/biboumi/$1.cfg" "$2" "$(cat "$3")" "$comp" "$root" "$1" <<'EOF' ||
+import sys
+stock, cfg, host, secret, port, root, name = sys.argv[1:]
+want = {"hostname": host, "password": secret, "xmpp_server_ip": "127.0.0.1", "port": port,
+        "db_name": "%s/var/lib/biboumi/%s/biboumi.sqlite" % (root, name),
+        "log_file": "%s/var/log/biboumi/%s.log" % (root, name), "identd_port": "0"}
+out, seen = [], set()
+for line in open(stock, encoding="utf-8").read().splitlines():
+    key = line.split("=", 1)[0]
+    if "=" in line and not line.startswith("#") and key in want:
+        line = key + "=" + want[key]
+        seen.add(key)
+    out.append(line)
+out += [k + "=" + v for k, v in want.items() if k not in seen]
+open(cfg, "w", encoding="utf-8").write("\n".join(out) + "\n")
+EOF
+		fail "cannot write biboumi's $1.cfg"
+	chown root:_biboumi "$root/etc/biboumi/$1.cfg"
+	chmod 640 "$root/etc/biboumi/$1.cfg"
+}
+
+configure_muc() { # the stock muc.xml pointed into the sandbox, with its name, port and secret
+	mkdir -p "$root/var/spool/jabber-muc/rooms" "$root/var/spool/jabber-muc/rooms-logs" "$root/var/log/jabber-muc" "$root/run/jabber-muc"
+	chown -R jabber:jabber "$root/var/spool/jabber-muc" "$root/var/log/jabber-muc" "$root/run/jabber-muc"
+	"$py" - "$root/etc/jabberd2/muc.xml" "$root" "$comp" "$(cat "$sb/muc.secret")" <<'EOF' || fail "cannot adapt the stock muc.xml"
+import re, sys
+cfg, root, port, secret = sys.argv[1:]
+s = open(cfg, encoding="utf-8").read()
+for tag, value in [("ip", "127.0.0.1"), ("port", port), ("secret", secret),
+                   ("spool", root + "/var/spool/jabber-muc/rooms/"), ("pidfile", root + "/run/jabber-muc/muc.pid")]:
+    s, n = re.subn(r"<%s>[^<]*</%s>" % (tag, tag), "<%s>%s</%s>" % (tag, value, tag), s, count=1)
+    if n != 1:
+        sys.exit("muc.xml: no <%s>" % tag)
+s = s.replace("<logdir>/var/log/jabberd2/</logdir>", "<logdir>%s/var/log/jabber-muc/</logdir>" % root)
+s = s.replace("<logdir>/var/spool/jabber-muc/rooms-logs/</logdir>", "<logdir>%s/var/spool/jabber-muc/rooms-logs/</logdir>" % root)
+open(cfg, "w", encoding="utf-8").write(s)
+EOF
+	chown root:jabber "$root/etc/jabberd2/muc.xml"
+	chmod 640 "$root/etc/jabberd2/muc.xml"
+}
+
+start_biboumi() { as_user _biboumi /usr/bin/biboumi "$root/etc/biboumi/biboumi.cfg"; biboumi_pid=$!; }
+start_muc() { as_user jabber /usr/sbin/mu-conference -c "$root/etc/jabberd2/muc.xml"; muc_pid=$!; }
+
+# ---------------------------------------------------------------- servers
+
+setup_prosody() {
+	read -r c2s s2s comp <<<"$(free_ports 3 20000)"
+	"$py" - "$root/etc/prosody/prosody.cfg.lua" "$root" "$c2s" "$s2s" "$comp" <<'EOF' || fail "cannot adapt the stock prosody.cfg.lua"
+import re, sys
+cfg, root, c2s, s2s, comp = sys.argv[1:]
+s = open(cfg).read()
+def sub(pat, new, flags=re.M):
+    global s
+    s, n = re.subn(pat, lambda m: new, s, flags=flags)
+    if n != 1:
+        sys.exit("prosody.cfg.lua: %r matched %d times" % (pat, n))
+sub(r'^pidfile = .*$', 'pidfile = "%s/run/prosody/prosody.pid";' % root)
+sub(r'^log = \{.*?^\}', 'log = {\n\tinfo = "%s/var/log/prosody/prosody.log";\n\terror = "%s/var/log/prosody/prosody.err";\n}' % (root, root), re.M | re.S)
+sub(r'^(?=VirtualHost )', 'data_path = "%s/var/lib/prosody"\ninterfaces = { "127.0.0.1" }\nlocal_interfaces = { "127.0.0.1" }\n'
+    'c2s_ports = { %s }\ns2s_ports = { %s }\ncomponent_ports = { %s }\n\n' % (root, c2s, s2s, comp))
+open(cfg, "w").write(s)
+EOF
+	install -d -o prosody -g prosody -m 750 "$root/run/prosody" "$root/var/lib/prosody" "$root/var/log/prosody"
+	# the admin's own component, which asks the transports in the load test
+	new_secret "$sb/asker.secret" 24
+	printf 'Component "%s"\n\tcomponent_secret = "%s"\n' "$asker" "$(cat "$sb/asker.secret")" >"$root/etc/prosody/conf.d/$asker.cfg.lua"
+	chgrp prosody "$root/etc/prosody/conf.d/$asker.cfg.lua"
+	chmod 640 "$root/etc/prosody/conf.d/$asker.cfg.lua"
+}
+start_prosody() {
+	as_user prosody /usr/bin/prosody -F --config "$root/etc/prosody/prosody.cfg.lua"
+	server_pid=$!
+	wait_for 20 listening "$comp" || fail "prosody did not open the component port $comp"
+}
+stop_prosody() { stop_pid "$server_pid"; server_pid=; }
+
+ej() { timeout 90 "$ctl" --config-dir "$root/etc/ejabberd" --ctl-config "$sb/ejabberdctl.cfg" "$@"; }
+setup_ejabberd() {
+	local ports cookie d=$root/etc/default/ejabberd
+	read -r -a ports <<<"$(free_ports 9 23000)"
+	comp=${ports[7]} asker_port=${ports[8]}
+	new_secret "$sb/asker.secret" 24
+	"$py" - "$root/etc/ejabberd/ejabberd.yml" "$sb/asker.secret" "$asker" "$asker_port" "${ports[@]:0:7}" <<'EOF' ||
+import re, sys
+cfg, secret_file, asker, asker_port, *ports = sys.argv[1:]
+s = open(cfg, encoding="utf-8").read()
+stock = re.findall(r'^    port: (\d+)\n    ip: "::"$', s, flags=re.M)
+if len(stock) != len(ports):
+    sys.exit("ejabberd.yml: expected %d stock listeners, found %d" % (len(ports), len(stock)))
+for old, new in zip(stock, ports):
+    s = s.replace('    port: %s\n    ip: "::"' % old, '    port: %s\n    ip: "127.0.0.1"' % new, 1)
+anchor = "\n\n## Disabling digest-md5"
+if s.count(anchor) != 1:
+    sys.exit("ejabberd.yml: the anchor after the listeners is not there once")
+s = s.replace(anchor, '\n  -\n    port: %s\n    ip: "127.0.0.1"\n    module: ejabberd_service\n    hosts:\n      %s:\n        password: "%s"'
+              % (asker_port, asker, open(secret_file).read()) + anchor)
+open(cfg, "w", encoding="utf-8").write(s)
+EOF
+		fail "cannot adapt the stock ejabberd.yml"
+	cookie=$("$py" -c 'import secrets; print(secrets.token_hex(16))')
+	cat >>"$d" <<EOF
+# live test: a private node on loopback
+ERLANG_NODE=jdcheck$$@localhost
+ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0 -setcookie $cookie"
+INET_DIST_INTERFACE=127.0.0.1
+ERL_EPMD_ADDRESS=127.0.0.1
+EJABBERD_CONFIG_PATH=$root/etc/ejabberd/ejabberd.yml
+EJABBERD_PID_PATH=$root/var/lib/ejabberd/ejabberd.pid
+SPOOL_DIR=$root/var/lib/ejabberd
+LOGS_DIR=$root/var/log/ejabberd
+EJABBERD_BYPASS_WARNINGS=true
+EOF
+	{ cat "$d"; printf 'CONTRIB_MODULES_CONF_DIR=%s\n' "$root/etc/ejabberd/modules.d"; } >"$sb/ejabberdctl.cfg"
+	mkdir -p "$root/var/lib/ejabberd"
+}
+start_ejabberd() {
+	server_pid=started
+	ej start >"$sb/ejabberd-start.out" 2>&1 && ej started >>"$sb/ejabberd-start.out" 2>&1 || fail "ejabberd did not start"
+	wait_for 20 listening "$comp" || fail "ejabberd does not listen on the component port $comp"
+}
+stop_ejabberd() {
+	local pid
+	[ -n "$server_pid" ] || return 0
+	server_pid=
+	ej stop >/dev/null 2>&1
+	ej stopped >/dev/null 2>&1
+	pid=$(cat "$root/var/lib/ejabberd/ejabberd.pid" 2>/dev/null)
+	[ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null || kill -KILL "$pid"
+}
+
+setup_jabberd2() {
+	comp=$(free_ports 1 26000)
+	"$py" - "$root/etc/jabberd2/router.xml" "$root" "$comp" <<'EOF' || fail "cannot adapt the stock router.xml"
+import sys
+cfg, root, port = sys.argv[1:]
+s = open(cfg, encoding="utf-8").read()
+for old, new in [
+    ("<pidfile>/var/run/jabberd2/router.pid</pidfile>", "<pidfile>%s/run/jabberd2/router.pid</pidfile>" % root),
+    ("<file>/var/log/jabberd2/router.log</file>", "<file>%s/var/log/jabberd2/router.log</file>" % root),
+    ("<users>/etc/jabberd2/router-users.xml</users>", "<users>%s/etc/jabberd2/router-users.xml</users>" % root),
+    ("<filter>/etc/jabberd2/router-filter.xml</filter>", "<filter>%s/etc/jabberd2/router-filter.xml</filter>" % root),
+    ("<port>5347</port>", "<port>%s</port>" % port),
+]:
+    if s.count(old) != 1:
+        sys.exit("router.xml: expected one %r" % old)
+    s = s.replace(old, new)
+open(cfg, "w", encoding="utf-8").write(s)
+EOF
+	mkdir -p "$root/run/jabberd2" "$root/var/log/jabberd2"
+	chown jabber:jabber "$root/run/jabberd2" "$root/var/log/jabberd2"
+}
+start_jabberd2() {
+	as_user jabber /usr/sbin/jabberd2-router -c "$root/etc/jabberd2/router.xml"
+	server_pid=$!
+	wait_for 20 listening "$comp" || fail "the jabberd2 router did not open 127.0.0.1:$comp"
+	# the load test asks under a name of its own, with the router's one secret
+	(umask 077 && "$py" -c 'import sys, xml.etree.ElementTree as E; sys.stdout.write(E.parse(sys.argv[1]).getroot().findtext("local/secret"))' \
+		"$root/etc/jabberd2/router.xml" >"$sb/asker.secret")
+}
+stop_jabberd2() { stop_pid "$server_pid"; server_pid=; }
+
+# ---------------------------------------------------------------- steps
+
+# The load test: QUERIES disco#info to both transports through the server while check runs in a loop.
+load_under_check() {
+	local loader rc=0 runs=0 bad=0
+	"$py" "$here/xmpp-probe.py" --port "${asker_port:-$comp}" --host "$asker" --secret-file "$sb/asker.secret" \
+		--timeout 10 --disco irc.localhost --disco conference.localhost --repeat "$queries" --interval 0.02 \
+		>"$sb/load.out" 2>&1 &
+	loader=$!
+	while kill -0 "$loader" 2>/dev/null; do
+		jd check-loop check || bad=$((bad + 1))
+		[ "$(status biboumi "$sb/check-loop.out")" = ok ] && [ "$(status jabber-muc "$sb/check-loop.out")" = ok ] ||
+			bad=$((bad + 1))
+		runs=$((runs + 1))
+	done
+	wait "$loader" || rc=$?
+	[ "$rc" = 0 ] || fail "load test under check: $(tr '\n' ' ' <"$sb/load.out") (status $rc)"
+	[ "$bad" = 0 ] || fail "check said something else than ok twice in $runs runs during the load test"
+	kill -0 "$biboumi_pid" && kill -0 "$muc_pid" || fail "a transport died during the load test"
+	pass "load test: $(tail -n 1 "$sb/load.out") disco#info answered by the transports while check ran $runs times (all ok)"
+}
+
+# Reload rounds: a second biboumi adapter (the admin's) comes, changes its secret, goes.
+reload_rounds() {
+	local n=$1 i w=$root/etc/jabber-dispatch/transports/irc2 again=0 t0=$SECONDS
+	mkdir -p "$root/etc/jabber-dispatch/transports"
+	for ((i = 1; i <= n; i++)); do
+		new_secret "$sb/irc2.secret" 24
+		configure_biboumi irc2 irc2.localhost "$sb/irc2.secret"
+		printf '#!/bin/sh\nexec %s/usr/lib/jabber-dispatch/transports/biboumi "$@" --config=/etc/biboumi/irc2.cfg\n' "$root" >"$w"
+		chmod 755 "$w"
+		jd reload-add sync --reload || fail "round $i: sync --reload (new transport) exited $?"
+		live irc2 "round $i, new transport" reload-add
+		new_secret "$sb/irc2.secret" 24
+		configure_biboumi irc2 irc2.localhost "$sb/irc2.secret"
+		jd reload-change sync --reload || fail "round $i: sync --reload (changed secret) exited $?"
+		live irc2 "round $i, changed secret" reload-change
+		rm -f "$w"
+		jd reload-remove sync --reload || fail "round $i: sync --reload (removed transport) exited $?"
+		gone irc2.localhost "round $i"
+		again=$((again + $(cat "$sb"/reload-*.err | grep -c 'reloading again')))
+	done
+	pass "$n reload rounds (new transport, changed secret, removed transport), each live per check; $again reloads needed a second reload_config; $((SECONDS - t0)) s"
+}
+
+# live TRANSPORT WHAT SYNC: after that sync, check says the server takes it (the transport itself is not running)
+live() {
+	local rc=0
+	jd check-live check --transport="$1" || rc=$?
+	[ "$rc" = 0 ] && [ "$(status "$1" "$sb/check-live.out")" = ok-not-connected ] ||
+		fail "$2: check says $(tr '\n' '|' <"$sb/check-live.out") (exit $rc); sync said: $(tr '\n' '|' <"$sb/$3.out" "$sb/$3.err")"
+}
+
+# gone HOST WHAT: after the removal, the running server refuses the component (jabberd2 takes any name: not asked)
+gone() {
+	local rc=0
+	[ "$S" = jabberd2 ] && return 0
+	"$py" "$here/xmpp-probe.py" --port "$comp" --host "$1" --secret-file "$sb/irc2.secret" --timeout 10 >"$sb/gone.out" 2>&1 || rc=$?
+	[ "$rc" = 4 ] || fail "$2: $1 still logs in after its removal and sync --reload (status $rc: $(cat "$sb/gone.out"))"
+}
+
+cell() {
+	S=$1
+	sb=$top/$S root=$top/$S/root server_pid= biboumi_pid= muc_pid= asker=probe.localhost asker_port=
+	mkdir -p "$sb"
+	trap 'stop_pid "$biboumi_pid"; stop_pid "$muc_pid"; stop_$S' EXIT
+	"$tests/lib/stock-root.sh" "$root" "$S" biboumi jabber-muc || fail "stock-root.sh could not build the sandbox"
+	DESTDIR=$root cmake --install "$build" --prefix /usr >"$sb/install.log" 2>&1 || fail "cmake --install failed"
+	"setup_$S"
+	new_secret "$sb/irc.secret" 32
+	new_secret "$sb/muc.secret" 15 # mu-conference: stream id + secret must fit 55 bytes
+	configure_biboumi biboumi irc.localhost "$sb/irc.secret"
+	configure_muc
+	jd sync sync || fail "sync exited $?: $(cat "$sb/sync.err")"
+	[ "$(awk '$2 == "'"$S"'" && $4 == "added" { n++ } END { print n + 0 }' "$sb/sync.out")" = 2 ] ||
+		fail "sync did not add both transports: $(tr '\n' '|' <"$sb/sync.out")"
+	pass "sandbox from the stock $S, biboumi, jabber-muc; sync added both (ports from $comp)"
+
+	"start_$S"
+	start_biboumi
+	start_muc
+	wait_for 30 eval 'jd check-wait check && [ "$(status biboumi "$sb/check-wait.out")" = ok ] && [ "$(status jabber-muc "$sb/check-wait.out")" = ok ]' ||
+		fail "the transports did not come up: $(tr '\n' '|' <"$sb/check-wait.out")"
+	expect_check "both connected" 0 ok ok
+	jd check-json check --json
+	pass "check latency: $("$py" -c 'import json, sys; print(" ".join("%s %d ms" % (p["transport"], p["ms"]) for p in json.load(open(sys.argv[1]))["pairs"]))' "$sb/check-json.out")"
+
+	load_under_check
+
+	stop_pid "$biboumi_pid"
+	biboumi_pid=
+	expect_check "biboumi stopped" 0 ok-not-connected ok
+
+	cp -p "$root/etc/biboumi/biboumi.cfg" "$sb/biboumi.cfg.good"
+	sed -i 's/^password=.*/password=planted-wrong-secret/' "$root/etc/biboumi/biboumi.cfg"
+	expect_check "wrong secret planted in biboumi.cfg" 1 wrong-secret ok
+	cp -p "$sb/biboumi.cfg.good" "$root/etc/biboumi/biboumi.cfg"
+
+	reload_rounds "$([ "$S" = ejabberd ] && echo "$ejabberd_rounds" || echo "$rounds")"
+	start_biboumi
+	wait_for 30 eval 'jd check-wait check --transport=biboumi && [ "$(status biboumi "$sb/check-wait.out")" = ok ]' ||
+		fail "biboumi did not come back after the reload rounds: $(cat "$sb/check-wait.out")"
+	expect_check "after the reload rounds" 0 ok ok
+
+	"stop_$S"
+	expect_check "$S stopped" 1 server-down server-down
+	pass "$S done"
+}
+
+# ================================================================ main
+
+main() {
+	[ $# = 1 ] || { say "usage: $0 BUILD_DIR" >&2; exit 1; }
+	build=$1
+	local b s rc=0 pids=() t0=$SECONDS
+	[ "$(id -u)" = 0 ] || skip "needs root (the daemons run as their own users)"
+	cells=${CELLS:-prosody ejabberd jabberd2}
+	rounds=${ROUNDS:-3} ejabberd_rounds=${EJABBERD_ROUNDS:-20} queries=${QUERIES:-300}
+	for b in /usr/bin/prosody "$ctl" /usr/sbin/jabberd2-router /usr/bin/biboumi /usr/sbin/mu-conference; do
+		[ -x "$b" ] || skip "$b is not installed"
+	done
+	for b in prosody ejabberd jabber _biboumi; do getent passwd "$b" >/dev/null || skip "no user $b"; done
+	for b in setpriv ss cmake "$py"; do command -v "$b" >/dev/null || skip "$b is not installed"; done
+	bin=
+	for b in "$build/jabber-dispatch" "$build/dispatcher/jabber-dispatch"; do [ -x "$b" ] && bin=$b; done
+	[ -n "$bin" ] || { say "FAIL: no jabber-dispatch in $build"; exit 1; }
+	umask 022
+	top=$(mktemp -d "${TMPDIR:-/tmp}/jd-live-check.XXXXXX")
+	chmod 711 "$top"
+	trap 'kill -TERM "${pids[@]}" 2>/dev/null; wait; [ "${KEEP:-0}" = 1 ] && say "sandboxes kept: $top" || rm -rf -- "$top"' EXIT
+	for s in $cells; do
+		(cell "$s") >"$top/$s.log" 2>&1 &
+		pids+=($!)
+	done
+	set -- $cells
+	for b in "${pids[@]}"; do
+		if ! wait "$b"; then rc=1; fi
+		cat "$top/$1.log"
+		shift
+	done
+	[ "$rc" = 0 ] && say "PASS: check-matrix ($cells) in $((SECONDS - t0)) s" || say "FAIL: check-matrix"
+	return $rc
+}
+
+main "$@"
