@@ -14,7 +14,7 @@
 #
 # usage: sudo tests/live/check-matrix.sh BUILD_DIR
 #   KEEP=1        keep the sandboxes (their path is printed)
-#   CELLS="..."   the servers to run (default: prosody ejabberd jabberd2)
+#   CELLS="..."   the servers to run (default: prosody ejabberd)
 #   ROUNDS=N      reload rounds for prosody and jabberd2 (default 3); EJABBERD_ROUNDS (20)
 #   QUERIES=N     disco#info queries of the load test per server (default 300)
 #
@@ -413,7 +413,7 @@ main() {
 	build=$1
 	local b s rc=0 pids=() t0=$SECONDS
 	[ "$(id -u)" = 0 ] || skip "needs root (the daemons run as their own users)"
-	cells=${CELLS:-prosody ejabberd jabberd2}
+	cells=${CELLS:-prosody ejabberd}
 	rounds=${ROUNDS:-3} ejabberd_rounds=${EJABBERD_ROUNDS:-20} queries=${QUERIES:-300}
 	for b in /usr/bin/prosody "$ctl" /usr/sbin/jabberd2-router /usr/bin/biboumi /usr/sbin/mu-conference; do
 		[ -x "$b" ] || skip "$b is not installed"
