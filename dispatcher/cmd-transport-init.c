@@ -35,6 +35,7 @@
 #define TINIT_SECRET_MIN 16
 #define TINIT_SECRET_MAX 128
 #define TINIT_SECRET_128 22
+#define TINIT_SECRET_FLOOR 12 /* below it not even a transport's own limit makes a generated secret acceptable */
 
 #define TINIT_FILE_MODE 0640
 #define TINIT_DIR_MODE 0750
@@ -512,6 +513,45 @@ out:
 	return code;
 }
 
+/*
+ * The package's own transport adapter may say it takes only short secrets
+ * ("secret-max=N": mu-conference's handshake breaks past 55 bytes of stream
+ * id + secret).  Without --secret-length the secret then has N characters;
+ * a longer --secret-length is the admin's choice, with a warning.
+ */
+static int tinit_secret_max(struct ctx *ctx, struct tinit_opts *o)
+{
+	struct adapter_list ts = ADAPTER_LIST_INIT;
+	struct adapter_call call = ctx_call(ctx);
+	struct diag d = DIAG_INIT;
+	unsigned max = 0;
+
+	if (adapter_discover(&ctx->root, ADAPTER_TRANSPORT, &ts, &d) == 0)
+		for (size_t i = 0; i < ts.n; i++)
+			if (strcmp(ts.v[i].name, o->package) == 0 && adapter_usable(&ts.v[i]) &&
+			    adapter_probe(&call, &ts.v[i]) == 0)
+				max = ts.v[i].secret_max;
+	adapter_list_free(&ts);
+	if (!max || o->secret_length <= max)
+		return 0;
+	if (o->secret_length_arg) {
+		ctx_error("warning: transport %s says it takes secrets of at most %u bytes; one of %u may not authenticate "
+			  "with every server",
+			  o->package, max, o->secret_length);
+		return 0;
+	}
+	if (max < TINIT_SECRET_FLOOR) {
+		ctx_error("transport-init: transport %s takes secrets of at most %u bytes: too short to generate a safe one "
+			  "(%d at least); write its secret by hand",
+			  o->package, max, TINIT_SECRET_FLOOR);
+		return -EINVAL;
+	}
+	o->secret_length = max;
+	ctx_error("warning: transport %s takes secrets of at most %u bytes: the generated one holds %u bits", o->package,
+		  max, max * 595 / 100);
+	return 0;
+}
+
 static int run_transport_init(struct ctx *ctx, void *opts, int nargs, char **args)
 {
 	struct tinit_opts o = *(struct tinit_opts *)opts;
@@ -544,6 +584,10 @@ static int run_transport_init(struct ctx *ctx, void *opts, int nargs, char **arg
 		ctx_error("transport-init: %.100s is not in the transport registry (%s, %s/, %s/): it has no port "
 			  "or prefix assigned",
 			  o.package, REGISTRY_VENDOR_FILE, REGISTRY_VENDOR_DIR, REGISTRY_ADMIN_DIR);
+		code = EXIT_DATAERR;
+		goto out;
+	}
+	if (tinit_secret_max(ctx, &o) < 0) {
 		code = EXIT_DATAERR;
 		goto out;
 	}

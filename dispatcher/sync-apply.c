@@ -90,7 +90,18 @@ static void adopt(struct sync_run *run, struct server_run *sr, struct transport_
 	unsigned need = (port_differs ? CAP_SET_PORT : 0) | (secret_differs ? CAP_SET_PASSWORD : 0);
 	const char *what = adopted_what(port_differs, secret_differs);
 
-	if (!need || !p)
+	if (!p)
+		return;
+	adapter_probe(&call, tr->a);
+	if (tr->a->secret_max && shared->secret.len > tr->a->secret_max) {
+		diag_set(&d, EINVAL, EXIT_DATAERR,
+			 "transport %s: takes secrets of at most %u bytes, and server %s imposes one of %zu: give it a shorter "
+			 "one by hand (every transport then adopts it)",
+			 tr->a->name, tr->a->secret_max, sr->a->name, shared->secret.len);
+		decide(run, p, "conflict", &d);
+		return;
+	}
+	if (!need)
 		return;
 	if (tr->pinned) {
 		diag_set(&d, EEXIST, EXIT_DATAERR, "transport %s: follows the port and secret of server %s; server %s imposes others",
@@ -98,7 +109,6 @@ static void adopt(struct sync_run *run, struct server_run *sr, struct transport_
 		decide(run, p, "conflict", &d);
 		return;
 	}
-	adapter_probe(&call, tr->a);
 	if ((tr->a->caps & need) != need) {
 		diag_set(&d, EINVAL, EXIT_DATAERR, "transport %s: server %s imposes its own %s, and the adapter cannot adopt %s (no %s)",
 			 tr->a->name, sr->a->name, what, need == (CAP_SET_PORT | CAP_SET_PASSWORD) ? "them" : "it",
@@ -144,7 +154,19 @@ static void apply_shared(struct sync_run *run, struct server_run *sr)
 	struct component shared = COMPONENT_INIT;
 	struct server_reply reply = SERVER_REPLY_INIT;
 	struct diag d = DIAG_INIT;
-	int rc = server_shared(&call, sr->a, run->o->dry_run, &shared, &reply, &d);
+	unsigned secret_max = 0;
+	int rc;
+
+	/* A secret the server generates must suit the transport that takes the shortest. */
+	for (size_t t = 0; t < run->ntr; t++) {
+		struct transport_run *tr = &run->tr[t];
+		if (!tr->asked || tr->word)
+			continue;
+		adapter_probe(&call, tr->a);
+		if (tr->a->secret_max && (!secret_max || tr->a->secret_max < secret_max))
+			secret_max = tr->a->secret_max;
+	}
+	rc = server_shared(&call, sr->a, run->o->dry_run, secret_max, &shared, &reply, &d);
 
 	if (rc == -ENODEV) {
 		hide_server(run, sr, &d);

@@ -50,6 +50,7 @@
 #define J2_DPKG_STATUS "/var/lib/dpkg/status"
 #define J2_LOOPBACK "127.0.0.1"
 #define J2_SECRET_BYTES 24 /* 192 bits */
+#define J2_SECRET_MIN 12   /* characters of a generated secret, at the least (72 bits) */
 #define J2_PROBE_NAME "jabber-dispatch-check.invalid"
 
 struct j2_record {
@@ -504,7 +505,8 @@ static int j2_redact(struct changeset *cs, const struct j2_conf *c, const struct
 	return rc == 0 ? xe_redact_all(cs, &c->secrets, "<hidden>") : rc;
 }
 
-static int j2_generate(struct buf *out)
+/* A random secret; at most MAX characters when MAX is not 0 (6 bits each). */
+static int j2_generate(struct buf *out, unsigned max)
 {
 	unsigned char raw[J2_SECRET_BYTES];
 	char enc[sodium_base64_ENCODED_LEN(J2_SECRET_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
@@ -513,6 +515,8 @@ static int j2_generate(struct buf *out)
 	/* base64url without padding: letters, digits, '-' and '_', which no config syntax needs to escape. */
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2base64(enc, sizeof(enc), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	if (max && max < strlen(enc))
+		enc[max] = '\0';
 	rc = buf_puts(out, enc);
 	sodium_memzero(raw, sizeof(raw));
 	sodium_memzero(enc, sizeof(enc));
@@ -543,8 +547,14 @@ static int j2_shared(const struct server_request *req, struct changeset *cs, str
 		goto out;
 	}
 	rc = j2_may_harden(req, &c, d);
+	/* Below 12 characters (72 bits) a generated secret is too weak to impose on every transport. */
+	if (rc == 0 && req->secret_max && req->secret_max < J2_SECRET_MIN)
+		rc = diag_set(d, EINVAL, EXIT_DATAERR,
+			      "%s: a transport takes secrets of at most %u bytes, too short to generate a safe one (%d at "
+			      "least): set <secret> by hand",
+			      c.f.path, req->secret_max, J2_SECRET_MIN);
 	if (rc == 0)
-		rc = j2_generate(ret_secret);
+		rc = j2_generate(ret_secret, req->secret_max);
 	if (rc == 0)
 		rc = j2_secure(&c, ret_secret, true, &e, req->dry_run);
 	if (rc == 0)

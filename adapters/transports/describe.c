@@ -46,6 +46,7 @@ int main(int argc, char **argv)
 	ops.name = describe_desc.name;
 	ops.default_config = describe_desc.config;
 	ops.reader_group = describe_desc.reader_group;
+	ops.secret_max = describe_desc.secret_max;
 	code = transport_adapter_main(argc - 1, argv + 1, &ops);
 	descriptor_free(&describe_desc);
 	return code;

@@ -94,12 +94,12 @@ static bool descriptor_key_ok(enum descriptor_format format, const char *key)
 
 enum desc_field {
 	F_FORMAT, F_DIALECT, F_CONFIG, F_FALLBACK, F_HOST, F_PORT, F_SECRET, F_SECRET_FILE, F_SECRET_FILE_DEFAULT,
-	F_DEFAULT_HOST, F_DEFAULT_PORT, F_EXAMPLE_SECRET, F_HINT, F_READER_GROUP, F_COUNT
+	F_DEFAULT_HOST, F_DEFAULT_PORT, F_EXAMPLE_SECRET, F_HINT, F_READER_GROUP, F_SECRET_MAX, F_COUNT
 };
 
 static const char *const desc_words[F_COUNT] = {
 	"format", "ini-dialect", "config", "fallback-config", "host", "port", "secret", "secret-file",
-	"secret-file-default", "default-host", "default-port", "example-secret", "hint", "reader-group",
+	"secret-file-default", "default-host", "default-port", "example-secret", "hint", "reader-group", "secret-max",
 };
 
 static int descriptor_check(const char *path, struct descriptor *dsc, const unsigned *lines, struct diag *d)
@@ -232,6 +232,15 @@ int descriptor_parse(const char *path, const char *text, size_t len, struct desc
 		case F_EXAMPLE_SECRET:
 			rc = strv_push(&dsc.example_secrets, e->value);
 			break;
+		case F_SECRET_MAX: {
+			char *end;
+			unsigned long n = strtoul(e->value, &end, 10);
+			if (*end || e->value[0] < '1' || e->value[0] > '9' || n > VALIDATE_SECRET_MAX)
+				rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: secret-max= takes a number of bytes from 1 to %d",
+					      path, e->line, VALIDATE_SECRET_MAX);
+			dsc.secret_max = (unsigned)n;
+			break;
+		}
 		case F_CONFIG: slot = &dsc.config; break;
 		case F_FALLBACK: slot = &dsc.fallback_config; break;
 		case F_HOST: slot = &dsc.host_key; break;

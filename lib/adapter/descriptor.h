@@ -52,6 +52,7 @@ struct descriptor {
 	char *secret_file_key, *secret_file_default;
 	char *default_host;
 	unsigned default_port;
+	unsigned secret_max; /* secret-max=: the longest secret the transport authenticates with, 0 none */
 	struct strv example_secrets;
 	char *hint;
 	char *reader_group;

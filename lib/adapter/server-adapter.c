@@ -23,7 +23,7 @@ static void server_usage(const struct server_ops *ops, FILE *to)
 		"       %s [--root=DIR] [--config=FILE] --remove --host=HOST [--dry-run]\n"
 		"       %s [--root=DIR] [--config=FILE] --list\n"
 		"       %s [--root=DIR] [--config=FILE] --reload [--added=HOST]... [--removed=HOST]...\n"
-		"       %s [--root=DIR] [--config=FILE] --shared [--dry-run]\n"
+		"       %s [--root=DIR] [--config=FILE] --shared [--secret-max=N] [--dry-run]\n"
 		"       %s [--root=DIR] [--config=FILE] --listen --host=HOST\n"
 		"       %s --capabilities\n"
 		"Declares the XMPP component HOST in the %s configuration (default %s).\n"
@@ -138,6 +138,14 @@ static int parse_args(int argc, char **argv, const struct server_ops *ops, struc
 			shared = true;
 		else if (strcmp(a, "--listen") == 0 && ops->listen)
 			listen = true;
+		else if ((v = option_value(a, "--secret-max")) && ops->shared) {
+			char *end;
+			unsigned long n = strtoul(v, &end, 10);
+			if (*end || !*v || n < 1 || n > VALIDATE_SECRET_MAX)
+				return diag_set(d, EINVAL, EXIT_USAGE, "--secret-max: a number of bytes from 1 to %d",
+						VALIDATE_SECRET_MAX);
+			req->secret_max = (unsigned)n;
+		}
 		else if ((v = option_value(a, "--added")) || (v = option_value(a, "--removed"))) {
 			char host[254];
 			snprintf(host, sizeof(host), "%s", v);
@@ -198,8 +206,9 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 	}
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--capabilities") == 0) {
-			protocol_caps_format(SERVER_CAPS | (ops->shared ? CAP_SHARED : 0) | (ops->listen ? CAP_LISTEN : 0), caps,
-					     sizeof(caps));
+			protocol_caps_format(SERVER_CAPS | (ops->shared ? CAP_SHARED | CAP_SECRET_MAX : 0) |
+						     (ops->listen ? CAP_LISTEN : 0),
+					     caps, sizeof(caps));
 			printf("%s\n", caps);
 			return EXIT_OK;
 		}

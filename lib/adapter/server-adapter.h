@@ -23,6 +23,7 @@ struct server_request {
 	unsigned port;      /* APPLY */
 	struct buf secret;  /* APPLY; sensitive */
 	bool dry_run;
+	unsigned secret_max; /* SHARED: --secret-max=N, the longest secret every transport takes; 0 none */
 	struct strv added;   /* RELOAD: hosts that came in this run */
 	struct strv removed; /* RELOAD: hosts that went */
 };
@@ -57,7 +58,9 @@ struct server_ops {
 	/*
 	 * Optional, for a server that imposes one port and one secret on every
 	 * component (jabberd2): give them, first queueing in CS whatever makes
-	 * them safe (a well-known default secret replaced).  Announces "shared".
+	 * them safe (a well-known default secret replaced), generating a secret
+	 * of at most req->secret_max bytes when that is set.  Announces "shared
+	 * secret-max".
 	 */
 	int (*shared)(const struct server_request *req, struct changeset *cs, struct server_outcome *ret,
 		      unsigned *ret_port, struct buf *ret_secret, struct diag *d);

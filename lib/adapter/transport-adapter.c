@@ -185,7 +185,10 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--capabilities") == 0) {
-			printf("protocol=1%s%s\n", ops->set ? " set-password set-port" : "", ops->fill ? " fill" : "");
+			printf("protocol=1%s%s", ops->set ? " set-password set-port" : "", ops->fill ? " fill" : "");
+			if (ops->secret_max)
+				printf(" " PROTOCOL_SECRET_MAX_WORD "%u", ops->secret_max);
+			putchar('\n');
 			return EXIT_OK;
 		} else if (ops->set && strncmp(a, "--set-port=", 11) == 0) {
 			if ((why = validate_port(a + 11, &set.port))) {

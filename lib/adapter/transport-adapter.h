@@ -46,6 +46,8 @@ struct transport_ops {
 	 */
 	int (*fill)(const struct root *r, const char *config, const char *host, unsigned port,
 		    const struct buf *secret, struct changeset *cs, enum result *ret_result, struct diag *d);
+	/* The longest secret the transport authenticates with, 0 for no limit: announced as "secret-max=N". */
+	unsigned secret_max;
 };
 
 int transport_adapter_main(int argc, char **argv, const struct transport_ops *ops);

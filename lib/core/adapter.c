@@ -430,8 +430,9 @@ int adapter_probe(const struct adapter_call *call, struct adapter *a)
 	/* An adapter written to the bare seed protocol fails here: it gets no capabilities. */
 	if (rc == 0 && spawn_succeeded(&c)) {
 		a->caps = protocol_caps_parse(buf_str(&c.out));
+		a->secret_max = protocol_caps_secret_max(buf_str(&c.out));
 		if (!(a->caps & CAP_PROTOCOL1))
-			a->caps = 0;
+			a->caps = a->secret_max = 0;
 	}
 	strv_free(&args);
 	child_free(&c);
@@ -667,8 +668,8 @@ static int take_port_secret(const struct adapter *a, char *port, char *secret, s
 	return rc;
 }
 
-int server_shared(const struct adapter_call *call, const struct adapter *a, bool dry_run, struct component *ret,
-		  struct server_reply *reply, struct diag *d)
+int server_shared(const struct adapter_call *call, const struct adapter *a, bool dry_run, unsigned secret_max,
+		  struct component *ret, struct server_reply *reply, struct diag *d)
 {
 	struct child ch = CHILD_INIT;
 	struct strv args = STRV_INIT;
@@ -682,6 +683,10 @@ int server_shared(const struct adapter_call *call, const struct adapter *a, bool
 	rc = strv_push(&args, "--shared");
 	if (rc == 0 && dry_run)
 		rc = strv_push(&args, "--dry-run");
+	if (rc == 0 && secret_max && (a->caps & CAP_SECRET_MAX)) {
+		char *opt;
+		rc = asprintf(&opt, "--secret-max=%u", secret_max) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+	}
 	if (rc == 0)
 		rc = adapter_run(call, a, &args, NULL, 0, &ch);
 	if (rc < 0) {

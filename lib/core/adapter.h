@@ -25,6 +25,7 @@ struct adapter {
 	bool masked;     /* admin entry is a symlink to /dev/null */
 	char *skipped;   /* why it is not used, NULL when usable */
 	unsigned caps;   /* CAP_*, valid once probed */
+	unsigned secret_max; /* transport: its "secret-max=N", 0 for none; valid once probed */
 	bool probed;
 };
 
@@ -109,9 +110,11 @@ int server_apply(const struct adapter_call *call, const struct adapter *a, const
  * (CAP_SHARED, e.g. jabberd2) for them.  The adapter may first make its
  * config safe (replace a well-known default secret): REPLY says whether it
  * did (updated, with restart) or would (DRY_RUN).  RET gets port and secret.
+ * SECRET_MAX (when not 0, and A announced CAP_SECRET_MAX): a secret it
+ * generates must not be longer, for the transports that say so.
  */
-int server_shared(const struct adapter_call *call, const struct adapter *a, bool dry_run, struct component *ret,
-		  struct server_reply *reply, struct diag *d);
+int server_shared(const struct adapter_call *call, const struct adapter *a, bool dry_run, unsigned secret_max,
+		  struct component *ret, struct server_reply *reply, struct diag *d);
 /*
  * Make a transport adopt PORT (when not 0) and SECRET (when not NULL) in its
  * own config (CAP_SET_PORT, CAP_SET_PASSWORD).  REPLY: updated/unchanged, restart.

@@ -35,6 +35,7 @@ static const struct {
 	{ CAP_SET_PASSWORD, "set-password" }, { CAP_SET_PORT, "set-port" },
 	{ CAP_SHARED, "shared" },        { CAP_FILL, "fill" },
 	{ CAP_LISTEN, "listen" },
+	{ CAP_SECRET_MAX, "secret-max" },
 };
 
 const char *protocol_result_word(enum result r)
@@ -120,4 +121,24 @@ unsigned protocol_caps_parse(const char *text)
 bool protocol_result_changed(enum result r)
 {
 	return r == RESULT_ADDED || r == RESULT_UPDATED || r == RESULT_REMOVED;
+}
+
+unsigned protocol_caps_secret_max(const char *text)
+{
+	const size_t wl = strlen(PROTOCOL_SECRET_MAX_WORD);
+	for (const char *p = text; *p;) {
+		size_t n;
+		p += strspn(p, " \t\r\n");
+		n = strcspn(p, " \t\r\n");
+		if (n > wl && n <= wl + 4 && strncmp(p, PROTOCOL_SECRET_MAX_WORD, wl) == 0 &&
+		    strspn(p + wl, "0123456789") == n - wl && p[wl] != '0') {
+			unsigned v = 0;
+			for (size_t i = wl; i < n; i++)
+				v = v * 10 + (unsigned)(p[i] - '0');
+			if (v <= 1024)
+				return v;
+		}
+		p += n;
+	}
+	return 0;
 }

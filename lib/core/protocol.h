@@ -52,7 +52,14 @@ enum {
 	CAP_SHARED = 1 << 8,         /* server: --shared, one port and secret imposed on every component */
 	CAP_FILL = 1 << 9,           /* transport: --fill --set-host=H, completes an unfinished config */
 	CAP_LISTEN = 1 << 10,        /* server: --listen --host=H, where and how the running server takes H */
+	CAP_SECRET_MAX = 1 << 11,    /* server: --shared takes --secret-max=N for the secret it generates */
 };
+
+/*
+ * A transport that announces "secret-max=N" authenticates only with secrets
+ * of at most N bytes (mu-conference 0.8: stream id + secret within 55 bytes).
+ */
+#define PROTOCOL_SECRET_MAX_WORD "secret-max="
 
 /*
  * How `jabber-dispatch check` may prove a component live without disturbing
@@ -77,6 +84,8 @@ void protocol_caps_format(unsigned caps, char *out, unsigned long len);
 unsigned protocol_caps_parse(const char *text);
 const char *protocol_listen_mode_word(enum listen_mode m);
 enum listen_mode protocol_listen_mode_parse(const char *word);
+/* N of a "secret-max=N" word in a --capabilities answer (1..1024), 0 when there is none. */
+unsigned protocol_caps_secret_max(const char *text);
 /* True when RESULT means the server config was (or would be) written. */
 bool protocol_result_changed(enum result r);
 

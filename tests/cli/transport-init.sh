@@ -60,8 +60,9 @@ check "symlink output: kept, not followed" equals "$out" "/etc/jabber-muc-test/l
 check "symlink output: still the symlink" test -L "$ROOT/etc/jabber-muc-test/link.xml"
 
 # --- entropy: 100 generated secrets, all different, each 32 characters of [A-Za-z0-9]
+# (jabber-muc's adapter says secret-max=15: the length is asked for explicitly)
 for i in $(seq 1 100); do
-	init --output=/etc/entropy/$i.xml --domain=example.org >/dev/null
+	init --output=/etc/entropy/$i.xml --domain=example.org --secret-length=32 >/dev/null
 	secret_of /etc/entropy/$i.xml
 done >"$T/secrets"
 check "100 secrets generated" equals "$(wc -l <"$T/secrets")" 100
@@ -89,6 +90,13 @@ init --output=/etc/short/muc.xml --domain=example.org --secret-length=19
 check "--secret-length=19: 19 characters" equals "$(secret_of /etc/short/muc.xml | tr -d '\n' | wc -c)" 19
 check "--secret-length=19: warns that it is below 128 bits" contains "$err" \
 	"warning: a secret of 19 characters holds 113 bits, less than 128"
+check "--secret-length=19: warns that it passes the adapter's secret-max" contains "$err" \
+	"warning: transport jabber-muc says it takes secrets of at most 15 bytes; one of 19 may not authenticate with every server"
+# --- without --secret-length, the adapter's secret-max=15 (mu-conference with jabberd2's 40-byte stream ids)
+init --output=/etc/short/max.xml --domain=example.org
+check "secret-max=15: 15 characters" equals "$(secret_of /etc/short/max.xml | tr -d '\n' | wc -c)" 15
+check "secret-max=15: says how many bits" contains "$err" \
+	"warning: transport jabber-muc takes secrets of at most 15 bytes: the generated one holds 89 bits"
 init --output=/etc/short/2.xml --secret-length=8
 check "--secret-length below 16: refused" equals "$rc" 64
 
@@ -135,7 +143,7 @@ check "unknown placeholder: FILE:LINE" contains "$err" "typo.cfg:4: unknown plac
 check "unknown placeholder: nothing written" test ! -e "$ROOT/etc/x/2.cfg"
 printf 'mail=admin@example.org @HOST@ @PORT@ @SECRET@ @@\n' >"$ROOT/usr/share/jabber-dispatch/templates/at.cfg"
 run_jd transport-init jabber-muc --template=/usr/share/jabber-dispatch/templates/at.cfg --output=/etc/x/3.cfg --domain=e.org
-check "an address's '@' is no placeholder" grep -q '^mail=admin@example.org conference.e.org 5242 [A-Za-z0-9]\{32\} @@$' "$ROOT/etc/x/3.cfg"
+check "an address's '@' is no placeholder" grep -q '^mail=admin@example.org conference.e.org 5242 [A-Za-z0-9]\{15\} @@$' "$ROOT/etc/x/3.cfg"
 run_jd transport-init jabber-nonesuch --template=$tmpl --output=/etc/x/4.xml
 check "package not in the registry: exit 65" equals "$rc" 65
 check "package not in the registry: says so" contains "$err" "jabber-nonesuch is not in the transport registry"

@@ -21,7 +21,8 @@ check "sync: exit 0" equals "$rc" 0
 check "sync: jabber-muc registered in jabberd2" contains "$out" "jabber-muc       jabberd2     conference.example.org           added"
 check "jabber-muc adopted the router's port" equals "$(value "$muc" port)" "$(value "$rx" local/port)"
 check "jabber-muc adopted the router's secret" equals "$(value "$muc" secret)" "$(value "$rx" local/secret)"
-check "the router's stock secret was replaced" bash -c '[ "$1" != secret ] && [ ${#1} -ge 22 ]' _ "$(value "$rx" local/secret)"
+check "the router's stock secret was replaced" bash -c '[ "$1" != secret ] && [ ${#1} -ge 12 ]' _ "$(value "$rx" local/secret)"
+check "the generated secret suits jabber-muc's secret-max=15" equals "$(value "$rx" local/secret | tr -d '\n' | wc -c)" 15
 check "muc.xml keeps mode 0640 and group jabber" equals "$(stat -c '%a %G' "$muc")" "640 jabber"
 check "restart of jabber-muc asked for" contains "$err" "transport jabber-muc: adopted the port and secret of server jabberd2; restart it"
 check "no secret printed" lacks "$out$err" "$(value "$rx" local/secret)"

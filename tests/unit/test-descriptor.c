@@ -44,6 +44,10 @@ static void test_parse(void **state)
 	assert_int_equal(dsc.dialect, INI_BOOST);
 	assert_string_equal(dsc.config, "/etc/s.cfg");
 	assert_int_equal(dsc.example_secrets.n, 2);
+	assert_int_equal(dsc.secret_max, 0);
+	descriptor_free(&dsc);
+	assert_int_equal(parse("format=xml\nconfig=/c\nhost=/a\nport=/b\nsecret=/c\nsecret-max=15\n", &dsc, &d), 0);
+	assert_int_equal(dsc.secret_max, 15);
 	descriptor_free(&dsc);
 }
 
@@ -69,6 +73,10 @@ static void test_refused(void **state)
 	expect_refused("format=kv\nconfig=/c\nhost=h\nport=p\nsecret=s\nini-dialect=boost\n",
 		       "/x/desc:6: ini-dialect= goes with format=ini, and only there");
 	expect_refused("format=kv\nconfig = /c\n", "/x/desc:2: no blank is allowed before '='");
+	expect_refused("format=kv\nconfig=/c\nhost=h\nport=p\nsecret=s\nsecret-max=015\n",
+		       "/x/desc:6: secret-max= takes a number of bytes from 1 to 1024");
+	expect_refused("format=kv\nconfig=/c\nhost=h\nport=p\nsecret=s\nsecret-max=2000\n",
+		       "/x/desc:6: secret-max= takes a number of bytes from 1 to 1024");
 }
 
 static void test_placeholders(void **state)

@@ -79,6 +79,7 @@ static const struct {
 	{ CAP_SET_PASSWORD, "set-password" }, { CAP_SET_PORT, "set-port" },
 	{ CAP_SHARED, "shared" },              { CAP_FILL, "fill" },
 	{ CAP_LISTEN, "listen" },
+	{ CAP_SECRET_MAX, "secret-max" },
 };
 #define N_CAPS (sizeof(caps) / sizeof(*caps))
 #define ALL_CAPS ((1u << N_CAPS) - 1)
@@ -97,6 +98,19 @@ static void test_listen_modes(void **state)
 	assert_string_equal(protocol_listen_mode_word(LISTEN_INVALID), "invalid");
 }
 
+static void test_secret_max(void **state)
+{
+	(void)state;
+	assert_int_equal(protocol_caps_secret_max("protocol=1 set-password secret-max=15\n"), 15);
+	assert_int_equal(protocol_caps_secret_max("secret-max=1024"), 1024);
+	assert_int_equal(protocol_caps_secret_max("protocol=1 secret-max"), 0);
+	assert_int_equal(protocol_caps_secret_max("secret-max=1025 secret-max=0 secret-max=015 secret-max=1x"), 0);
+	assert_int_equal(protocol_caps_secret_max("xsecret-max=15"), 0);
+	/* The bare word is the server's: it takes --secret-max. */
+	assert_int_equal(protocol_caps_parse("protocol=1 secret-max=15") & CAP_SECRET_MAX, 0);
+	assert_true(protocol_caps_parse("protocol=1 secret-max") & CAP_SECRET_MAX);
+}
+
 static void test_caps_format(void **state)
 {
 	char out[160];
@@ -111,7 +125,7 @@ static void test_caps_format(void **state)
 	protocol_caps_format(CAP_PROTOCOL1 | CAP_REMOVE | CAP_LIST, out, sizeof(out));
 	assert_string_equal(out, "protocol=1 remove list");
 	protocol_caps_format(ALL_CAPS, out, sizeof(out));
-	assert_string_equal(out, "protocol=1 password-stdin remove list reload dry-run set-password set-port shared fill listen");
+	assert_string_equal(out, "protocol=1 password-stdin remove list reload dry-run set-password set-port shared fill listen secret-max");
 	/* Bits with no word are not printed (and this test knows every word). */
 	protocol_caps_format(CAP_LIST | (1u << 20), out, sizeof(out));
 	assert_string_equal(out, "list");
@@ -193,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_state_words),
 		cmocka_unit_test(test_caps_format),
 		cmocka_unit_test(test_listen_modes),
+		cmocka_unit_test(test_secret_max),
 		cmocka_unit_test(test_caps_format_small_buffer),
 		cmocka_unit_test(test_caps_parse),
 	};
