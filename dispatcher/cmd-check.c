@@ -69,9 +69,11 @@ static void check_query_transports(struct ctx *ctx, struct adapter_list *ts, con
 		if (!adapter_usable(&ts->v[t]) || (only && strcmp(only, ts->v[t].name) != 0))
 			continue;
 		rc = transport_query(&call, &ts->v[t], &comps[t], &d);
-		if (rc < 0 && (rc != -ENODATA || ctx->verbose))
+		/* Not installed (-ENOENT) or not configured (-ENODATA): nothing to check, no error. */
+		bool quiet = rc == -ENODATA || rc == -ENOENT;
+		if (rc < 0 && (!quiet || ctx->verbose))
 			ctx_error("%s", d.msg);
-		if (rc < 0 && rc != -ENODATA && *code == EXIT_OK)
+		if (rc < 0 && !quiet && *code == EXIT_OK)
 			*code = d.exit_code ? d.exit_code : EXIT_UNAVAILABLE;
 		if (rc < 0)
 			comps[t].host[0] = '\0';

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sync-apply: doing what the plan says, pair by pair, then the state and the reloads. */
+#include "linkcheck.h"
 #include "sync.h"
 #include "exitcode.h"
 
@@ -299,6 +300,39 @@ static void remove_pair(struct sync_run *run, struct pair *p)
 	state_drop(&run->st, p->server, p->host);
 }
 
+/* A network step of the check after a reload waits no longer. */
+#define SYNC_LIVE_TIMEOUT_MS 10000
+
+/*
+ * After a reload, prove on the running server that each pair it changed is
+ * live, as `check` does: a reload that left it half-applied (Prosody's new
+ * component not activated, ejabberd's listener closed) is an error, never
+ * silent.  A change that needs a restart is not checked: the restart is due.
+ */
+static void live_check(struct sync_run *run, struct server_run *sr)
+{
+	struct adapter_call call = ctx_call(run->ctx);
+	int timeout = run->ctx->timeout_ms < SYNC_LIVE_TIMEOUT_MS ? run->ctx->timeout_ms : SYNC_LIVE_TIMEOUT_MS;
+
+	for (size_t i = 0; i < run->npairs; i++) {
+		struct pair *p = &run->pairs[i];
+		struct link_result r;
+		struct diag d = DIAG_INIT;
+		if (p->s != sr || p->hidden || !p->t || p->action != PAIR_APPLY || !p->changed || p->restart ||
+		    linkcheck(&call, sr->a, &p->t->comp, timeout, &r) < 0)
+			continue;
+		p->live = linkcheck_word(r.status);
+		p->live_text = strdup(r.text);
+		/* A server that is not running (its adapter said so) reads the config when it starts. */
+		if (!linkcheck_bad(r.status) || r.status == LINK_SERVER_DOWN)
+			continue;
+		diag_set(&d, EIO, EXIT_UNAVAILABLE, "server %s: %s is not live after the reload: %s (%s)", sr->a->name, p->host,
+			 p->live, r.text);
+		ctx_error("%s", d.msg);
+		sync_note_error(run, &d, EXIT_UNAVAILABLE);
+	}
+}
+
 static void reload_server(struct sync_run *run, struct server_run *sr)
 {
 	struct adapter_call call = ctx_call(run->ctx);
@@ -331,6 +365,7 @@ static void reload_server(struct sync_run *run, struct server_run *sr)
 		audit_log(&run->au, NULL, "server=%s reload=done", sr->a->name);
 		sync_relay("server", sr->a->name, &reply.text, NULL);
 		sync_relay("server", sr->a->name, &reply.notes, NULL);
+		live_check(run, sr);
 	}
 	server_reply_free(&reply);
 }

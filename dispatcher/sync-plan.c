@@ -291,6 +291,7 @@ void sync_free(struct sync_run *run)
 		buf_free(&run->pairs[i].diff);
 		buf_free(&run->pairs[i].remarks);
 		free(run->pairs[i].reason);
+		free(run->pairs[i].live_text);
 	}
 	for (size_t s = 0; s < run->nsr; s++) {
 		strv_free(&run->sr[s].added);

@@ -39,6 +39,10 @@ static void json_pair(struct buf *out, const struct sync_run *run, const struct 
 	report_json_str(out, p->remarks.len ? buf_str(&p->remarks) : NULL);
 	buf_puts(out, ",\"diff\":");
 	report_json_str(out, p->diff.len && !run->o->list ? buf_str(&p->diff) : NULL);
+	buf_puts(out, ",\"live\":");
+	report_json_str(out, p->live);
+	buf_puts(out, ",\"live_detail\":");
+	report_json_str(out, p->live_text);
 	buf_putc(out, '}');
 }
 
@@ -80,8 +84,9 @@ static void report_text(const struct sync_run *run, struct buf *out)
 		const struct pair *p = &run->pairs[i];
 		if (!shown(run, p))
 			continue;
-		buf_printf(out, "%-*s %-*s %-*s %s%s\n", (int)c.width[0], p->transport, (int)c.width[1], p->server,
-			   (int)c.width[2], p->host, p->word, p->restart ? " (restart needed)" : "");
+		buf_printf(out, "%-*s %-*s %-*s %s%s%s%s\n", (int)c.width[0], p->transport, (int)c.width[1], p->server,
+			   (int)c.width[2], p->host, p->word, p->restart ? " (restart needed)" : "", p->live ? ", live: " : "",
+			   p->live ? p->live : "");
 		if (!run->o->list)
 			buf_append(out, buf_str(&p->diff), p->diff.len);
 	}

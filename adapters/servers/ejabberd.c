@@ -245,17 +245,11 @@ static enum listen_mode ejabberd_connected(const struct server_request *req, con
 	struct buf said = BUF_INIT, table = BUF_INIT;
 	enum listen_mode mode = LISTEN_UNKNOWN;
 	struct passwd *pw = getpwnam("ejabberd");
-	int status, fd = -1;
-	ssize_t n;
+	int status = -1, fd;
+	ssize_t n = -1;
 
-	if (ejabberd_ctl(req, (const char *[]){ "status", NULL }, &status, &said) < 0 || status < 0)
-		goto out;
-	if (status != 0) {
-		mode = LISTEN_NOT_CONNECTED;
-		goto out;
-	}
 	if (!pw || !mkdtemp(dir))
-		goto out;
+		return mode;
 	snprintf(file, sizeof(file), "%s/route", dir);
 	if (chown(dir, pw->pw_uid, pw->pw_gid) == 0 &&
 	    ejabberd_ctl(req, (const char *[]){ "dump_table", file, "route", NULL }, &status, &said) == 0 && status == 0 &&
@@ -264,15 +258,16 @@ static enum listen_mode ejabberd_connected(const struct server_request *req, con
 		while ((n = read(fd, chunk, sizeof(chunk))) > 0 && table.len < (1u << 24))
 			if (buf_append(&table, chunk, (size_t)n) < 0)
 				break;
-		/* {route,<<"irc.localhost">>,<<"localhost">>,<0.586.0>,undefined}. */
-		snprintf(needle, sizeof(needle), "{route,<<\"%s\">>,", host);
-		if (n == 0 && strstr(buf_str(&table), "{tables,"))
-			mode = strstr(buf_str(&table), needle) ? LISTEN_CONNECTED : LISTEN_NOT_CONNECTED;
 		close(fd);
 	}
 	unlink(file);
 	rmdir(dir);
-out:
+	/* {route,<<"irc.localhost">>,<<"localhost">>,<0.586.0>,undefined}. */
+	snprintf(needle, sizeof(needle), "{route,<<\"%s\">>,", host);
+	if (n == 0 && strstr(buf_str(&table), "{tables,"))
+		mode = strstr(buf_str(&table), needle) ? LISTEN_CONNECTED : LISTEN_NOT_CONNECTED;
+	else if (ejabberd_ctl(req, (const char *[]){ "status", NULL }, &status, &said) == 0 && status > 0)
+		mode = LISTEN_NOT_CONNECTED; /* not running: nothing is connected (the dump fails first, so ask once) */
 	buf_free(&said);
 	buf_free(&table);
 	return mode;
