@@ -34,4 +34,16 @@ run_jd sync
 snapshot b
 check "second sync: unchanged" contains "$out" "conference.example.org           unchanged"
 check "second sync: nothing written" same_snapshot a b
+
+# The admin sets a secret of his own, longer than mu-conference can take: never replaced,
+# and the pair is a conflict that says what to do.
+long=Admins-own-secret-of-31-chars-x
+sed -i "s|<secret>[^<]*</secret>|<secret>$long</secret>|" "$rx"
+snapshot c
+run_jd sync
+snapshot d
+check "too long a shared secret: conflict, exit 65" equals "$rc $(awk '$1 == "jabber-muc" { print $4 }' "$T/out")" "65 conflict"
+check "too long a shared secret: says why" contains "$err" \
+	"transport jabber-muc: takes secrets of at most 15 bytes, and server jabberd2 imposes one of 31: give it a shorter one by hand"
+check "too long a shared secret: nothing written, the admin's secret kept" same_snapshot c d
 finish
