@@ -178,8 +178,27 @@ EOF
 	chmod 640 "$root/etc/jabberd2/muc.xml"
 }
 
-start_biboumi() { as_user _biboumi /usr/bin/biboumi "$root/etc/biboumi/biboumi.cfg"; biboumi_pid=$!; }
-start_muc() { as_user jabber /usr/sbin/mu-conference -c "$root/etc/jabberd2/muc.xml"; muc_pid=$!; }
+# logins HOST: how many component logins as HOST the server has logged (check's own included)
+logins() {
+	case $S in
+	prosody) grep -c "$1:component.*successfully authenticated" "$root/var/log/prosody/prosody.log" ;;
+	ejabberd) grep -c "Accepted external component handshake authentication for $1 " "$root/var/log/ejabberd/ejabberd.log" ;;
+	jabberd2) grep -cF "[$1] online" "$root/var/log/jabberd2/router.log" ;;
+	esac 2>/dev/null
+}
+
+# start_transport NAME HOST CMD...: start it and wait, without running check meanwhile, until the
+# server logged its login: a check logging in under HOST at that moment would refuse the transport
+# (Prosody's conflict), which biboumi does not survive (docs/live-check.md)
+start_transport() {
+	local host=$2 before
+	before=$(logins "$host")
+	as_user "${@:3}"
+	eval "${1}_pid=\$!"
+	wait_for 30 eval '[ "$(logins "$host")" -gt "${before:-0}" ]' || fail "$1 did not log in as $host within 30 s"
+}
+start_biboumi() { start_transport biboumi irc.localhost _biboumi /usr/bin/biboumi "$root/etc/biboumi/biboumi.cfg"; }
+start_muc() { start_transport muc conference.localhost jabber /usr/sbin/mu-conference -c "$root/etc/jabberd2/muc.xml"; }
 
 # ---------------------------------------------------------------- servers
 
@@ -389,8 +408,6 @@ cell() {
 	"start_$S"
 	start_biboumi
 	start_muc
-	wait_for 30 eval 'jd check-wait check && [ "$(status biboumi "$sb/check-wait.out")" = ok ] && [ "$(status jabber-muc "$sb/check-wait.out")" = ok ]' ||
-		fail "the transports did not come up: $(tr '\n' '|' <"$sb/check-wait.out")"
 	expect_check "both connected" 0 ok ok
 	jd check-json check --json
 	pass "check latency: $("$py" -c 'import json, sys; print(" ".join("%s %d ms" % (p["transport"], p["ms"]) for p in json.load(open(sys.argv[1]))["pairs"]))' "$sb/check-json.out")"
@@ -408,8 +425,6 @@ cell() {
 
 	reload_rounds "$([ "$S" = ejabberd ] && echo "$ejabberd_rounds" || echo "$rounds")"
 	start_biboumi
-	wait_for 30 eval 'jd check-wait check --transport=biboumi && [ "$(status biboumi "$sb/check-wait.out")" = ok ]' ||
-		fail "biboumi did not come back after the reload rounds: $(cat "$sb/check-wait.out")"
 	expect_check "after the reload rounds" 0 ok ok
 
 	"stop_$S"
