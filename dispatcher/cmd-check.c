@@ -49,8 +49,17 @@ static void check_print(const struct ctx *ctx, const struct check_row *rows, siz
 		}
 		buf_printf(&out, "],\"exit\":%d}\n", code);
 	} else {
+		/* Columns as wide as their longest cell, at least sync's widths. */
+		int w[3] = { 16, 12, 32 };
+		for (size_t i = 0; i < n; i++) {
+			const char *cell[3] = { rows[i].transport, rows[i].server, rows[i].host };
+			for (int k = 0; k < 3; k++)
+				if ((int)strlen(cell[k]) > w[k])
+					w[k] = (int)strlen(cell[k]);
+		}
 		for (size_t i = 0; i < n; i++)
-			buf_printf(&out, "%-16s %-12s %-32s %-16s %s\n", rows[i].transport, rows[i].server, rows[i].host,
+			buf_printf(&out, "%-*s %-*s %-*s %-16s %s\n", w[0], rows[i].transport, w[1], rows[i].server, w[2],
+				   rows[i].host,
 				   linkcheck_word(rows[i].r.status), rows[i].r.text);
 	}
 	fwrite(buf_str(&out), 1, out.len, stdout);
