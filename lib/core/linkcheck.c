@@ -115,6 +115,14 @@ static void lc_run(const struct server_listener *l, const struct component *c, i
 		lc_probe(l, c, timeout_ms, ret);
 		return;
 	case LISTEN_CONNECTED:
+		/* No login; but a listener a reload left closed would refuse the transport's next login. */
+		rc = xep0114_listening(l->ip, l->port, timeout_ms, &r);
+		if (rc == 0 && r.status != XEP0114_ACCEPTED) {
+			ret->status = r.status == XEP0114_TIMEOUT ? LINK_TIMEOUT : LINK_SERVER_DOWN;
+			snprintf(ret->text, sizeof(ret->text), "connected, but nothing takes a new login on %s port %u: %s",
+				 l->ip, l->port, r.text);
+			return;
+		}
 		ret->status = LINK_OK;
 		snprintf(ret->text, sizeof(ret->text),
 			 "connected (the server routes to it); the secret is not tried again: a second login would share its traffic");

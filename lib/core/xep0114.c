@@ -308,6 +308,21 @@ int xep0114_connect(const char *ip, unsigned port, const char *name, const struc
 	return rc;
 }
 
+int xep0114_listening(const char *ip, unsigned port, int timeout_ms, struct xep0114_result *result)
+{
+	struct xep0114 c = { .fd = -1 };
+	int rc;
+
+	memset(result, 0, sizeof(*result));
+	xc_start(&c, timeout_ms);
+	rc = xc_dial(&c, ip, port, result);
+	if (rc == 0)
+		result->status = XEP0114_ACCEPTED;
+	if (c.fd >= 0)
+		close(c.fd);
+	return rc < 0 ? rc : 0;
+}
+
 int xep0114_request(struct xep0114 *c, const char *stanza, const char *id, int timeout_ms, struct xmlstream_elem **ret,
 		    struct xep0114_result *result)
 {

@@ -52,6 +52,13 @@ int xep0114_connect(const char *ip, unsigned port, const char *name, const struc
 int xep0114_request(struct xep0114 *c, const char *stanza, const char *id, int timeout_ms, struct xmlstream_elem **ret,
 		    struct xep0114_result *result);
 
+/*
+ * Only whether something accepts TCP connections at IP:PORT, within
+ * TIMEOUT_MS; nothing is sent.  RESULT: XEP0114_ACCEPTED when it does,
+ * XEP0114_REFUSED or XEP0114_TIMEOUT when not.  Returns 0 or -errno.
+ */
+int xep0114_listening(const char *ip, unsigned port, int timeout_ms, struct xep0114_result *result);
+
 /* Close the stream and the connection.  NULL is fine. */
 void xep0114_close(struct xep0114 *c);
 

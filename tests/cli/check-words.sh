@@ -51,6 +51,16 @@ check "no safe method: exit 0" equals "$rc" 0
 
 answer "127.0.0.1 $port connected"
 run_jd check
+check "connected per the adapter, but its port closed: server-down" equals "$(word) $rc" "server-down 1"
+check "connected, port closed: says so" contains "$out" "connected, but nothing takes a new login on 127.0.0.1 port $port"
+# something listens (and is never spoken to): ok without a login
+python3 -c 'import socket, sys, time; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sleep(30)' "$port" &
+listener=$!
+for _ in $(seq 50); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.1; done
+run_jd check
+kill "$listener"
+wait "$listener" 2>/dev/null || true
 check "connected per the adapter: ok without a login" equals "$(word)" ok
 check "connected: says the secret is not tried" contains "$out" "the secret is not tried again"
 

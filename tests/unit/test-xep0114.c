@@ -300,6 +300,8 @@ static void test_slow_server_and_refused(void **state)
 	assert_int_equal(xep0114_connect("127.0.0.1", ntohs(a.sin_port), "irc.localhost", &sec, 1000, &r, NULL), 0);
 	assert_int_equal(r.status, XEP0114_REFUSED);
 	assert_string_equal(r.text, "Connection refused");
+	assert_int_equal(xep0114_listening("127.0.0.1", ntohs(a.sin_port), 1000, &r), 0);
+	assert_int_equal(r.status, XEP0114_REFUSED);
 	assert_int_equal(xep0114_connect("localhost", 5347, "irc.localhost", &sec, 1000, &r, NULL), 0);
 	assert_int_equal(r.status, XEP0114_BROKEN);
 	assert_int_equal(xep0114_connect("127.0.0.1", 5347, "irc'.localhost", &sec, 1000, &r, NULL), -EINVAL);
