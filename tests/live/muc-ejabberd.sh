@@ -195,9 +195,10 @@ main() {
 		"$root/usr/share/jabber-dispatch/templates/jabber-muc.xml" >"$root/usr/share/jabber-dispatch/templates/live.xml"
 	rm -f "$root/etc/jabberd2/muc.xml"
 	# ejabberd's stream ids are short enough for mu-conference (stream id + secret <= 55 bytes,
-	# see the template): the default 32-character secret is used here.
+	# see the template): a 32-character secret works here, longer than the secret-max=15 the
+	# jabber-muc adapter announces for every server (jabberd2's ids are 40 bytes), so ask for it.
 	jd init transport-init jabber-muc --template=/usr/share/jabber-dispatch/templates/live.xml \
-		--output=/etc/jabberd2/muc.xml --domain=localhost --group=jabber --dirs=jabber:jabber ||
+		--output=/etc/jabberd2/muc.xml --domain=localhost --group=jabber --dirs=jabber:jabber --secret-length=32 ||
 		fail "transport-init failed"
 	grep -qx "/etc/jabberd2/muc.xml: generated for $muc, port $muc_port" "$sb/init.out" || fail "transport-init said: $(cat "$sb/init.out")"
 	sed -n 's|.*<secret>\(.*\)</secret>.*|\1|p' "$root/etc/jabberd2/muc.xml" >"$sb/muc.secret"
