@@ -3,6 +3,7 @@
 #include "ctx.h"
 #include "exitcode.h"
 #include "linkcheck.h"
+#include "report.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -28,42 +29,40 @@ static void check_print(const struct ctx *ctx, const struct check_row *rows, siz
 	struct buf out = BUF_INIT;
 
 	if (ctx->json) {
-		/* The envelope every --json output of this version has. */
-		buf_puts(&out, "{\"version\":1,\"command\":\"check\"");
+		report_json_begin(&out, "check");
 		buf_puts(&out, ",\"pairs\":[");
 		for (size_t i = 0; i < n; i++) {
 			const struct check_row *p = &rows[i];
 			buf_puts(&out, i ? ",{\"transport\":" : "{\"transport\":");
-			buf_put_json(&out, p->transport);
+			report_json_str(&out, p->transport);
 			buf_puts(&out, ",\"server\":");
-			buf_put_json(&out, p->server);
+			report_json_str(&out, p->server);
 			buf_puts(&out, ",\"host\":");
-			buf_put_json(&out, p->host);
+			report_json_str(&out, p->host);
 			buf_puts(&out, ",\"address\":");
-			buf_put_json(&out, p->r.ip);
+			report_json_str(&out, p->r.ip);
 			buf_printf(&out, ",\"port\":%u,\"status\":", p->r.port);
-			buf_put_json(&out, linkcheck_word(p->r.status));
+			report_json_str(&out, linkcheck_word(p->r.status));
 			buf_puts(&out, ",\"detail\":");
-			buf_put_json(&out, p->r.text);
+			report_json_str(&out, p->r.text);
 			buf_printf(&out, ",\"ms\":%ld}", p->r.ms);
 		}
 		buf_printf(&out, "],\"exit\":%d}\n", code);
 	} else {
-		/* Columns as wide as their longest cell, at least sync's widths. */
-		int w[3] = { 16, 12, 32 };
+		static const size_t min[] = { 16, 12, 32, 16 };
+		struct report_columns c;
+		report_columns_init(&c, 4, min);
 		for (size_t i = 0; i < n; i++) {
-			const char *cell[3] = { rows[i].transport, rows[i].server, rows[i].host };
-			for (int k = 0; k < 3; k++)
-				if ((int)strlen(cell[k]) > w[k])
-					w[k] = (int)strlen(cell[k]);
+			report_columns_see(&c, 0, rows[i].transport);
+			report_columns_see(&c, 1, rows[i].server);
+			report_columns_see(&c, 2, rows[i].host);
 		}
 		for (size_t i = 0; i < n; i++)
-			buf_printf(&out, "%-*s %-*s %-*s %-16s %s\n", w[0], rows[i].transport, w[1], rows[i].server, w[2],
-				   rows[i].host,
+			buf_printf(&out, "%-*s %-*s %-*s %-*s %s\n", (int)c.width[0], rows[i].transport, (int)c.width[1],
+				   rows[i].server, (int)c.width[2], rows[i].host, (int)c.width[3],
 				   linkcheck_word(rows[i].r.status), rows[i].r.text);
 	}
-	fwrite(buf_str(&out), 1, out.len, stdout);
-	buf_free(&out);
+	report_flush(&out);
 }
 
 /* The components of every usable transport wanted: COMPS[t].host[0] is 0 for one that gave none. */

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* buf: a growable byte buffer, always NUL-terminated, optionally holding a secret. */
 #include "buf.h"
-#include "validate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -165,27 +164,4 @@ const char *buf_str(const struct buf *b)
 bool buf_equal(const struct buf *a, const struct buf *b)
 {
 	return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
-}
-
-int buf_put_json(struct buf *b, const char *s)
-{
-	size_t len = strlen(s);
-	int rc = buf_putc(b, '"');
-	for (size_t i = 0; i < len && rc == 0;) {
-		unsigned char c = (unsigned char)s[i];
-		size_t n = validate_utf8_char(s + i, len - i);
-		if (n == 0) {
-			rc = buf_puts(b, "\\ufffd");
-			i++;
-			continue;
-		}
-		if (c == '"' || c == '\\')
-			rc = buf_printf(b, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			rc = buf_printf(b, "\\u%04x", c);
-		else
-			rc = buf_append(b, s + i, n);
-		i += n;
-	}
-	return rc ? rc : buf_putc(b, '"');
 }

@@ -32,8 +32,6 @@ int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Append code point CP (below 0x110000) as UTF-8; -EINVAL beyond.  Callers refuse what their syntax forbids. */
 int buf_put_utf8(struct buf *b, unsigned long cp);
-/* Append S as a JSON string, quotes included; bytes that are not UTF-8 become U+FFFD. */
-int buf_put_json(struct buf *b, const char *s);
 /* Ensure room for len more bytes plus the terminating NUL. */
 int buf_reserve(struct buf *b, size_t len);
 

@@ -72,7 +72,8 @@ done
 
 answer "127.0.0.1 $port kick-new"
 run_jd --json check
-check "--json: the shape" python3 -c '
+check "--json: the shape of version 1" python3 "$TESTS/lib/json-schema.py" check "$T/out"
+check "--json: the pair" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 p = [p for p in d["pairs"] if p["server"] == "fake"][0]

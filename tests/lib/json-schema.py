@@ -3,7 +3,7 @@
 """Check jabber-dispatch --json outputs against the shape of version 1.
 
 usage: json-schema.py KIND FILE [FILE2]
-  KIND sync|list|adapters|registry: FILE holds one output, checked field by field;
+  KIND sync|list|check|adapters|registry: FILE holds one output, checked field by field;
   KIND same: FILE (a dry run) and FILE2 (the real run) must agree on every pair's
   fields, result, changed, restart and reload.
 Exit 0 when it holds; otherwise one line per problem and exit 1."""
@@ -12,18 +12,23 @@ import sys
 
 PAIR = {"transport": str, "server": str, "host": str, "port": int, "result": str, "changed": bool,
         "restart": bool, "reload": bool, "reason": (str, type(None)), "remarks": (str, type(None)),
-        "diff": (str, type(None))}
+        "diff": (str, type(None)), "live": (str, type(None)), "live_detail": (str, type(None))}
 TOP = {"sync": {"version": int, "command": str, "run": str, "dry_run": bool, "pairs": list, "exit": int},
        "adapters": {"version": int, "command": str, "adapters": list},
-       "registry": {"version": int, "command": str, "registry": list}}
+       "registry": {"version": int, "command": str, "registry": list},
+       "check": {"version": int, "command": str, "pairs": list, "exit": int}}
 TOP["list"] = TOP["sync"]
 ROWS = {"adapters": ("adapters", {"kind": str, "name": str, "state": str, "path": str,
                                   "capabilities": (str, type(None)), "why": (str, type(None))}),
         "registry": ("registry", {"package": str, "port": int, "prefix": str, "file": str, "line": int,
                                   "override": bool}),
-        "sync": ("pairs", PAIR), "list": ("pairs", PAIR)}
+        "sync": ("pairs", PAIR), "list": ("pairs", PAIR),
+        "check": ("pairs", {"transport": str, "server": str, "host": str, "address": str, "port": int,
+                            "status": str, "detail": str, "ms": int})}
 WORDS = {"added", "updated", "unchanged", "excluded", "manual", "removed", "absent", "missing", "stale", "ok",
          "orphan", "unconfigured", "conflict", "error"}
+CHECK_WORDS = {"ok", "ok-not-connected", "wrong-secret", "unknown-host", "wrong-port", "server-down", "timeout",
+               "not-wired", "unchecked", "error"}
 problems = []
 
 
@@ -56,6 +61,10 @@ def check(kind, path):
                 problems.append(f"{path}: pairs[{i}]: result {row.get('result')!r}")
             if row.get("result") in ("error", "conflict") and not row.get("reason"):
                 problems.append(f"{path}: pairs[{i}]: {row.get('result')} without a reason")
+            if row.get("live") not in CHECK_WORDS | {None}:
+                problems.append(f"{path}: pairs[{i}]: live {row.get('live')!r}")
+        if kind == "check" and row.get("status") not in CHECK_WORDS:
+            problems.append(f"{path}: pairs[{i}]: status {row.get('status')!r}")
     return doc
 
 

@@ -274,20 +274,9 @@ static void test_equal(void **state)
 	buf_free(&e);
 }
 
-static void test_json(void **state)
-{
-	struct buf b = BUF_INIT;
-	(void)state;
-
-	assert_int_equal(buf_put_json(&b, "a\"b\\c\n\x01\x7f\xc3\xa9\xff."), 0);
-	assert_string_equal(buf_str(&b), "\"a\\\"b\\\\c\\u000a\\u0001\\u007f\xc3\xa9\\ufffd.\"");
-	buf_free(&b);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_fresh_buffer), cmocka_unit_test(test_append_puts_putc),
 		cmocka_unit_test(test_growth),       cmocka_unit_test(test_reserve),
 		cmocka_unit_test(test_printf),       cmocka_unit_test(test_truncate),
