@@ -20,7 +20,7 @@ complete_line() {
 	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
 }
 
-check "commands" equals "$(complete_line jabber-dispatch '')" "adapters help layout list sync transport-init version "
+check "commands" equals "$(complete_line jabber-dispatch '')" "adapters check help layout list sync transport-init version "
 check "a command's beginning" equals "$(complete_line jabber-dispatch --root "$ROOT" s)" "sync "
 for o in --transport --server --reload --no-reload --dry-run --quiet; do
 	check "sync's options: $o" grep -qw -- "$o" <<<"$(complete_line jabber-dispatch sync --)"
