@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define ADAPTER_MAX_OUTPUT (64u << 10)
+#define ADAPTER_MAX_OUTPUT ((size_t)JD_OUTPUT_MAX)
 
 const char *adapter_kind_dir(enum adapter_kind kind)
 {
@@ -565,7 +565,7 @@ static int server_parse_reply(const struct adapter *a, struct child *c, struct s
 	flag[0] = '\0';
 	fields = sscanf(line, "%31s %31s %7s", word, flag, extra);
 	ret->result = fields >= 1 ? protocol_result_parse(word) : RESULT_INVALID;
-	if (ret->result == RESULT_INVALID || fields > 2 || (fields == 2 && strcmp(flag, "restart") != 0)) {
+	if (ret->result == RESULT_INVALID || fields > 2 || (fields == 2 && strcmp(flag, JD_WORD_RESTART) != 0)) {
 		validate_quote(&q, line, n, 60);
 		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s %s: answered %s, not a result word",
 			      adapter_kind_word(a->kind), a->name, buf_str(&q));
@@ -883,7 +883,7 @@ int server_listen(const struct adapter_call *call, const struct adapter *a, cons
 	if (rc < 0)
 		goto out;
 	count = split_lines(&ch.out, lines, SERVER_MAX_LISTENERS + 1);
-	if (count == 1 && strcmp(lines[0], "undeclared") == 0)
+	if (count == 1 && strcmp(lines[0], JD_WORD_UNDECLARED) == 0)
 		goto out;
 	if (count == 0 || count > SERVER_MAX_LISTENERS)
 		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "server %s: --listen --host=%s: %zu lines, expected 1 to %d",

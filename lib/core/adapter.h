@@ -143,7 +143,7 @@ struct server_listener {
 	enum listen_mode mode;
 };
 
-#define SERVER_MAX_LISTENERS 16
+#define SERVER_MAX_LISTENERS JD_LISTEN_LINES_MAX
 
 /*
  * Ask server A where it takes component HOST: up to SERVER_MAX_LISTENERS

@@ -1,41 +1,41 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* protocol: the words of adapter protocol version 1 (docs/adapter-protocol.md), shared by both sides. */
+/* protocol: the words of adapter protocol version 1, shared by both sides; spelt once, in <jabber-dispatch/adapter.h>. */
 #include "protocol.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static const char *const result_words[] = {
-	[RESULT_ADDED] = "added",     [RESULT_UPDATED] = "updated", [RESULT_UNCHANGED] = "unchanged",
-	[RESULT_EXCLUDED] = "excluded", [RESULT_MANUAL] = "manual", [RESULT_REMOVED] = "removed",
-	[RESULT_ABSENT] = "absent",
+	[RESULT_ADDED] = JD_RESULT_ADDED,     [RESULT_UPDATED] = JD_RESULT_UPDATED, [RESULT_UNCHANGED] = JD_RESULT_UNCHANGED,
+	[RESULT_EXCLUDED] = JD_RESULT_EXCLUDED, [RESULT_MANUAL] = JD_RESULT_MANUAL, [RESULT_REMOVED] = JD_RESULT_REMOVED,
+	[RESULT_ABSENT] = JD_RESULT_ABSENT,
 };
 
 static const char *const state_words[] = {
-	[STATE_MANAGED] = "managed",
-	[STATE_EXCLUDED] = "excluded",
-	[STATE_MANUAL] = "manual",
+	[STATE_MANAGED] = JD_STATE_MANAGED,
+	[STATE_EXCLUDED] = JD_STATE_EXCLUDED,
+	[STATE_MANUAL] = JD_STATE_MANUAL,
 };
 
 static const char *const listen_mode_words[] = {
-	[LISTEN_KICK_NEW] = "kick-new",
-	[LISTEN_ANY_NAME] = "any-name",
-	[LISTEN_CONNECTED] = "connected",
-	[LISTEN_NOT_CONNECTED] = "not-connected",
-	[LISTEN_UNKNOWN] = "unknown",
+	[LISTEN_KICK_NEW] = JD_LISTEN_KICK_NEW,
+	[LISTEN_ANY_NAME] = JD_LISTEN_ANY_NAME,
+	[LISTEN_CONNECTED] = JD_LISTEN_CONNECTED,
+	[LISTEN_NOT_CONNECTED] = JD_LISTEN_NOT_CONNECTED,
+	[LISTEN_UNKNOWN] = JD_LISTEN_UNKNOWN,
 };
 
 static const struct {
 	unsigned cap;
 	const char *word;
 } cap_words[] = {
-	{ CAP_PROTOCOL1, "protocol=1" }, { CAP_PASSWORD_STDIN, "password-stdin" },
-	{ CAP_REMOVE, "remove" },        { CAP_LIST, "list" },
-	{ CAP_RELOAD, "reload" },        { CAP_DRY_RUN, "dry-run" },
-	{ CAP_SET_PASSWORD, "set-password" }, { CAP_SET_PORT, "set-port" },
-	{ CAP_SHARED, "shared" },        { CAP_FILL, "fill" },
-	{ CAP_LISTEN, "listen" },
-	{ CAP_SECRET_MAX, "secret-max" },
+	{ CAP_PROTOCOL1, JD_CAP_PROTOCOL1 }, { CAP_PASSWORD_STDIN, JD_CAP_PASSWORD_STDIN },
+	{ CAP_REMOVE, JD_CAP_REMOVE },        { CAP_LIST, JD_CAP_LIST },
+	{ CAP_RELOAD, JD_CAP_RELOAD },        { CAP_DRY_RUN, JD_CAP_DRY_RUN },
+	{ CAP_SET_PASSWORD, JD_CAP_SET_PASSWORD }, { CAP_SET_PORT, JD_CAP_SET_PORT },
+	{ CAP_SHARED, JD_CAP_SHARED },        { CAP_FILL, JD_CAP_FILL },
+	{ CAP_LISTEN, JD_CAP_LISTEN },
+	{ CAP_SECRET_MAX, JD_CAP_SECRET_MAX },
 };
 
 const char *protocol_result_word(enum result r)

@@ -1,15 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* protocol: the words of adapter protocol version 1 (docs/adapter-protocol.md), shared by both sides. */
+/*
+ * protocol: the words of adapter protocol version 1 as enums, shared by both
+ * sides.  The words themselves are spelt once, in the public header
+ * <jabber-dispatch/adapter.h>, which states the contract of
+ * jabber-dispatch-adapter(7).
+ */
 #ifndef JD_PROTOCOL_H
 #define JD_PROTOCOL_H
 
 #include <stdbool.h>
 
-#define PROTOCOL_VERSION 1
+#include <jabber-dispatch/adapter.h>
+
+#define PROTOCOL_VERSION JD_PROTOCOL_VERSION
 
 /* Where adapters live, inside the root. */
-#define PROTOCOL_VENDOR_DIR "/usr/lib/jabber-dispatch"
-#define PROTOCOL_ADMIN_DIR "/etc/jabber-dispatch"
+#define PROTOCOL_VENDOR_DIR JD_VENDOR_DIR
+#define PROTOCOL_ADMIN_DIR JD_ADMIN_DIR
 
 /*
  * A transport adapter exiting 1 (not configured) may print this one line on
@@ -17,7 +24,7 @@
  * does not exist).  The dispatcher then lists nothing for it and counts it
  * as gone.  Without it, exit 1 means installed but not configured.
  */
-#define PROTOCOL_NOT_INSTALLED "not-installed"
+#define PROTOCOL_NOT_INSTALLED JD_WORD_NOT_INSTALLED
 
 /* What a server adapter says it did (or would do, with --dry-run) for one component. */
 enum result {
@@ -59,11 +66,11 @@ enum {
  * A transport that announces "secret-max=N" authenticates only with secrets
  * of at most N bytes (mu-conference 0.8: stream id + secret within 55 bytes).
  */
-#define PROTOCOL_SECRET_MAX_WORD "secret-max="
+#define PROTOCOL_SECRET_MAX_WORD JD_CAP_SECRET_MAX_N
 
 /*
  * How `jabber-dispatch check` may prove a component live without disturbing
- * it: the last word of a --listen line (section 4.9 of the protocol).
+ * it: the last word of a --listen line.
  */
 enum listen_mode {
 	LISTEN_KICK_NEW,      /* a second login as HOST is refused with <conflict/> while HOST is connected */

@@ -6,10 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jabber-dispatch/adapter.h>
+
 #include "buf.h"
 
 /* Longest secret accepted; every server syntax and XEP-0114 handshake copes with it. */
-#define VALIDATE_SECRET_MAX 1024
+#define VALIDATE_SECRET_MAX JD_SECRET_MAX
 
 /*
  * Each returns NULL when the value is acceptable, or a short reason

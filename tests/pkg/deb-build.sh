@@ -15,6 +15,7 @@ fi
 files=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for f in ./usr/bin/jabber-dispatch ./usr/lib/jabber-dispatch/servers/prosody ./usr/lib/jabber-dispatch/transports/biboumi \
 	./usr/lib/jabber-dispatch/describe ./usr/lib/jabber-dispatch/package-init ./usr/share/man/man1/jabber-dispatch.1.gz \
+	./usr/share/man/man7/jabber-dispatch-adapter.7.gz ./usr/include/jabber-dispatch/adapter.h \
 	./usr/share/jabber-dispatch/registry/transports; do
 	check "ships $f" contains "$files" "$f"
 done
