@@ -250,22 +250,13 @@ int remote_parse(const char *path, const char *text, size_t len, struct remote_l
 int remote_load(int fd, const char *path, struct remote_link *ret, struct diag *d)
 {
 	struct buf text = BUF_INIT_SENSITIVE;
-	int rc = buf_reserve(&text, REMOTE_MAX_SIZE + 1);
+	int rc = buf_read_fd(&text, fd, REMOTE_MAX_SIZE);
 
-	while (rc == 0) {
-		ssize_t n = read(fd, text.data + text.len, REMOTE_MAX_SIZE + 1 - text.len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			rc = diag_set(d, errno, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
-		if (n <= 0)
-			break;
-		text.len += (size_t)n;
-		text.data[text.len] = '\0';
-		if (text.len > REMOTE_MAX_SIZE)
-			rc = diag_set(d, EFBIG, EXIT_DATAERR, "%s: larger than %u bytes: not a link descriptor", path,
-				      REMOTE_MAX_SIZE);
-	}
+	if (rc == -EFBIG)
+		rc = diag_set(d, EFBIG, EXIT_DATAERR, "%s: larger than %u bytes: not a link descriptor", path,
+			      REMOTE_MAX_SIZE);
+	else if (rc < 0)
+		rc = diag_set(d, -rc, EXIT_NOINPUT, "%s: %s", path, strerror(-rc));
 	if (rc == 0)
 		rc = remote_parse(path, buf_str(&text), text.len, ret, d);
 	buf_free(&text);
@@ -298,18 +289,9 @@ static int remote_entry_take(int dirfd, const char *name, const char *path, stru
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return diag_set(d, errno, EXIT_OSERR, "%s: %s", path, strerror(errno));
-	rc = buf_reserve(old, REMOTE_MAX_SIZE + 1);
-	while (rc == 0 && old->len <= REMOTE_MAX_SIZE) {
-		ssize_t n = read(fd, old->data + old->len, REMOTE_MAX_SIZE + 1 - old->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			rc = diag_set(d, errno, EXIT_OSERR, "%s: %s", path, strerror(errno));
-		if (n <= 0)
-			break;
-		old->len += (size_t)n;
-		old->data[old->len] = '\0';
-	}
+	rc = buf_read_fd(old, fd, REMOTE_MAX_SIZE);
+	if (rc < 0)
+		rc = diag_set(d, -rc, EXIT_OSERR, "%s: %s", path, strerror(-rc));
 	close(fd);
 	if (rc == 0 && (old->len < sizeof(head) - 1 || memcmp(old->data, head, sizeof(head) - 1) != 0))
 		rc = diag_set(d, EEXIST, EXIT_CANTCREAT,
