@@ -27,6 +27,7 @@ void ctx_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct adapter_call ctx_call(const struct ctx *ctx);
 
 /* One per cmd-*.c; listed in main.c's table. */
-extern const struct command command_adapters, command_check, command_layout, command_list, command_sync, command_transport_init;
+extern const struct command command_adapters, command_check, command_export, command_forget, command_import,
+	command_layout, command_list, command_sync, command_transport_init;
 
 #endif

@@ -21,6 +21,9 @@
 static const struct command *const commands[] = {
 	&command_adapters,
 	&command_check,
+	&command_export,
+	&command_forget,
+	&command_import,
 	&command_layout,
 	&command_list,
 	&command_sync,

@@ -282,22 +282,11 @@ int descriptor_load(const char *path, struct descriptor *ret, struct diag *d)
 			      DESCRIPTOR_MAX_SIZE);
 		goto out;
 	}
-	while (rc == 0) {
-		ssize_t n;
-		if ((rc = buf_reserve(&text, 4096)) < 0)
-			break;
-		n = read(fd, text.data + text.len, 4096);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			rc = diag_set(d, errno, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
-		if (n <= 0)
-			break;
-		text.len += (size_t)n;
-		text.data[text.len] = '\0';
-		if (text.len > DESCRIPTOR_MAX_SIZE)
-			rc = diag_set(d, EFBIG, EXIT_DATAERR, "%s: larger than %u bytes", path, DESCRIPTOR_MAX_SIZE);
-	}
+	rc = buf_read_fd(&text, fd, DESCRIPTOR_MAX_SIZE);
+	if (rc == -EFBIG)
+		rc = diag_set(d, EFBIG, EXIT_DATAERR, "%s: larger than %u bytes", path, DESCRIPTOR_MAX_SIZE);
+	else if (rc < 0)
+		rc = diag_set(d, -rc, EXIT_NOINPUT, "%s: %s", path, strerror(-rc));
 	if (rc == 0)
 		rc = descriptor_parse(path, buf_str(&text), text.len, ret, d);
 out:

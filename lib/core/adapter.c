@@ -40,7 +40,7 @@ static bool adapter_name_ignored(const char *name)
 }
 
 /* Adapters are named after packages: Debian's package name characters, nothing a line or a path could break on. */
-static bool adapter_name_valid(const char *name)
+bool adapter_name_valid(const char *name)
 {
 	if (!*name || strlen(name) > 100)
 		return false;

@@ -37,6 +37,8 @@ struct adapter_list {
 #define ADAPTER_LIST_INIT { NULL, 0 }
 
 const char *adapter_kind_dir(enum adapter_kind kind); /* "transports" or "servers" */
+/* Whether NAME may name an adapter: letters, digits and "+-._" (a package name), 1-100 bytes. */
+bool adapter_name_valid(const char *name);
 
 /*
  * Every adapter of KIND in the vendor and admin directories, sorted by name.

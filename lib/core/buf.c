@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -164,4 +165,25 @@ const char *buf_str(const struct buf *b)
 bool buf_equal(const struct buf *a, const struct buf *b)
 {
 	return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
+int buf_read_fd(struct buf *b, int fd, size_t max)
+{
+	size_t start = b->len;
+	int rc = buf_reserve(b, max + 1);
+
+	while (rc == 0) {
+		ssize_t n = read(fd, b->data + b->len, max + 1 - (b->len - start));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+		b->data[b->len] = '\0';
+		if (b->len - start > max)
+			return -EFBIG;
+	}
+	return rc;
 }

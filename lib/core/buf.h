@@ -32,6 +32,12 @@ int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Append code point CP (below 0x110000) as UTF-8; -EINVAL beyond.  Callers refuse what their syntax forbids. */
 int buf_put_utf8(struct buf *b, unsigned long cp);
+/*
+ * Append what FD holds up to its end (EINTR retried).  -EFBIG once more than
+ * MAX bytes were appended (the first MAX + 1 are kept), -errno when read()
+ * fails, -ENOMEM.
+ */
+int buf_read_fd(struct buf *b, int fd, size_t max);
 /* Ensure room for len more bytes plus the terminating NUL. */
 int buf_reserve(struct buf *b, size_t len);
 

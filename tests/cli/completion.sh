@@ -20,7 +20,7 @@ complete_line() {
 	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
 }
 
-check "commands" equals "$(complete_line jabber-dispatch '')" "adapters check help layout list sync transport-init version "
+check "commands" equals "$(complete_line jabber-dispatch '')" "adapters check export forget help import layout list sync transport-init version "
 check "a command's beginning" equals "$(complete_line jabber-dispatch --root "$ROOT" s)" "sync "
 for o in --transport --server --reload --no-reload --dry-run --quiet; do
 	check "sync's options: $o" grep -qw -- "$o" <<<"$(complete_line jabber-dispatch sync --)"
@@ -34,5 +34,11 @@ check "transport names: no server" lacks "$(complete_line jabber-dispatch --root
 check "server names" equals "$(complete_line jabber-dispatch --root="$ROOT" list -s pro)" "prosody "
 check "server names after '='" equals "$(complete_line jabber-dispatch --root="$ROOT" list --server = pro)" "prosody "
 check "registry packages" contains "$(complete_line jabber-dispatch --root "$ROOT" transport-init jabber-m)" "jabber-muc"
+check "export: transport names" contains "$(complete_line jabber-dispatch --root "$ROOT" export bib)" "biboumi"
+check "export's options" contains "$(complete_line jabber-dispatch export --se)" "--server-address"
+mkdir -p "$ROOT/etc/jabber-dispatch/transports"
+printf '#!/usr/lib/jabber-dispatch/imported\n' >"$ROOT/etc/jabber-dispatch/transports/irc.example.net"
+chmod 700 "$ROOT/etc/jabber-dispatch/transports/irc.example.net"
+check "forget: imported names only" equals "$(complete_line jabber-dispatch --root "$ROOT" forget '')" "irc.example.net "
 check "the file is installed" test -f "$ROOT/usr/share/bash-completion/completions/jabber-dispatch"
 finish

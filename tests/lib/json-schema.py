@@ -3,7 +3,7 @@
 """Check jabber-dispatch --json outputs against the shape of version 1.
 
 usage: json-schema.py KIND FILE [FILE2]
-  KIND sync|list|check|adapters|registry: FILE holds one output, checked field by field;
+  KIND sync|list|check|adapters|registry|export|import|forget: FILE holds one output, checked field by field;
   KIND same: FILE (a dry run) and FILE2 (the real run) must agree on every pair's
   fields, result, changed, restart and reload.
 Exit 0 when it holds; otherwise one line per problem and exit 1."""
@@ -16,7 +16,14 @@ PAIR = {"transport": str, "server": str, "host": str, "port": int, "result": str
 TOP = {"sync": {"version": int, "command": str, "run": str, "dry_run": bool, "pairs": list, "exit": int},
        "adapters": {"version": int, "command": str, "adapters": list},
        "registry": {"version": int, "command": str, "registry": list},
-       "check": {"version": int, "command": str, "pairs": list, "exit": int}}
+       "check": {"version": int, "command": str, "pairs": list, "exit": int},
+       "export": {"version": int, "command": str, "transport": str, "host": str, "port": int,
+                  "server_address": (str, type(None)), "path": str, "changed": bool, "dry_run": bool},
+       "import": {"version": int, "command": str, "name": str, "transport": str, "port": int,
+                  "server_address": (str, type(None)), "path": str, "result": str, "changed": bool,
+                  "dry_run": bool, "diff": (str, type(None))},
+       "forget": {"version": int, "command": str, "name": str, "path": str, "result": str, "changed": bool,
+                  "dry_run": bool}}
 TOP["list"] = TOP["sync"]
 ROWS = {"adapters": ("adapters", {"kind": str, "name": str, "state": str, "path": str,
                                   "capabilities": (str, type(None)), "why": (str, type(None))}),
@@ -53,7 +60,7 @@ def check(kind, path):
     shape(doc, TOP[kind], path)
     if doc.get("version") != 1:
         problems.append(f"{path}: version {doc.get('version')}")
-    key, fields = ROWS[kind]
+    key, fields = ROWS.get(kind, ("-", {}))
     for i, row in enumerate(doc.get(key, [])):
         shape(row, fields, f"{path}: {key}[{i}]")
         if kind in ("sync", "list"):

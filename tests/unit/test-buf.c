@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 
@@ -274,6 +275,44 @@ static void test_equal(void **state)
 	buf_free(&e);
 }
 
+/* A pipe holding LEN bytes of 'x', read with a cap of MAX. */
+static int read_pipe(size_t len, size_t max, struct buf *b)
+{
+	int p[2], rc;
+	char chunk[64];
+
+	memset(chunk, 'x', sizeof(chunk));
+	assert_int_equal(pipe(p), 0);
+	for (size_t done = 0; done < len;) {
+		size_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
+		assert_int_equal(write(p[1], chunk, n), (ssize_t)n);
+		done += n;
+	}
+	close(p[1]);
+	rc = buf_read_fd(b, p[0], max);
+	close(p[0]);
+	return rc;
+}
+
+static void test_read_fd(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(buf_puts(&b, "ab"), 0);
+	assert_int_equal(read_pipe(100, 100, &b), 0);
+	assert_int_equal(b.len, 102); /* appended; the cap counts what is read */
+	assert_int_equal(b.data[b.len], '\0');
+	buf_truncate(&b, 0);
+	assert_int_equal(read_pipe(0, 10, &b), 0);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(read_pipe(101, 100, &b), -EFBIG);
+	assert_int_equal(b.len, 101);
+	buf_free(&b);
+	assert_int_equal(buf_read_fd(&b, -1, 10), -EBADF);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,7 +320,7 @@ int main(void)
 		cmocka_unit_test(test_growth),       cmocka_unit_test(test_reserve),
 		cmocka_unit_test(test_printf),       cmocka_unit_test(test_truncate),
 		cmocka_unit_test(test_chomp),        cmocka_unit_test(test_sensitive),
-		cmocka_unit_test(test_equal),
+		cmocka_unit_test(test_equal),        cmocka_unit_test(test_read_fd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
