@@ -2,6 +2,7 @@
 /* transport-adapter: the pkg-config style command line of protocol 1 for a transport adapter. */
 #include "transport-adapter.h"
 #include "exitcode.h"
+#include "secret-read.h"
 #include "validate.h"
 
 #include <errno.h>
@@ -114,38 +115,17 @@ static int transport_set_main(const struct transport_ops *ops, const char *root_
 	struct root r = ROOT_INIT;
 	struct diag d = DIAG_INIT;
 	enum result result = RESULT_UNCHANGED;
-	const char *why;
+	struct secret view;
 	int rc;
 
-	if (args->secret) {
-		char chunk[256];
-		ssize_t n;
-		while ((n = read(0, chunk, sizeof(chunk))) != 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0 || buf_append(&secret, chunk, (size_t)n) < 0) {
-				rc = diag_set(&d, EIO, EXIT_OSERR, "cannot read the secret from stdin");
-				goto out;
-			}
-			if (secret.len > VALIDATE_SECRET_MAX + 2) {
-				rc = diag_set(&d, E2BIG, EXIT_USAGE, "the secret on stdin is longer than %d bytes",
-					      VALIDATE_SECRET_MAX);
-				goto out;
-			}
-		}
-		sodium_memzero(chunk, sizeof(chunk));
-		if (secret.len && secret.data[secret.len - 1] == '\n')
-			buf_truncate(&secret, secret.len - 1);
-		if ((why = validate_secret(buf_str(&secret), secret.len))) {
-			rc = diag_set(&d, EINVAL, EXIT_USAGE, "the secret on stdin is unusable: %s", why);
-			goto out;
-		}
-	}
+	if (args->secret && (rc = secret_read(0, &secret, &d)) < 0)
+		goto out;
+	view = secret_of(&secret);
 	rc = safefs_root_open(root_path, &r, &d);
 	if (rc == 0 && args->fill)
-		rc = ops->fill(&r, config, args->host, args->port, args->secret ? &secret : NULL, &cs, &result, &d);
+		rc = ops->fill(&r, config, args->host, args->port, args->secret ? &view : NULL, &cs, &result, &d);
 	else if (rc == 0)
-		rc = ops->set(&r, config, args->port, args->secret ? &secret : NULL, &cs, &result, &d);
+		rc = ops->set(&r, config, args->port, args->secret ? &view : NULL, &cs, &result, &d);
 	if (rc == 0 && args->secret)
 		transport_mark_secret(ops, &r, &cs);
 	if (rc == 0 && args->dry_run)

@@ -7,6 +7,7 @@
 #include "atomic.h"
 #include "diag.h"
 #include "safefs.h"
+#include "secret.h"
 
 /*
  * A transport adapter is a table of these.  The framework handles
@@ -28,7 +29,7 @@ struct transport_ops {
 	 * config in CS; set *ret_result to RESULT_UPDATED or RESULT_UNCHANGED.
 	 * Announces "set-password set-port"; the framework commits CS atomically.
 	 */
-	int (*set)(const struct root *r, const char *config, unsigned port, const struct buf *secret,
+	int (*set)(const struct root *r, const char *config, unsigned port, const struct secret *secret,
 		   struct changeset *cs, enum result *ret_result, struct diag *d);
 	/*
 	 * Optional: the group the transport's daemon runs as.  A config that
@@ -45,7 +46,7 @@ struct transport_ops {
 	 * transport, or empty); values already set are kept.  Announces "fill".
 	 */
 	int (*fill)(const struct root *r, const char *config, const char *host, unsigned port,
-		    const struct buf *secret, struct changeset *cs, enum result *ret_result, struct diag *d);
+		    const struct secret *secret, struct changeset *cs, enum result *ret_result, struct diag *d);
 	/* The longest secret the transport authenticates with, 0 for no limit: announced as "secret-max=N". */
 	unsigned secret_max;
 };
