@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jabberd2: server adapter for the jabberd2 router — one XEP-0114 port and secret, imposed on every transport. */
 #include "exitcode.h"
+#include "secret-file.h"
 #include "server-adapter.h"
 #include "validate.h"
 #include "xep0114.h"
@@ -44,6 +45,7 @@
  */
 #define J2_DEFAULT_PORT 5347 /* router/main.c */
 #define J2_STOCK_SECRET "secret"
+#define J2_GROUP "jabber" /* the group the router runs as (Debian's postinst) */
 #define J2_RECORD "jabber-dispatch-component"
 #define J2_KEEP_IP "jabber-dispatch: keep-ip"
 #define J2_HARDEN "jabber-dispatch: harden"
@@ -558,6 +560,8 @@ static int j2_shared(const struct server_request *req, struct changeset *cs, str
 		rc = j2_secure(&c, &generated, true, &e, req->dry_run);
 	if (rc == 0)
 		rc = j2_commit(&c, &e, NULL, J2_NONE, &generated, cs, d);
+	if (rc == 0)
+		rc = secret_file_mark("jabberd2", &req->root, cs, c.f.path, J2_GROUP);
 	ret->result = RESULT_UPDATED;
 	ret->restart = true;
 out:
@@ -631,6 +635,9 @@ static int j2_apply(const struct server_request *req, struct changeset *cs, stru
 		rc = j2_redact(cs, &c, &req->secret);
 	if (rc == 0)
 		rc = j2_commit(&c, &e, req->host, J2_MANAGED, &req->secret, cs, d);
+	/* The router.xml that just received a secret is no one else's to read. */
+	if (rc == 0 && c.secret_weak)
+		rc = secret_file_mark("jabberd2", &req->root, cs, c.f.path, J2_GROUP);
 	ret->result = st == J2_NONE ? RESULT_ADDED : e.n ? RESULT_UPDATED : RESULT_UNCHANGED;
 out:
 	xe_edits_free(&e);

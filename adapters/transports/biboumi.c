@@ -58,7 +58,7 @@ static int biboumi_read(const struct root *r, const char *config, struct compone
 		rc = diag_set(d, EINVAL, EXIT_DATAERR, "%s:%u: port: %s", config, port->line, why);
 		goto out;
 	}
-	rc = buf_puts(&ret->secret, secret->value);
+	rc = transport_secret(ret, secret->value, strlen(secret->value), config, secret->line, "password", d);
 out:
 	kv_free(&kv);
 	buf_free(&text);

@@ -503,8 +503,7 @@ static int kam_read(const struct root *r, const char *config, struct component *
 		rc = diag_set(d, EINVAL, EXIT_DATAERR, "%s:%u: xmpp_port is %s", kam_where(&c, port), port->line, why);
 		goto out;
 	}
-	buf_truncate(&ret->secret, 0);
-	rc = buf_puts(&ret->secret, pw->value);
+	rc = transport_secret(ret, pw->value, strlen(pw->value), kam_where(&c, pw), pw->line, "xmpp_password", d);
 out:
 	kam_free(&c);
 	return rc;

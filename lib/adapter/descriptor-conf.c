@@ -3,6 +3,7 @@
 #include "conf-kv.h"
 #include "conf-xml.h"
 #include "descriptor.h"
+#include "transport-adapter.h"
 #include "exitcode.h"
 #include "validate.h"
 
@@ -326,8 +327,8 @@ int descriptor_read(const struct descriptor *desc, const struct root *r, const c
 						       config, desc->name);
 			goto out;
 		}
-	buf_truncate(&ret->secret, 0);
-	rc = buf_append(&ret->secret, secret.data, secret.len);
+	rc = transport_secret(ret, buf_str(&secret), secret.len, config, 0,
+			      desc->secret_key ? desc->secret_key : desc->secret_file_key, d);
 out:
 	dconf_free(&main);
 	dconf_free(&fallback);

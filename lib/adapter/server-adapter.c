@@ -2,6 +2,7 @@
 /* server-adapter: the command line of protocol 1 for a server adapter, so each one only knows its syntax. */
 #include "server-adapter.h"
 #include "exitcode.h"
+#include "secret-file.h"
 #include "secret-read.h"
 #include "validate.h"
 
@@ -240,8 +241,8 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 			break;
 		if (req.op == SERVER_OP_SHARED) {
 			/* Never a diff here: it would show the secret being printed anyway. */
-			if (!req.dry_run)
-				rc = changeset_commit(&cs, &req.root, &d);
+			if (!req.dry_run && (rc = changeset_commit(&cs, &req.root, &d)) == 0)
+				secret_file_say(ops->name, &cs);
 			if (rc == 0)
 				rc = buf_printf(&out, "%s%s\n%u\n", protocol_result_word(outcome.result),
 						outcome.restart ? " restart" : "", shared_port);
@@ -258,6 +259,8 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 				rc = changeset_diff(&cs, &out);
 		} else {
 			rc = changeset_commit(&cs, &req.root, &d);
+			if (rc == 0)
+				secret_file_say(ops->name, &cs);
 			if (rc == 0)
 				rc = buf_printf(&out, "%s%s\n", protocol_result_word(outcome.result),
 						outcome.restart ? " restart" : "");

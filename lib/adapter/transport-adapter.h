@@ -18,6 +18,8 @@
  *
  * read() returns 0 with RET filled, -ENODATA when the transport is not
  * configured yet (exit 1, reason in D), or another -errno with D filled.
+ * It hands the secret it found to transport_secret(), the one check of a
+ * secret read from a transport's config.
  */
 struct transport_ops {
 	const char *name;
@@ -50,6 +52,14 @@ struct transport_ops {
 	/* The longest secret the transport authenticates with, 0 for no limit: announced as "secret-max=N". */
 	unsigned secret_max;
 };
+
+/*
+ * Take VALUE, the secret read at WHERE:LINE (LINE 0: unknown) under KEY, into
+ * RET->secret once it passes validate_secret(); otherwise -EINVAL with
+ * "WHERE:LINE: KEY is unusable: REASON" in D (exit 65), the value never quoted.
+ */
+int transport_secret(struct component *ret, const char *value, size_t len, const char *where, unsigned line,
+		     const char *key, struct diag *d);
 
 int transport_adapter_main(int argc, char **argv, const struct transport_ops *ops);
 
