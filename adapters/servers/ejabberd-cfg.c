@@ -392,9 +392,7 @@ static int ejcfg_redact(struct ejcfg *c, struct changeset *cs, const struct erl_
 	for (size_t i = 0; rc == 0 && i < c->nhs; i++) {
 		const struct erl_term *pw = c->hs[i].password;
 		if (pw && pw != skip) {
-			char *lit = strndup(c->text.data + pw->start, pw->end - pw->start);
-			rc = lit ? changeset_redact(cs, lit, "<hidden>") : -ENOMEM;
-			free(lit);
+			rc = changeset_redact_span(cs, c->text.data + pw->start, pw->end - pw->start, "<hidden>");
 		}
 	}
 	return rc;
@@ -459,11 +457,9 @@ int ejcfg_apply(const struct server_request *req, const char *path, struct chang
 	if (rc < 0)
 		goto out;
 	s = ejcfg_state(&c, req->host);
-	if (s.ours && s.ours->password) {
-		char *lit = strndup(c.text.data + s.ours->password->start, s.ours->password->end - s.ours->password->start);
-		rc = lit ? changeset_redact(cs, lit, "<old secret>") : -ENOMEM;
-		free(lit);
-	}
+	if (s.ours && s.ours->password)
+		rc = changeset_redact_span(cs, c.text.data + s.ours->password->start,
+					   s.ours->password->end - s.ours->password->start, "<old secret>");
 	if (rc == 0)
 		rc = ejcfg_redact(&c, cs, s.ours ? s.ours->password : NULL);
 	if (rc < 0)
@@ -473,7 +469,7 @@ int ejcfg_apply(const struct server_request *req, const char *path, struct chang
 	} else if (s.ours && s.ours->port_known && s.ours->port == req->port && s.ours->password) {
 		const struct erl_term *pw = s.ours->password;
 		ret->result = RESULT_UNCHANGED;
-		if (pw->len != req->secret.len || memcmp(pw->value, req->secret.data, pw->len) != 0) {
+		if (!secret_equal(&req->secret, pw->value, pw->len)) {
 			ret->result = RESULT_UPDATED;
 			ret->restart = true;
 			rc = ejcfg_splice(&c, cs, pw->start, pw->end, buf_str(&quoted));

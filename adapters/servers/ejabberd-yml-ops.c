@@ -560,7 +560,6 @@ static int ejops_update(struct ejops *o, const struct ejyml_host *h, struct serv
 	const struct ejyml_file *f = ejops_file(o, l);
 	const struct yconf_node *pw = h->password;
 	const struct server_request *req = o->req;
-	char *lit;
 	int rc;
 
 	if (!pw || pw->kind != YCONF_SCALAR)
@@ -568,10 +567,8 @@ static int ejops_update(struct ejops *o, const struct ejyml_host *h, struct serv
 				"%s:%u: our entry for \"%s\" has no password; take it out (--remove) and run again",
 				f->path, h->key->line, h->name);
 	/* a diff must not show the old secret either */
-	lit = strndup(f->text.data + pw->start, pw->end - pw->start);
-	rc = lit ? changeset_redact(o->cs, lit, "<old secret>") : -ENOMEM;
-	free(lit);
-	if (rc < 0 || (pw->len == req->secret.len && memcmp(pw->value, req->secret.data, pw->len) == 0))
+	rc = changeset_redact_span(o->cs, f->text.data + pw->start, pw->end - pw->start, "<old secret>");
+	if (rc < 0 || secret_equal(&req->secret, pw->value, pw->len))
 		return rc;
 	ret->result = RESULT_UPDATED;
 	return ejyml_edit(&o->e, l->file, pw->start, pw->end, o->quoted.data, o->quoted.len);

@@ -410,10 +410,9 @@ static int j14_update(const struct j14_conf *c, const struct j14_service *s, con
 		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: <secret> holds elements, not a value", c->f.path, sec->line);
 	if (rc < 0)
 		goto out;
-	if (!buf_equal(&v, &req->secret)) {
-		char *raw = strndup(c->f.doc.text + sec->open_end, sec->close_start - sec->open_end);
-		rc = raw && raw[0] ? changeset_redact(cs, raw, "<old secret>") : raw ? 0 : -ENOMEM;
-		free(raw);
+	if (!secret_equal(&req->secret, v.data, v.len)) {
+		rc = changeset_redact_span(cs, c->f.doc.text + sec->open_end, sec->close_start - sec->open_end,
+					   "<old secret>");
 		if (rc == 0) {
 			r = sec->empty ? xe_edit_add(e, sec->start, sec->end) : xe_edit_add(e, sec->open_end, sec->close_start);
 			rc = r ? 0 : -ENOMEM;

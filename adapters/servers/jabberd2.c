@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jabberd2: server adapter for the jabberd2 router — one XEP-0114 port and secret, imposed on every transport. */
 #include "exitcode.h"
+#include "secret-file.h"
 #include "server-adapter.h"
 #include "validate.h"
 #include "xep0114.h"
@@ -44,6 +45,7 @@
  */
 #define J2_DEFAULT_PORT 5347 /* router/main.c */
 #define J2_STOCK_SECRET "secret"
+#define J2_GROUP "jabber" /* the group the router runs as (Debian's postinst) */
 #define J2_RECORD "jabber-dispatch-component"
 #define J2_KEEP_IP "jabber-dispatch: keep-ip"
 #define J2_HARDEN "jabber-dispatch: harden"
@@ -242,7 +244,8 @@ static int j2_analyse(struct j2_conf *c, struct diag *d)
 			goto out;
 		s = buf_str(&c->secret_value);
 		len = c->secret_value.len;
-		c->secret_weak = len == 0 || strspn(s, " \t\r\n") == len || strcmp(s, J2_STOCK_SECRET) == 0;
+		c->secret_weak = len == 0 || strspn(s, " \t\r\n") == len ||
+				 secret_equal_str(&(struct secret){ s, len }, J2_STOCK_SECRET);
 		if (j2_has_expansion(s, len)) {
 			rc = diag_set(d, EBADMSG, EXIT_DATAERR,
 				      "%s:%u: <secret> uses ${...} substitution, which jabber-dispatch does not evaluate", c->f.path,
@@ -378,7 +381,7 @@ static int j2_may_harden(const struct server_request *req, const struct j2_conf 
 }
 
 /* Queue the edits that replace a weak secret by SECRET (and bind loopback); notes say what was done. */
-static int j2_secure(const struct j2_conf *c, const struct buf *secret, bool generated, struct xe_edits *e, bool dry_run)
+static int j2_secure(const struct j2_conf *c, const struct secret *secret, bool generated, struct xe_edits *e, bool dry_run)
 {
 	const struct xml_node *after = c->port ? c->port : c->ip;
 	struct buf *r;
@@ -469,7 +472,7 @@ static int j2_add_record_line(const struct j2_conf *c, const char *host, struct 
  * WANT, the secret SECRET when given), and queue it.
  */
 static int j2_commit(const struct j2_conf *c, struct xe_edits *e, const char *host, enum j2_state want,
-		     const struct buf *secret, struct changeset *cs, struct diag *d)
+		     const struct secret *secret, struct changeset *cs, struct diag *d)
 {
 	struct j2_conf after = J2_CONF_INIT;
 	const struct j2_record *rec;
@@ -482,7 +485,7 @@ static int j2_commit(const struct j2_conf *c, struct xe_edits *e, const char *ho
 	rc = xe_edits_apply(&c->f, e, &after.f.text);
 	if (rc == 0 && (xe_parse(&after.f, &cd) < 0 || j2_analyse(&after, &cd) < 0 ||
 			(host && j2_state(&after, host, &rec) != want) ||
-			(secret && !buf_equal(&after.secret_value, secret))))
+			(secret && !secret_equal(secret, after.secret_value.data, after.secret_value.len))))
 		rc = diag_set(d, EPROTO, EXIT_SOFTWARE, "%s: the edit would not read back as intended%s%s; nothing written",
 			      c->f.path, cd.msg[0] ? ": " : "", cd.msg);
 	if (rc == 0)
@@ -492,16 +495,12 @@ static int j2_commit(const struct j2_conf *c, struct xe_edits *e, const char *ho
 }
 
 /* Hide the secrets of this edit from diffs: the new one always, the old one unless it is no secret at all. */
-static int j2_redact(struct changeset *cs, const struct j2_conf *c, const struct buf *secret)
+static int j2_redact(struct changeset *cs, const struct j2_conf *c, const struct secret *secret)
 {
 	int rc = xe_redact_text(cs, secret->data, secret->len, "<secret>");
-	if (rc == 0 && c->secret && !c->secret_weak && !buf_equal(secret, &c->secret_value)) {
-		char *raw = strndup(c->f.doc.text + c->secret->open_end, c->secret->close_start - c->secret->open_end);
-		rc = raw ? changeset_redact(cs, raw, "<old secret>") : -ENOMEM;
-		if (raw)
-			sodium_memzero(raw, strlen(raw));
-		free(raw);
-	}
+	if (rc == 0 && c->secret && !c->secret_weak && !secret_equal(secret, c->secret_value.data, c->secret_value.len))
+		rc = changeset_redact_span(cs, c->f.doc.text + c->secret->open_end,
+					   c->secret->close_start - c->secret->open_end, "<old secret>");
 	return rc == 0 ? xe_redact_all(cs, &c->secrets, "<hidden>") : rc;
 }
 
@@ -528,6 +527,7 @@ static int j2_shared(const struct server_request *req, struct changeset *cs, str
 {
 	struct j2_conf c = J2_CONF_INIT;
 	struct xe_edits e = { .n = 0 };
+	struct secret generated;
 	int rc;
 
 	rc = j2_load(req, true, &c, d);
@@ -555,10 +555,13 @@ static int j2_shared(const struct server_request *req, struct changeset *cs, str
 			      c.f.path, req->secret_max, J2_SECRET_MIN);
 	if (rc == 0)
 		rc = j2_generate(ret_secret, req->secret_max);
+	generated = secret_of(ret_secret);
 	if (rc == 0)
-		rc = j2_secure(&c, ret_secret, true, &e, req->dry_run);
+		rc = j2_secure(&c, &generated, true, &e, req->dry_run);
 	if (rc == 0)
-		rc = j2_commit(&c, &e, NULL, J2_NONE, ret_secret, cs, d);
+		rc = j2_commit(&c, &e, NULL, J2_NONE, &generated, cs, d);
+	if (rc == 0)
+		rc = secret_file_mark("jabberd2", &req->root, cs, c.f.path, J2_GROUP);
 	ret->result = RESULT_UPDATED;
 	ret->restart = true;
 out:
@@ -592,14 +595,14 @@ static int j2_apply(const struct server_request *req, struct changeset *cs, stru
 			      c.port_value, c.f.path, req->port);
 		goto out;
 	}
-	if (!c.secret_weak && !buf_equal(&c.secret_value, &req->secret)) {
+	if (!c.secret_weak && !secret_equal(&req->secret, c.secret_value.data, c.secret_value.len)) {
 		rc = diag_set(d, EINVAL, EXIT_DATAERR,
 			      "the router takes one secret for every component (%s:%u), and the transport's is another: the "
 			      "transport must adopt it (jabber-dispatch sync does, through --set-password)",
 			      c.f.path, c.secret->line);
 		goto out;
 	}
-	if (c.secret_weak && strcmp(req->secret.data, J2_STOCK_SECRET) == 0) {
+	if (c.secret_weak && secret_equal_str(&req->secret, J2_STOCK_SECRET)) {
 		rc = diag_set(d, EINVAL, EXIT_DATAERR, "the transport's secret is jabberd2's stock one: refusing to keep it");
 		goto out;
 	}
@@ -632,6 +635,9 @@ static int j2_apply(const struct server_request *req, struct changeset *cs, stru
 		rc = j2_redact(cs, &c, &req->secret);
 	if (rc == 0)
 		rc = j2_commit(&c, &e, req->host, J2_MANAGED, &req->secret, cs, d);
+	/* The router.xml that just received a secret is no one else's to read. */
+	if (rc == 0 && c.secret_weak)
+		rc = secret_file_mark("jabberd2", &req->root, cs, c.f.path, J2_GROUP);
 	ret->result = st == J2_NONE ? RESULT_ADDED : e.n ? RESULT_UPDATED : RESULT_UNCHANGED;
 out:
 	xe_edits_free(&e);

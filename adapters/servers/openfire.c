@@ -628,9 +628,9 @@ static size_t insert_at(const struct db *db, bool *need_nl, bool *need_schema)
 	return last ? last->end : len;
 }
 
-static bool secret_is(const struct hsqldb_value *v, const struct buf *secret)
+static bool secret_is(const struct hsqldb_value *v, const struct secret *secret)
 {
-	return v->type == HSQLDB_STRING && v->len == secret->len && sodium_memcmp(v->text, secret->data, v->len) == 0;
+	return v->type == HSQLDB_STRING && secret_equal(secret, v->text, v->len);
 }
 
 /* Hide the line RAW (a row of SUB, its newline included) from diffs, shown with WORD for its secret. */

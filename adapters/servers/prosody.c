@@ -556,13 +556,11 @@ static int load_all(const struct server_request *req, struct prosody_conf *c, st
 	conf_mark_ours(c);
 	for (size_t i = 0; cs && rc == 0 && i < c->ndecls; i++) {
 		const struct decl *dd = &c->decls[i];
-		char *lit;
 		if (!dd->has_secret)
 			continue;
-		lit = strndup(c->files[dd->file].text.data + dd->secret_start, dd->secret_end - dd->secret_start);
-		rc = lit ? changeset_redact(cs, lit, strcmp(dd->host, req->host) == 0 ? "<old secret>" : "<hidden>")
-			 : -ENOMEM;
-		free(lit);
+		rc = changeset_redact_span(cs, c->files[dd->file].text.data + dd->secret_start,
+					   dd->secret_end - dd->secret_start,
+					   strcmp(dd->host, req->host) == 0 ? "<old secret>" : "<hidden>");
 	}
 	return rc;
 }
@@ -743,7 +741,7 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 {
 	struct prosody_conf c = { 0 };
 	struct host_state s;
-	struct buf quoted = BUF_INIT, body = BUF_INIT, old = BUF_INIT;
+	struct buf quoted = BUF_INIT_SENSITIVE, body = BUF_INIT_SENSITIVE, old = BUF_INIT_SENSITIVE;
 	char *path = NULL;
 	int rc;
 
@@ -767,7 +765,7 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 			rc = lua_string_value(f->text.data, &tok, &old);
 			if (rc < 0)
 				goto out;
-			if (old.len == req->secret.len && memcmp(old.data, req->secret.data, old.len) == 0) {
+			if (secret_equal(&req->secret, old.data, old.len)) {
 				ret->result = RESULT_UNCHANGED;
 			} else {
 				rc = splice_text(cs, f, dd->secret_start, dd->secret_end, quoted.data, quoted.len);

@@ -2,6 +2,7 @@
 /* xml-edit: what the XML server adapters (jabberd2, jabberd14) share — loading, splicing, checking a config. */
 #include "xml-edit.h"
 #include "exitcode.h"
+#include "secret.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -208,7 +209,7 @@ int xe_collect_secret(struct strv *secrets, const char *text, const struct xml_n
 	raw = strndup(text + el->open_end, el->close_start - el->open_end);
 	if (!raw)
 		return -ENOMEM;
-	if (strcmp(raw, "secret") == 0 || strv_contains(secrets, raw)) {
+	if (secret_equal_str(&(struct secret){ raw, strlen(raw) }, "secret") || strv_contains(secrets, raw)) {
 		free(raw);
 		return 0;
 	}

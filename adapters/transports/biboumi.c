@@ -58,11 +58,7 @@ static int biboumi_read(const struct root *r, const char *config, struct compone
 		rc = diag_set(d, EINVAL, EXIT_DATAERR, "%s:%u: port: %s", config, port->line, why);
 		goto out;
 	}
-	if ((why = validate_secret(secret->value, strlen(secret->value)))) {
-		rc = diag_set(d, EINVAL, EXIT_DATAERR, "%s:%u: password: %s", config, secret->line, why);
-		goto out;
-	}
-	rc = buf_puts(&ret->secret, secret->value);
+	rc = transport_secret(ret, secret->value, strlen(secret->value), config, secret->line, "password", d);
 out:
 	kv_free(&kv);
 	buf_free(&text);
@@ -132,11 +128,11 @@ out:
 static const char *const biboumi_keys[] = { "hostname", "port", "password" };
 
 /* Adopt a server's port and secret: only those values change, every other byte stays. */
-static int biboumi_set(const struct root *r, const char *config, unsigned port, const struct buf *secret,
+static int biboumi_set(const struct root *r, const char *config, unsigned port, const struct secret *secret,
 		       struct changeset *cs, enum result *ret_result, struct diag *d)
 {
 	char portstr[16];
-	const char *values[] = { NULL, port ? portstr : NULL, secret ? buf_str(secret) : NULL };
+	const char *values[] = { NULL, port ? portstr : NULL, secret ? secret->data : NULL };
 
 	snprintf(portstr, sizeof(portstr), "%u", port);
 	return biboumi_edit(r, config, biboumi_keys, values, 3, false, cs, ret_result, d);
@@ -144,10 +140,10 @@ static int biboumi_set(const struct root *r, const char *config, unsigned port, 
 
 /* transport-init on the stock file: fill in the empty hostname= and password=, keep everything else. */
 static int biboumi_fill(const struct root *r, const char *config, const char *host, unsigned port,
-			const struct buf *secret, struct changeset *cs, enum result *ret_result, struct diag *d)
+			const struct secret *secret, struct changeset *cs, enum result *ret_result, struct diag *d)
 {
 	char portstr[16];
-	const char *values[] = { host, port ? portstr : NULL, secret ? buf_str(secret) : NULL };
+	const char *values[] = { host, port ? portstr : NULL, secret ? secret->data : NULL };
 
 	snprintf(portstr, sizeof(portstr), "%u", port);
 	return biboumi_edit(r, config, biboumi_keys, values, 3, true, cs, ret_result, d);

@@ -21,7 +21,7 @@ static int describe_read(const struct root *r, const char *config, struct compon
 	return descriptor_read(&describe_desc, r, config, ret, d);
 }
 
-static int describe_set(const struct root *r, const char *config, unsigned port, const struct buf *secret,
+static int describe_set(const struct root *r, const char *config, unsigned port, const struct secret *secret,
 			struct changeset *cs, enum result *ret_result, struct diag *d)
 {
 	return descriptor_set(&describe_desc, r, config, port, secret, cs, ret_result, d);

@@ -481,7 +481,7 @@ static int kam_read(const struct root *r, const char *config, struct component *
 			      !dom->found || !dom->value[0] ? "xmpp_domain" : "xmpp_password");
 		goto out;
 	}
-	if (strcmp(pw->value, "secret") == 0) {
+	if (secret_equal_str(&(struct secret){ pw->value, strlen(pw->value) }, "secret")) {
 		rc = diag_set(d, ENODATA, EXIT_CHECK_FAILED,
 			      "%s:%u: xmpp_password is still the module's example \"secret\"; generate a config with "
 			      "jabber-dispatch transport-init or set your own",
@@ -503,13 +503,7 @@ static int kam_read(const struct root *r, const char *config, struct component *
 		rc = diag_set(d, EINVAL, EXIT_DATAERR, "%s:%u: xmpp_port is %s", kam_where(&c, port), port->line, why);
 		goto out;
 	}
-	if ((why = validate_secret(pw->value, strlen(pw->value)))) {
-		rc = diag_set(d, EINVAL, EXIT_DATAERR, "%s:%u: xmpp_password is unusable: %s", kam_where(&c, pw),
-			      pw->line, why);
-		goto out;
-	}
-	buf_truncate(&ret->secret, 0);
-	rc = buf_puts(&ret->secret, pw->value);
+	rc = transport_secret(ret, pw->value, strlen(pw->value), kam_where(&c, pw), pw->line, "xmpp_password", d);
 out:
 	kam_free(&c);
 	return rc;
@@ -589,7 +583,7 @@ static int kam_redact(struct changeset *cs, const char *secret, const char *show
 	return rc;
 }
 
-static int kam_set(const struct root *r, const char *config, unsigned port, const struct buf *secret,
+static int kam_set(const struct root *r, const char *config, unsigned port, const struct secret *secret,
 		   struct changeset *cs, enum result *ret_result, struct diag *d)
 {
 	struct kam_cfg c = { 0 };
@@ -619,7 +613,7 @@ static int kam_set(const struct root *r, const char *config, unsigned port, cons
 		if (port)
 			e[n++] = (struct kam_edit){ KAM_PORT, portstr, false };
 		if (secret)
-			e[n++] = (struct kam_edit){ KAM_PASSWORD, buf_str(secret), true };
+			e[n++] = (struct kam_edit){ KAM_PASSWORD, secret->data, true };
 		if (n == 2 && kam_edit_at(&c, e[0].which) < kam_edit_at(&c, e[1].which)) {
 			tmp = e[0];
 			e[0] = e[1];
@@ -632,7 +626,7 @@ static int kam_set(const struct root *r, const char *config, unsigned port, cons
 		if (c.files[i].text.data)
 			rc = changeset_put(cs, c.files[i].path, &c.files[i].text, texts[i].data, texts[i].len, 0640);
 	if (rc == 0 && secret)
-		rc = kam_redact(cs, buf_str(secret), "<secret>");
+		rc = kam_redact(cs, secret->data, "<secret>");
 	if (rc == 0 && c.params[KAM_PASSWORD].found && c.params[KAM_PASSWORD].value[0])
 		rc = kam_redact(cs, c.params[KAM_PASSWORD].value, "<old secret>");
 	if (rc == 0)

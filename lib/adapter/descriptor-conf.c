@@ -3,6 +3,7 @@
 #include "conf-kv.h"
 #include "conf-xml.h"
 #include "descriptor.h"
+#include "transport-adapter.h"
 #include "exitcode.h"
 #include "validate.h"
 
@@ -237,9 +238,10 @@ static int descriptor_secret(const struct descriptor *desc, const struct root *r
 int descriptor_read(const struct descriptor *desc, const struct root *r, const char *config, struct component *ret,
 		    struct diag *d)
 {
-	struct dconf main = { .text = BUF_INIT }, fallback = { .text = BUF_INIT };
+	struct dconf main = { .text = BUF_INIT_SENSITIVE }, fallback = { .text = BUF_INIT_SENSITIVE };
 	struct buf host = BUF_INIT, port = BUF_INIT, secret = BUF_INIT_SENSITIVE;
 	const char *where = config, *why;
+	struct secret view;
 	unsigned line = 0;
 	bool found = false;
 	int rc;
@@ -316,20 +318,17 @@ int descriptor_read(const struct descriptor *desc, const struct root *r, const c
 	rc = descriptor_secret(desc, r, &main, &fallback, &secret, d);
 	if (rc < 0)
 		goto out;
+	view = secret_of(&secret);
 	for (size_t i = 0; i < desc->example_secrets.n; i++)
-		if (strcmp(desc->example_secrets.v[i], buf_str(&secret)) == 0) {
+		if (secret_equal_str(&view, desc->example_secrets.v[i])) {
 			rc = descriptor_not_configured(desc, d, ENODATA,
 						       "%s: the secret is still the example shipped with %s; generate "
 						       "a config with jabber-dispatch transport-init or set your own",
 						       config, desc->name);
 			goto out;
 		}
-	if ((why = validate_secret(buf_str(&secret), secret.len))) {
-		rc = diag_set(d, EINVAL, EXIT_DATAERR, "%s: the secret is unusable: %s", config, why);
-		goto out;
-	}
-	buf_truncate(&ret->secret, 0);
-	rc = buf_append(&ret->secret, secret.data, secret.len);
+	rc = transport_secret(ret, buf_str(&secret), secret.len, config, 0,
+			      desc->secret_key ? desc->secret_key : desc->secret_file_key, d);
 out:
 	dconf_free(&main);
 	dconf_free(&fallback);
@@ -438,7 +437,7 @@ static int descriptor_redact(const struct descriptor *desc, struct changeset *cs
 }
 
 int descriptor_set(const struct descriptor *desc, const struct root *r, const char *config, unsigned port,
-		   const struct buf *secret, struct changeset *cs, enum result *ret_result, struct diag *d)
+		   const struct secret *secret, struct changeset *cs, enum result *ret_result, struct diag *d)
 {
 	struct dconf c = { .text = BUF_INIT }, fallback = { .text = BUF_INIT };
 	struct buf orig = BUF_INIT_SENSITIVE, next = BUF_INIT_SENSITIVE, old_secret = BUF_INIT_SENSITIVE;
@@ -473,7 +472,7 @@ int descriptor_set(const struct descriptor *desc, const struct root *r, const ch
 		/* The old secret, for the diff to hide. */
 		rc = dconf_get(&c, desc->secret_key, &old_secret, &found, &line, d);
 		if (rc == 0)
-			rc = dconf_set(&c, desc->secret_key, buf_str(secret), &next, d);
+			rc = dconf_set(&c, desc->secret_key, secret->data, &next, d);
 		if (rc == 0)
 			rc = dconf_replace(&c, &next, d);
 	} else if (rc == 0 && secret) {
@@ -489,7 +488,7 @@ int descriptor_set(const struct descriptor *desc, const struct root *r, const ch
 			if (rc == 0 || rc == -ENOENT) {
 				struct buf data = BUF_INIT_SENSITIVE;
 				bool existed = rc == 0;
-				rc = buf_printf(&data, "%s\n", buf_str(secret));
+				rc = buf_printf(&data, "%s\n", secret->data);
 				if (rc == 0)
 					rc = changeset_put(cs, file.data, existed ? &old_file : NULL, data.data, data.len,
 							   0640);
@@ -504,7 +503,7 @@ int descriptor_set(const struct descriptor *desc, const struct root *r, const ch
 	if (rc == 0)
 		rc = changeset_put(cs, config, &orig, c.text.data, c.text.len, 0640);
 	if (rc == 0 && secret)
-		rc = descriptor_redact(desc, cs, buf_str(secret), "<secret>");
+		rc = descriptor_redact(desc, cs, secret->data, "<secret>");
 	/* An example secret is public: hiding it would only garble the diff wherever its word occurs. */
 	if (rc == 0 && old_secret.len && !strv_contains(&desc->example_secrets, buf_str(&old_secret)))
 		rc = descriptor_redact(desc, cs, buf_str(&old_secret), "<old secret>");

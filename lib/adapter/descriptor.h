@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "protocol.h"
 #include "safefs.h"
+#include "secret.h"
 #include "strv.h"
 
 /*
@@ -78,7 +79,7 @@ int descriptor_read(const struct descriptor *desc, const struct root *r, const c
 		    struct component *ret, struct diag *d);
 /* The transport_ops set(): write PORT and/or SECRET into CONFIG (or the secret file) via CS. */
 int descriptor_set(const struct descriptor *desc, const struct root *r, const char *config, unsigned port,
-		   const struct buf *secret, struct changeset *cs, enum result *ret_result, struct diag *d);
+		   const struct secret *secret, struct changeset *cs, enum result *ret_result, struct diag *d);
 
 /* Whether VALUE looks like a template placeholder or a variable some program would expand. */
 bool descriptor_placeholder(const char *value);

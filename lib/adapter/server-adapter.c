@@ -2,6 +2,8 @@
 /* server-adapter: the command line of protocol 1 for a server adapter, so each one only knows its syntax. */
 #include "server-adapter.h"
 #include "exitcode.h"
+#include "secret-file.h"
+#include "secret-read.h"
 #include "validate.h"
 
 #include <errno.h>
@@ -41,30 +43,6 @@ static const char *option_value(const char *arg, const char *name)
 	return NULL;
 }
 
-/* Read the secret: one line on stdin, at most VALIDATE_SECRET_MAX bytes. */
-static int read_secret_stdin(struct buf *secret)
-{
-	char chunk[256];
-	for (;;) {
-		ssize_t n = read(0, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		if (buf_append(secret, chunk, (size_t)n) < 0)
-			return -ENOMEM;
-		sodium_memzero(chunk, sizeof(chunk));
-		if (secret->len > VALIDATE_SECRET_MAX + 2)
-			return -E2BIG;
-	}
-	/* Exactly one final newline is the terminator, not part of the secret. */
-	if (secret->len && secret->data[secret->len - 1] == '\n')
-		buf_truncate(secret, secret->len - 1);
-	return 0;
-}
-
 static bool config_exists(const struct root *r, const char *path)
 {
 	int fd;
@@ -86,7 +64,7 @@ static int fail(const struct server_ops *ops, struct diag *d, int rc)
 }
 
 static int parse_args(int argc, char **argv, const struct server_ops *ops, struct server_request *req,
-		      bool *password_stdin, struct diag *d)
+		      struct buf *secret, bool *password_stdin, struct diag *d)
 {
 	const char *root = "/", *v;
 	bool have_host = false, have_port = false, have_secret = false, remove = false, list = false,
@@ -120,9 +98,10 @@ static int parse_args(int argc, char **argv, const struct server_ops *ops, struc
 			have_port = true;
 		} else if ((v = option_value(a, "--password"))) {
 			/* Seed protocol fallback; the dispatcher uses it only for adapters without password-stdin. */
-			buf_truncate(&req->secret, 0);
-			if (buf_puts(&req->secret, v) < 0)
+			buf_truncate(secret, 0);
+			if (buf_puts(secret, v) < 0)
 				return -ENOMEM;
+			sodium_memzero((char *)v, strlen(v)); /* off /proc/PID/cmdline from now on */
 			have_secret = true;
 		} else if (strcmp(a, "--password-stdin") == 0)
 			*password_stdin = true;
@@ -188,8 +167,8 @@ int server_listen_line(struct buf *out, const char *ip, unsigned port, enum list
 
 int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 {
-	struct server_request req = { .root = ROOT_INIT, .secret = BUF_INIT_SENSITIVE, .added = STRV_INIT,
-				      .removed = STRV_INIT };
+	struct server_request req = { .root = ROOT_INIT, .added = STRV_INIT, .removed = STRV_INIT };
+	struct buf secret = BUF_INIT_SENSITIVE; /* what req.secret shows the operation */
 	struct server_outcome outcome = { RESULT_INVALID, false };
 	struct changeset cs = CHANGESET_INIT;
 	struct buf out = BUF_INIT_SENSITIVE; /* --shared prints a secret */
@@ -217,21 +196,14 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 			return EXIT_OK;
 		}
 	}
-	rc = parse_args(argc, argv, ops, &req, &password_stdin, &d);
-	if (rc == 0 && password_stdin && req.op == SERVER_OP_APPLY) {
-		buf_truncate(&req.secret, 0); /* stdin wins over a --password= given too */
-		rc = read_secret_stdin(&req.secret);
-		if (rc == -E2BIG)
-			rc = diag_set(&d, E2BIG, EXIT_USAGE, "the secret on stdin is longer than %d bytes",
-				      VALIDATE_SECRET_MAX);
-		else if (rc < 0)
-			rc = diag_set(&d, -rc, EXIT_OSERR, "cannot read the secret: %s", strerror(-rc));
-	}
-	if (rc == 0 && req.op == SERVER_OP_APPLY) {
-		const char *why = validate_secret(req.secret.data ? req.secret.data : "", req.secret.len);
-		if (why)
-			rc = diag_set(&d, EINVAL, EXIT_USAGE, "the secret is unusable: %s", why);
-	}
+	rc = parse_args(argc, argv, ops, &req, &secret, &password_stdin, &d);
+	/* The one check at this boundary, whichever way the secret came. */
+	if (rc == 0 && req.op == SERVER_OP_APPLY && password_stdin) {
+		buf_free(&secret); /* stdin wins over a --password= given too */
+		rc = secret_read(0, &secret, &d);
+	} else if (rc == 0 && req.op == SERVER_OP_APPLY)
+		rc = secret_accept(&secret, "given by --password=", &d);
+	req.secret = secret_of(&secret);
 	if (rc < 0) {
 		code = fail(ops, &d, rc);
 		if (d.exit_code == EXIT_USAGE)
@@ -269,8 +241,8 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 			break;
 		if (req.op == SERVER_OP_SHARED) {
 			/* Never a diff here: it would show the secret being printed anyway. */
-			if (!req.dry_run)
-				rc = changeset_commit(&cs, &req.root, &d);
+			if (!req.dry_run && (rc = changeset_commit(&cs, &req.root, &d)) == 0)
+				secret_file_say(ops->name, &cs);
 			if (rc == 0)
 				rc = buf_printf(&out, "%s%s\n%u\n", protocol_result_word(outcome.result),
 						outcome.restart ? " restart" : "", shared_port);
@@ -288,6 +260,8 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 		} else {
 			rc = changeset_commit(&cs, &req.root, &d);
 			if (rc == 0)
+				secret_file_say(ops->name, &cs);
+			if (rc == 0)
 				rc = buf_printf(&out, "%s%s\n", protocol_result_word(outcome.result),
 						outcome.restart ? " restart" : "");
 		}
@@ -304,7 +278,7 @@ out:
 	changeset_free(&cs);
 	buf_free(&out);
 	buf_free(&shared_secret);
-	buf_free(&req.secret);
+	buf_free(&secret);
 	strv_free(&req.added);
 	strv_free(&req.removed);
 	safefs_root_close(&req.root);

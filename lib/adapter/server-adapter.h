@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "protocol.h"
 #include "safefs.h"
+#include "secret.h"
 #include "strv.h"
 
 enum server_op { SERVER_OP_APPLY, SERVER_OP_REMOVE, SERVER_OP_LIST, SERVER_OP_RELOAD, SERVER_OP_SHARED, SERVER_OP_LISTEN };
@@ -21,7 +22,7 @@ struct server_request {
 	const char *config; /* --config, or the adapter's default */
 	char host[254];     /* APPLY, REMOVE, LISTEN */
 	unsigned port;      /* APPLY */
-	struct buf secret;  /* APPLY; sensitive */
+	struct secret secret; /* APPLY: read and validated by the framework */
 	bool dry_run;
 	unsigned secret_max; /* SHARED: --secret-max=N, the longest secret every transport takes; 0 none */
 	struct strv added;   /* RELOAD: hosts that came in this run */

@@ -2,10 +2,11 @@
 /* transport-adapter: the pkg-config style command line of protocol 1 for a transport adapter. */
 #include "transport-adapter.h"
 #include "exitcode.h"
+#include "secret-file.h"
+#include "secret-read.h"
 #include "validate.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,72 +28,15 @@ static void transport_usage(const struct transport_ops *ops)
 }
 
 /*
- * The gid of group NAME in the root's /etc/group, or (gid_t)-1.  A root
- * without one (a bare sandbox) has its files owned by the host's ids: the
- * host's group database answers then.
- */
-static gid_t root_group(const struct root *r, const char *name)
-{
-	struct buf text = BUF_INIT;
-	gid_t gid = (gid_t)-1;
-	size_t n = strlen(name);
-	const char *line;
-	int rc = safefs_read_file(r, "/etc/group", &text, &(struct diag)DIAG_INIT);
-
-	if (rc == -ENOENT) {
-		struct group gr, *res = NULL;
-		char scratch[4096];
-		if (getgrnam_r(name, &gr, scratch, sizeof(scratch), &res) == 0 && res)
-			gid = res->gr_gid;
-	}
-	if (rc < 0)
-		return gid;
-	/* "name:password:gid:members" */
-	for (line = buf_str(&text); *line; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] != '\0')) {
-		const char *field = strncmp(line, name, n) == 0 && line[n] == ':' ? strchr(line + n + 1, ':') : NULL;
-		char *end;
-		unsigned long v;
-		if (!field)
-			continue;
-		v = strtoul(field + 1, &end, 10);
-		if (end > field + 1 && *end == ':')
-			gid = (gid_t)v;
-		break;
-	}
-	buf_free(&text);
-	return gid;
-}
-
-/*
  * The config receives a secret: queue it as such, so the commit makes it
- * unreadable by others with the daemon's group reading it instead.  Without
- * that group in the root it is left as it is, and that is said: taking
- * "others" away could cut the daemon off its own config.
+ * unreadable by others with the daemon's group reading it instead.
  */
-static void transport_mark_secret(const struct transport_ops *ops, const struct root *r, struct changeset *cs)
+static int transport_mark_secret(const struct transport_ops *ops, const struct root *r, struct changeset *cs)
 {
-	gid_t gid;
-
-	if (!ops->reader_group)
-		return;
-	gid = root_group(r, ops->reader_group);
-	for (size_t i = 0; i < cs->n; i++) {
-		if (gid != (gid_t)-1)
-			changeset_mark_secret(cs, cs->v[i].path, gid);
-		else
-			fprintf(stderr, "%s: %s: receives a secret, but group %s is not in /etc/group: its mode is left as it is\n",
-				ops->name, cs->v[i].path, ops->reader_group);
-	}
-}
-
-/* Say which files the commit made unreadable by others, one line each. */
-static void transport_say_secured(const struct transport_ops *ops, const struct changeset *cs)
-{
-	struct buf notes = BUF_INIT;
-	if (changeset_secured_notes(cs, &notes) == 0)
-		for (char *line = strtok(notes.data ? notes.data : (char *)"", "\n"); line; line = strtok(NULL, "\n"))
-			fprintf(stderr, "%s: %s\n", ops->name, line);
-	buf_free(&notes);
+	int rc = 0;
+	for (size_t i = 0; ops->reader_group && rc == 0 && i < cs->n; i++)
+		rc = secret_file_mark(ops->name, r, cs, cs->v[i].path, ops->reader_group);
+	return rc;
 }
 
 /* What --set-* and --fill ask for. */
@@ -114,46 +58,25 @@ static int transport_set_main(const struct transport_ops *ops, const char *root_
 	struct root r = ROOT_INIT;
 	struct diag d = DIAG_INIT;
 	enum result result = RESULT_UNCHANGED;
-	const char *why;
+	struct secret view;
 	int rc;
 
-	if (args->secret) {
-		char chunk[256];
-		ssize_t n;
-		while ((n = read(0, chunk, sizeof(chunk))) != 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0 || buf_append(&secret, chunk, (size_t)n) < 0) {
-				rc = diag_set(&d, EIO, EXIT_OSERR, "cannot read the secret from stdin");
-				goto out;
-			}
-			if (secret.len > VALIDATE_SECRET_MAX + 2) {
-				rc = diag_set(&d, E2BIG, EXIT_USAGE, "the secret on stdin is longer than %d bytes",
-					      VALIDATE_SECRET_MAX);
-				goto out;
-			}
-		}
-		sodium_memzero(chunk, sizeof(chunk));
-		if (secret.len && secret.data[secret.len - 1] == '\n')
-			buf_truncate(&secret, secret.len - 1);
-		if ((why = validate_secret(buf_str(&secret), secret.len))) {
-			rc = diag_set(&d, EINVAL, EXIT_USAGE, "the secret on stdin is unusable: %s", why);
-			goto out;
-		}
-	}
+	if (args->secret && (rc = secret_read(0, &secret, &d)) < 0)
+		goto out;
+	view = secret_of(&secret);
 	rc = safefs_root_open(root_path, &r, &d);
 	if (rc == 0 && args->fill)
-		rc = ops->fill(&r, config, args->host, args->port, args->secret ? &secret : NULL, &cs, &result, &d);
+		rc = ops->fill(&r, config, args->host, args->port, args->secret ? &view : NULL, &cs, &result, &d);
 	else if (rc == 0)
-		rc = ops->set(&r, config, args->port, args->secret ? &secret : NULL, &cs, &result, &d);
+		rc = ops->set(&r, config, args->port, args->secret ? &view : NULL, &cs, &result, &d);
 	if (rc == 0 && args->secret)
-		transport_mark_secret(ops, &r, &cs);
+		rc = transport_mark_secret(ops, &r, &cs);
 	if (rc == 0 && args->dry_run)
 		rc = changeset_diff(&cs, &out);
 	else if (rc == 0)
 		rc = changeset_commit(&cs, &r, &d);
 	if (rc == 0 && !args->dry_run)
-		transport_say_secured(ops, &cs);
+		secret_file_say(ops->name, &cs);
 out:
 	if (rc < 0)
 		fprintf(stderr, "%s: %s\n", ops->name, diag_is_set(&d) ? d.msg : strerror(-rc));
@@ -165,6 +88,19 @@ out:
 	buf_free(&out);
 	safefs_root_close(&r);
 	return rc < 0 ? (d.exit_code ? d.exit_code : exitcode_from_errno(rc)) : EXIT_OK;
+}
+
+int transport_secret(struct component *ret, const char *value, size_t len, const char *where, unsigned line,
+		     const char *key, struct diag *d)
+{
+	const char *why = validate_secret(value, len);
+
+	if (why && line)
+		return diag_set(d, EINVAL, EXIT_DATAERR, "%s:%u: %s is unusable: %s", where, line, key, why);
+	if (why)
+		return diag_set(d, EINVAL, EXIT_DATAERR, "%s: %s is unusable: %s", where, key, why);
+	buf_truncate(&ret->secret, 0);
+	return buf_append(&ret->secret, value, len);
 }
 
 int transport_adapter_main(int argc, char **argv, const struct transport_ops *ops)
@@ -254,8 +190,6 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 		rc = diag_set(&d, EINVAL, EXIT_DATAERR, "%s: the component domain is %s", config, why);
 	if (rc == 0 && (c.port < 1 || c.port > 65535))
 		rc = diag_set(&d, EINVAL, EXIT_DATAERR, "%s: the port is not in 1-65535", config);
-	if (rc == 0 && (why = validate_secret(buf_str(&c.secret), c.secret.len)))
-		rc = diag_set(&d, EINVAL, EXIT_DATAERR, "%s: the secret is unusable: %s", config, why);
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", ops->name, diag_is_set(&d) ? d.msg : strerror(-rc));
 		code = d.exit_code ? d.exit_code : exitcode_from_errno(rc);

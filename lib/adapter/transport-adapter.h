@@ -7,6 +7,7 @@
 #include "atomic.h"
 #include "diag.h"
 #include "safefs.h"
+#include "secret.h"
 
 /*
  * A transport adapter is a table of these.  The framework handles
@@ -17,6 +18,8 @@
  *
  * read() returns 0 with RET filled, -ENODATA when the transport is not
  * configured yet (exit 1, reason in D), or another -errno with D filled.
+ * It hands the secret it found to transport_secret(), the one check of a
+ * secret read from a transport's config.
  */
 struct transport_ops {
 	const char *name;
@@ -28,7 +31,7 @@ struct transport_ops {
 	 * config in CS; set *ret_result to RESULT_UPDATED or RESULT_UNCHANGED.
 	 * Announces "set-password set-port"; the framework commits CS atomically.
 	 */
-	int (*set)(const struct root *r, const char *config, unsigned port, const struct buf *secret,
+	int (*set)(const struct root *r, const char *config, unsigned port, const struct secret *secret,
 		   struct changeset *cs, enum result *ret_result, struct diag *d);
 	/*
 	 * Optional: the group the transport's daemon runs as.  A config that
@@ -45,10 +48,18 @@ struct transport_ops {
 	 * transport, or empty); values already set are kept.  Announces "fill".
 	 */
 	int (*fill)(const struct root *r, const char *config, const char *host, unsigned port,
-		    const struct buf *secret, struct changeset *cs, enum result *ret_result, struct diag *d);
+		    const struct secret *secret, struct changeset *cs, enum result *ret_result, struct diag *d);
 	/* The longest secret the transport authenticates with, 0 for no limit: announced as "secret-max=N". */
 	unsigned secret_max;
 };
+
+/*
+ * Take VALUE, the secret read at WHERE:LINE (LINE 0: unknown) under KEY, into
+ * RET->secret once it passes validate_secret(); otherwise -EINVAL with
+ * "WHERE:LINE: KEY is unusable: REASON" in D (exit 65), the value never quoted.
+ */
+int transport_secret(struct component *ret, const char *value, size_t len, const char *where, unsigned line,
+		     const char *key, struct diag *d);
 
 int transport_adapter_main(int argc, char **argv, const struct transport_ops *ops);
 

@@ -458,6 +458,34 @@ static size_t split_lines(struct buf *out, char **lines, size_t n)
 	return count;
 }
 
+/*
+ * Validate a port line and a secret line printed by adapter A, into RET: the
+ * one check of a secret coming from an adapter.  PORT_SAYS and SECRET_SAYS
+ * name the lines in messages ("--port printed").
+ */
+static int take_port_secret(const struct adapter *a, const char *port_says, const char *secret_says, char *port,
+			    char *secret, struct component *ret, struct diag *d)
+{
+	struct buf q = BUF_INIT;
+	const char *why;
+	int rc = 0;
+
+	if ((why = validate_port(port, &ret->port))) {
+		validate_quote(&q, port, strlen(port), 80);
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s %s: %s %s: %s", adapter_kind_word(a->kind), a->name,
+			      port_says, buf_str(&q), why);
+	} else if ((why = validate_secret(secret, strlen(secret)))) {
+		/* Never quote a secret back, not even a bad one. */
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s %s: %s an unusable secret: %s", adapter_kind_word(a->kind),
+			      a->name, secret_says, why);
+	} else {
+		buf_truncate(&ret->secret, 0);
+		rc = buf_puts(&ret->secret, secret);
+	}
+	buf_free(&q);
+	return rc;
+}
+
 int transport_query(const struct adapter_call *call, const struct adapter *a, struct component *ret,
 		    struct diag *d)
 {
@@ -519,21 +547,8 @@ int transport_query(const struct adapter_call *call, const struct adapter *a, st
 			      buf_str(&q), why ? why : "longer than 253 bytes");
 		goto out;
 	}
-	if ((why = validate_port(lines[1], &ret->port))) {
-		validate_quote(&q, lines[1], strlen(lines[1]), 80);
-		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "transport %s: --port printed %s: %s", a->name,
-			      buf_str(&q), why);
-		goto out;
-	}
-	/* Never quote a secret back, not even a bad one. */
-	if ((why = validate_secret(lines[2], strlen(lines[2])))) {
-		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "transport %s: --password printed an unusable secret: %s",
-			      a->name, why);
-		goto out;
-	}
 	snprintf(ret->host, sizeof(ret->host), "%s", lines[0]);
-	buf_truncate(&ret->secret, 0);
-	rc = buf_puts(&ret->secret, lines[2]);
+	rc = take_port_secret(a, "--port printed", "--password printed", lines[1], lines[2], ret, d);
 out:
 	buf_free(&q);
 	strv_free(&args);
@@ -645,29 +660,6 @@ out:
 	return rc;
 }
 
-/* Validate a port line and a secret line printed by adapter A, into RET. */
-static int take_port_secret(const struct adapter *a, char *port, char *secret, struct component *ret,
-			    struct diag *d)
-{
-	struct buf q = BUF_INIT;
-	const char *why;
-	int rc = 0;
-
-	if ((why = validate_port(port, &ret->port))) {
-		validate_quote(&q, port, strlen(port), 80);
-		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s %s: printed port %s: %s", adapter_kind_word(a->kind),
-			      a->name, buf_str(&q), why);
-	} else if ((why = validate_secret(secret, strlen(secret)))) {
-		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s %s: printed an unusable secret: %s",
-			      adapter_kind_word(a->kind), a->name, why);
-	} else {
-		buf_truncate(&ret->secret, 0);
-		rc = buf_puts(&ret->secret, secret);
-	}
-	buf_free(&q);
-	return rc;
-}
-
 int server_shared(const struct adapter_call *call, const struct adapter *a, bool dry_run, unsigned secret_max,
 		  struct component *ret, struct server_reply *reply, struct diag *d)
 {
@@ -710,7 +702,7 @@ int server_shared(const struct adapter_call *call, const struct adapter *a, bool
 		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "server %s: --shared printed %zu lines, expected 3", a->name, n);
 		goto out;
 	}
-	rc = take_port_secret(a, lines[1], lines[2], ret, d);
+	rc = take_port_secret(a, "--shared printed port", "--shared printed", lines[1], lines[2], ret, d);
 out:
 	strv_free(&args);
 	child_free(&ch);

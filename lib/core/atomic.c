@@ -3,6 +3,7 @@
 #include "atomic.h"
 #include "diff.h"
 #include "exitcode.h"
+#include "secmem.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -162,20 +163,56 @@ int changeset_remove(struct changeset *cs, const char *path, const struct buf *o
 	return 0;
 }
 
+int changeset_redact_span(struct changeset *cs, const char *s, size_t len, const char *shown)
+{
+	char *copy;
+	int rc;
+
+	len = strnlen(s, len);
+	for (size_t i = 0; i < cs->redact.n; i += 2)
+		if (strlen(cs->redact.v[i]) == len && memcmp(cs->redact.v[i], s, len) == 0)
+			return 0;
+	if (len == 0)
+		return 0;
+	/* The hidden text is a secret: kept in secmem memory, freed by redact_free(). */
+	copy = secmem_alloc(len + 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	rc = strv_push(&cs->redact, "");
+	if (rc == 0) {
+		free(cs->redact.v[cs->redact.n - 1]);
+		cs->redact.v[cs->redact.n - 1] = copy;
+		copy = NULL;
+		rc = strv_push(&cs->redact, shown);
+		if (rc < 0) {
+			cs->redact.n--;
+			copy = cs->redact.v[cs->redact.n];
+			cs->redact.v[cs->redact.n] = NULL;
+		}
+	}
+	if (copy)
+		secmem_free(copy, len + 1);
+	return rc;
+}
+
 int changeset_redact(struct changeset *cs, const char *s, const char *shown)
 {
-	int rc;
-	for (size_t i = 0; i < cs->redact.n; i += 2)
-		if (strcmp(cs->redact.v[i], s) == 0)
-			return 0;
-	if (!*s)
-		return 0;
-	rc = strv_push(&cs->redact, s);
-	if (rc == 0 && (rc = strv_push(&cs->redact, shown)) < 0) {
-		free(cs->redact.v[--cs->redact.n]);
-		cs->redact.v[cs->redact.n] = NULL;
+	return changeset_redact_span(cs, s, strlen(s), shown);
+}
+
+/* The redactions: each hidden text back to secmem (which wipes it), each label to free(). */
+static void redact_free(struct strv *redact)
+{
+	for (size_t i = 0; i + 1 < redact->n; i += 2) {
+		secmem_free(redact->v[i], strlen(redact->v[i]) + 1);
+		redact->v[i] = NULL;
 	}
-	return rc;
+	for (size_t i = 1; i < redact->n; i += 2)
+		free(redact->v[i]);
+	free(redact->v);
+	*redact = (struct strv)STRV_INIT;
 }
 
 bool changeset_empty(const struct changeset *cs)
@@ -190,9 +227,7 @@ void changeset_free(struct changeset *cs)
 	free(cs->v);
 	cs->v = NULL;
 	cs->n = 0;
-	for (size_t i = 0; i < cs->redact.n; i++)
-		sodium_memzero(cs->redact.v[i], strlen(cs->redact.v[i]));
-	strv_free(&cs->redact);
+	redact_free(&cs->redact);
 }
 
 /* Copy IN to OUT with every redacted string replaced. */

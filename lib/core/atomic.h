@@ -97,6 +97,8 @@ int changeset_remove(struct changeset *cs, const char *path, const struct buf *o
  * changed secret would make no visible difference at all.
  */
 int changeset_redact(struct changeset *cs, const char *s, const char *shown);
+/* changeset_redact() of the LEN bytes at S (up to a NUL), e.g. a literal inside a config's text: no copy to wipe. */
+int changeset_redact_span(struct changeset *cs, const char *s, size_t len, const char *shown);
 
 bool changeset_empty(const struct changeset *cs);
 /* Find the queued change of PATH, or NULL. */

@@ -50,7 +50,10 @@ check "generated secret: base64url, 192 bits" grep -qxE '[A-Za-z0-9_-]{32}' <<<"
 check "biboumi holds the router's secret" grep -qxF "password=$secret" "$ROOT/etc/biboumi/biboumi.cfg"
 check "biboumi holds the router's port" grep -qx 'port=5347' "$ROOT/etc/biboumi/biboumi.cfg"
 check "router binds loopback" equals "$(xml_value local/ip)" 127.0.0.1
-check "owner and mode kept" equals "$(stat -c '%U:%G %a' "$RX")" "$owner"
+# router.xml now holds a secret of ours: no longer readable by others, the router's group reads it
+check "stock mode was 644 root:root" equals "$owner" "root:root 644"
+check "owner kept, others cut off, the router's group reads it" equals "$(stat -c '%U:%G %a' "$RX")" "root:jabber 640"
+check "sync: says router.xml was made unreadable by others" contains "$err" "/etc/jabberd2/router.xml: holds a secret: made unreadable by others (mode 0644 group root -> mode 0640 group jabber)"
 check "only the ip, secret and record lines changed" equals "$(changed_lines "$T/stock.xml" "$RX" | sed '/^+/s/<secret>.*</<secret>S</')" \
 	"$(printf '%s\n' '-    <ip>0.0.0.0</ip>' '+    <ip>127.0.0.1</ip>' '-    <secret>secret</secret>' '+    <secret>S</secret>' '+  <jabber-dispatch-component host="irc.example.org"/>')"
 check "no secret in the audit log" lacks "$(cat "$ROOT/var/log/jabber-dispatch/jabber-dispatch.log")" "$secret"
@@ -114,6 +117,17 @@ run_ad --remove --host=irc.example.org
 check "remove again: absent" equals "$out" "absent"
 run_ad --remove --host=handwritten.example.org
 check "remove of what is not ours: absent" equals "$out" "absent"
+
+# --- diffs never show the router's secret, even where it is a line of context
+cp "$T/managed.xml" "$RX"
+# the secret as the last line of <local>, three lines above the record: inside every diff's context
+python3 -c 'import sys; p = sys.argv[1]; t = open(p).read(); a = t.index("</secret>") + 9; b = t.index("\n  </local>"); open(p, "w").write(t[:a] + t[b:])' "$RX"
+run_ad --remove --host=irc.example.org --dry-run
+check "remove --dry-run next to <secret>: the secret line is context" contains "$out" " <secret><hidden></secret>"
+check "remove --dry-run next to <secret>: the secret is not shown" lacks "$out" "$secret"
+run_ad --host=irc2.example.org --port=5347 --password-stdin --dry-run <<<"$secret"
+check "apply --dry-run next to <secret>: added" equals "$(head -n1 <<<"$out")" "added"
+check "apply --dry-run next to <secret>: the secret is not shown" lacks "$out" "$secret"
 
 # --- the admin sets a new secret by hand (every character that needs care): biboumi follows
 cp "$T/managed.xml" "$RX"

@@ -176,12 +176,14 @@ static int set_with(struct sandbox *sb, const char *desc_text, unsigned port, co
 	struct descriptor dsc = DESCRIPTOR_INIT;
 	struct changeset cs = CHANGESET_INIT;
 	struct buf s = BUF_INIT_SENSITIVE;
+	struct secret view;
 	enum result result;
 	int rc;
 	assert_int_equal(parse(desc_text, &dsc, d), 0);
 	if (secret)
 		assert_int_equal(buf_puts(&s, secret), 0);
-	rc = descriptor_set(&dsc, &sb->r, dsc.config, port, secret ? &s : NULL, &cs, &result, d);
+	view = secret_of(&s);
+	rc = descriptor_set(&dsc, &sb->r, dsc.config, port, secret ? &view : NULL, &cs, &result, d);
 	if (rc == 0)
 		rc = changeset_commit(&cs, &sb->r, d);
 	changeset_free(&cs);
