@@ -85,6 +85,23 @@
 #define JD_LISTEN_NOT_CONNECTED "not-connected"
 #define JD_LISTEN_UNKNOWN "unknown"
 
+/* Keys of a descriptor: a transport adapter written as "#!" JD_VENDOR_DIR "/describe" and KEY=VALUE lines. */
+#define JD_DESC_FORMAT "format"
+#define JD_DESC_INI_DIALECT "ini-dialect"
+#define JD_DESC_CONFIG "config"
+#define JD_DESC_FALLBACK_CONFIG "fallback-config"
+#define JD_DESC_HOST "host"
+#define JD_DESC_PORT "port"
+#define JD_DESC_SECRET "secret"
+#define JD_DESC_SECRET_FILE "secret-file"
+#define JD_DESC_SECRET_FILE_DEFAULT "secret-file-default"
+#define JD_DESC_DEFAULT_HOST "default-host"
+#define JD_DESC_DEFAULT_PORT "default-port"
+#define JD_DESC_EXAMPLE_SECRET "example-secret"
+#define JD_DESC_HINT "hint"
+#define JD_DESC_READER_GROUP "reader-group"
+#define JD_DESC_SECRET_MAX "secret-max"
+
 /* Exit statuses, of the adapters and of jabber-dispatch (sysexits.h numbers). */
 enum jd_exit {
 	JD_EXIT_OK = 0,

@@ -15,6 +15,8 @@
 
 #include <sodium.h>
 
+#include <jabber-dispatch/adapter.h>
+
 #define DESCRIPTOR_MAX_SIZE (64u << 10)
 
 /* ------------------------------------------------------------------ the descriptor file */
@@ -98,8 +100,10 @@ enum desc_field {
 };
 
 static const char *const desc_words[F_COUNT] = {
-	"format", "ini-dialect", "config", "fallback-config", "host", "port", "secret", "secret-file",
-	"secret-file-default", "default-host", "default-port", "example-secret", "hint", "reader-group", "secret-max",
+	JD_DESC_FORMAT,		     JD_DESC_INI_DIALECT,  JD_DESC_CONFIG,	   JD_DESC_FALLBACK_CONFIG,
+	JD_DESC_HOST,		     JD_DESC_PORT,	   JD_DESC_SECRET,	   JD_DESC_SECRET_FILE,
+	JD_DESC_SECRET_FILE_DEFAULT, JD_DESC_DEFAULT_HOST, JD_DESC_DEFAULT_PORT,   JD_DESC_EXAMPLE_SECRET,
+	JD_DESC_HINT,		     JD_DESC_READER_GROUP, JD_DESC_SECRET_MAX,
 };
 
 static int descriptor_check(const char *path, struct descriptor *dsc, const unsigned *lines, struct diag *d)

@@ -357,9 +357,9 @@ static int adapter_run(const struct adapter_call *call, const struct adapter *a,
 		rc = strv_push(&argv, a->script_path); /* what the kernel would pass a "#!" interpreter */
 	/* --capabilities does not depend on the root, and a seed-protocol adapter may not know --root. */
 	if (rc == 0 && !safefs_root_is_host(call->root) &&
-	    !(args->n == 1 && strcmp(args->v[0], "--capabilities") == 0)) {
+	    !(args->n == 1 && strcmp(args->v[0], JD_FLAG_CAPABILITIES) == 0)) {
 		char *opt;
-		rc = asprintf(&opt, "--root=%s", call->root->path) < 0 ? -ENOMEM : strv_push_owned(&argv, opt);
+		rc = asprintf(&opt, JD_FLAG_ROOT "%s", call->root->path) < 0 ? -ENOMEM : strv_push_owned(&argv, opt);
 	}
 	for (size_t i = 0; rc == 0 && i < args->n; i++)
 		rc = strv_push(&argv, args->v[i]);
@@ -424,7 +424,7 @@ int adapter_probe(const struct adapter_call *call, struct adapter *a)
 		return 0;
 	a->probed = true;
 	a->caps = 0;
-	rc = strv_push(&args, "--capabilities");
+	rc = strv_push(&args, JD_FLAG_CAPABILITIES);
 	if (rc == 0)
 		rc = adapter_run(call, a, &args, NULL, 0, &c);
 	/* An adapter written to the bare seed protocol fails here: it gets no capabilities. */
@@ -498,11 +498,11 @@ int transport_query(const struct adapter_call *call, const struct adapter *a, st
 	int rc;
 
 	c.out = (struct buf)BUF_INIT_SENSITIVE; /* the third line is the secret */
-	rc = strv_push(&args, "--host");
+	rc = strv_push(&args, JD_FLAG_QUERY_HOST);
 	if (rc == 0)
-		rc = strv_push(&args, "--port");
+		rc = strv_push(&args, JD_FLAG_QUERY_PORT);
 	if (rc == 0)
-		rc = strv_push(&args, "--password");
+		rc = strv_push(&args, JD_FLAG_QUERY_PASSWORD);
 	if (rc == 0)
 		rc = adapter_run(call, a, &args, NULL, 0, &c);
 	if (rc < 0) {
@@ -606,11 +606,11 @@ int server_apply(const struct adapter_call *call, const struct adapter *a, const
 	char *opt = NULL;
 	int rc;
 
-	rc = asprintf(&opt, "--host=%s", c->host) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+	rc = asprintf(&opt, JD_FLAG_HOST "%s", c->host) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
 	if (rc == 0)
-		rc = asprintf(&opt, "--port=%u", c->port) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+		rc = asprintf(&opt, JD_FLAG_PORT "%u", c->port) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
 	if (rc == 0 && (a->caps & CAP_PASSWORD_STDIN)) {
-		rc = strv_push(&args, "--password-stdin");
+		rc = strv_push(&args, JD_FLAG_PASSWORD_STDIN);
 		if (rc == 0)
 			rc = buf_append(&input, c->secret.data, c->secret.len);
 		if (rc == 0)
@@ -623,7 +623,7 @@ int server_apply(const struct adapter_call *call, const struct adapter *a, const
 	} else if (rc == 0) {
 		/* The seed's bare protocol: the secret in argv, visible in ps.  Only for adapters that take nothing else. */
 		struct buf arg = BUF_INIT_SENSITIVE;
-		rc = buf_puts(&arg, "--password=");
+		rc = buf_puts(&arg, JD_FLAG_PASSWORD);
 		if (rc == 0)
 			rc = buf_append(&arg, c->secret.data, c->secret.len);
 		if (rc == 0)
@@ -635,7 +635,7 @@ int server_apply(const struct adapter_call *call, const struct adapter *a, const
 			rc = diag_set(d, ENOTSUP, EXIT_UNAVAILABLE, "server %s: does not support --dry-run", a->name);
 			goto out;
 		}
-		rc = strv_push(&args, "--dry-run");
+		rc = strv_push(&args, JD_FLAG_DRY_RUN);
 	}
 	if (rc < 0)
 		goto out;
@@ -652,7 +652,7 @@ int server_apply(const struct adapter_call *call, const struct adapter *a, const
 out:
 	/* argv may hold the secret (seed protocol): wipe before freeing. */
 	for (size_t i = 0; i < args.n; i++)
-		if (strncmp(args.v[i], "--password=", 11) == 0)
+		if (strncmp(args.v[i], JD_FLAG_PASSWORD, strlen(JD_FLAG_PASSWORD)) == 0)
 			explicit_bzero(args.v[i], strlen(args.v[i]));
 	strv_free(&args);
 	buf_free(&input);
@@ -672,12 +672,12 @@ int server_shared(const struct adapter_call *call, const struct adapter *a, bool
 	ch.out = (struct buf)BUF_INIT_SENSITIVE;
 	if (dry_run && !(a->caps & CAP_DRY_RUN))
 		return diag_set(d, ENOTSUP, EXIT_UNAVAILABLE, "server %s: does not support --dry-run", a->name);
-	rc = strv_push(&args, "--shared");
+	rc = strv_push(&args, JD_FLAG_SHARED);
 	if (rc == 0 && dry_run)
-		rc = strv_push(&args, "--dry-run");
+		rc = strv_push(&args, JD_FLAG_DRY_RUN);
 	if (rc == 0 && secret_max && (a->caps & CAP_SECRET_MAX)) {
 		char *opt;
-		rc = asprintf(&opt, "--secret-max=%u", secret_max) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+		rc = asprintf(&opt, JD_FLAG_SECRET_MAX "%u", secret_max) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
 	}
 	if (rc == 0)
 		rc = adapter_run(call, a, &args, NULL, 0, &ch);
@@ -720,14 +720,14 @@ static int transport_edit(const struct adapter_call *call, const struct adapter 
 	int rc = 0;
 
 	if (fill_host) {
-		rc = strv_push(&args, "--fill");
+		rc = strv_push(&args, JD_FLAG_FILL);
 		if (rc == 0)
-			rc = asprintf(&opt, "--set-host=%s", fill_host) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+			rc = asprintf(&opt, JD_FLAG_SET_HOST "%s", fill_host) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
 	}
 	if (rc == 0 && port)
-		rc = asprintf(&opt, "--set-port=%u", port) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+		rc = asprintf(&opt, JD_FLAG_SET_PORT "%u", port) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
 	if (rc == 0 && secret) {
-		rc = strv_push(&args, "--set-password");
+		rc = strv_push(&args, JD_FLAG_SET_PASSWORD);
 		if (rc == 0)
 			rc = buf_append(&input, secret->data, secret->len);
 		if (rc == 0)
@@ -771,7 +771,7 @@ int server_present(const struct adapter_call *call, const struct adapter *a, str
 	/* --list only reads: its exit 1 is the adapter's way of saying "no server here". */
 	if (!(a->caps & CAP_LIST))
 		return 0;
-	rc = strv_push(&args, "--list");
+	rc = strv_push(&args, JD_FLAG_LIST);
 	if (rc == 0)
 		rc = adapter_run(call, a, &args, NULL, 0, &ch);
 	if (rc == 0 && !spawn_succeeded(&ch))
@@ -792,11 +792,11 @@ int server_remove(const struct adapter_call *call, const struct adapter *a, cons
 	if (!(a->caps & CAP_REMOVE) || (dry_run && !(a->caps & CAP_DRY_RUN)))
 		return diag_set(d, ENOTSUP, EXIT_UNAVAILABLE, "server %s: cannot remove components; remove %s by hand",
 				a->name, host);
-	rc = strv_push(&args, "--remove");
+	rc = strv_push(&args, JD_FLAG_REMOVE);
 	if (rc == 0)
-		rc = asprintf(&opt, "--host=%s", host) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+		rc = asprintf(&opt, JD_FLAG_HOST "%s", host) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
 	if (rc == 0 && dry_run)
-		rc = strv_push(&args, "--dry-run");
+		rc = strv_push(&args, JD_FLAG_DRY_RUN);
 	if (rc == 0)
 		rc = adapter_run(call, a, &args, NULL, 0, &ch);
 	if (rc < 0)
@@ -818,11 +818,11 @@ int server_reload(const struct adapter_call *call, const struct adapter *a, cons
 	char *opt;
 	int rc;
 
-	rc = strv_push(&args, "--reload");
+	rc = strv_push(&args, JD_FLAG_RELOAD);
 	for (size_t i = 0; rc == 0 && i < added->n; i++)
-		rc = asprintf(&opt, "--added=%s", added->v[i]) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+		rc = asprintf(&opt, JD_FLAG_ADDED "%s", added->v[i]) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
 	for (size_t i = 0; rc == 0 && i < removed->n; i++)
-		rc = asprintf(&opt, "--removed=%s", removed->v[i]) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+		rc = asprintf(&opt, JD_FLAG_REMOVED "%s", removed->v[i]) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
 	/* A reload may run several commands of the server's own (prosodyctl...): give it more time. */
 	struct adapter_call slow = *call;
 	slow.timeout_ms = call->timeout_ms * 4;
@@ -863,9 +863,9 @@ int server_listen(const struct adapter_call *call, const struct adapter *a, cons
 	int rc;
 
 	*n = 0;
-	rc = strv_push(&args, "--listen");
+	rc = strv_push(&args, JD_FLAG_LISTEN);
 	if (rc == 0)
-		rc = asprintf(&opt, "--host=%s", host) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+		rc = asprintf(&opt, JD_FLAG_HOST "%s", host) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
 	if (rc == 0)
 		rc = adapter_run(call, a, &args, NULL, 0, &ch);
 	if (rc < 0)

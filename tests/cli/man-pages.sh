@@ -14,8 +14,11 @@ for page in "$SRC/docs/jabber-dispatch.1" "$SRC/docs/jabber-dispatch-adapter.7";
 	groff -ww -man -z "$page" >"$T/err" 2>&1 || true
 	check "$name: groff -ww -man -z says nothing" equals "$(cat "$T/err")" ""
 	# the protocol page's examples are copied from the terminal: they must fit in it
-	[ "$name" != jabber-dispatch-adapter.7 ] ||
+	# and a flag or a word split by hyphenation could neither be copied nor searched for
+	if [ "$name" = jabber-dispatch-adapter.7 ]; then
 		check "$name: no line over 80 columns" bash -c "! grep -q '.\{81\}' '$T/out'"
+		check "$name: no word hyphenated at a line end" bash -c "! grep -q \$'\u2010\$' '$T/out'"
+	fi
 done
 
 DESTDIR=$T/inst cmake --install "$BUILD" --prefix /usr >/dev/null

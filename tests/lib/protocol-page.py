@@ -21,6 +21,7 @@ KINDS = {
     "States of --list": "JD_STATE_",
     "Modes of --listen": "JD_LISTEN_",
     "CAPABILITIES": "JD_CAP_",
+    "Descriptor keys": "JD_DESC_",
     "EXIT STATUS": "JD_EXIT_",
 }
 
@@ -64,7 +65,9 @@ def page_words(path):
                 m = re.match(r"\.BI? (\S+)", line)
                 if not m:
                     sys.exit(f"{path}:{n}: a tag that is not .B WORD or .BI WORD ARG: {line}")
-                words[kind].add(unescape(m.group(1), f"{path}:{n}"))
+                word = unescape(m.group(1), f"{path}:{n}")
+                # a descriptor key is shown as "key=VALUE"; the header spells the key
+                words[kind].add(word[:-1] if kind == "JD_DESC_" and word.endswith("=") else word)
     return words
 
 

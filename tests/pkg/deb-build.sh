@@ -15,10 +15,13 @@ fi
 files=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for f in ./usr/bin/jabber-dispatch ./usr/lib/jabber-dispatch/servers/prosody ./usr/lib/jabber-dispatch/transports/biboumi \
 	./usr/lib/jabber-dispatch/describe ./usr/lib/jabber-dispatch/package-init ./usr/share/man/man1/jabber-dispatch.1.gz \
-	./usr/share/man/man7/jabber-dispatch-adapter.7.gz ./usr/include/jabber-dispatch/adapter.h \
+	./usr/share/man/man7/jabber-dispatch-adapter.7.gz \
 	./usr/share/jabber-dispatch/registry/transports; do
 	check "ships $f" contains "$files" "$f"
 done
+check "the protocol's header is the packagers' (dh-jabber-dispatch)" \
+	contains "$(dpkg-deb -c "$(ls "$T"/debs/dh-jabber-dispatch_*_all.deb)")" ./usr/include/jabber-dispatch/adapter.h
+check "... and only theirs" lacks "$files" ./usr/include/
 dpkg-deb -e "$deb" "$T/ctrl"
 for p in /usr/lib/jabber-dispatch/transports /usr/lib/jabber-dispatch/servers /etc/jabber-dispatch/transports \
 	/etc/prosody /etc/ejabberd /etc/jabberd2 /etc/biboumi; do
