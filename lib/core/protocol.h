@@ -61,7 +61,19 @@ enum {
 	CAP_LISTEN = 1 << 10,        /* server: --listen --host=H, where and how the running server takes H */
 	CAP_SECRET_MAX = 1 << 11,    /* server: --shared takes --secret-max=N for the secret it generates */
 	CAP_BATCH = 1 << 12,         /* server: --batch, every component of a run on stdin, one call */
+	CAP_INPUTS = 1 << 13,        /* both: with PROTOCOL_INPUTS_ENV set, says which files it read */
 };
+
+/*
+ * With this variable set to "1" in its environment, an adapter that
+ * announces "inputs" ends what it prints on stdout with one line
+ * "input PATH" for every file or directory whose content (or absence) its
+ * answer depends on: after a transport's three lines or its not-installed,
+ * after a --batch answer, or alone where a server adapter exits 1 (not
+ * installed).  Where none of them changed, the answer would be the same.
+ */
+#define PROTOCOL_INPUTS_ENV JD_ENV_INPUTS
+#define PROTOCOL_INPUT_LINE JD_WORD_INPUT " "
 
 /*
  * --batch reads records, one a line: "apply HOST PORT SECRET" (the secret is
