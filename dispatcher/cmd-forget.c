@@ -6,6 +6,7 @@
 #include "exitcode.h"
 #include "remote.h"
 #include "report.h"
+#include "validate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -49,7 +50,7 @@ static int run_forget(struct ctx *ctx, void *opts, int nargs, char **args)
 
 	(void)opts;
 	(void)nargs;
-	if (!adapter_name_valid(name)) {
+	if (!validate_adapter_name(name)) {
 		ctx_error("forget: \"%.100s\": not the name of an imported transport (its domain)", name);
 		return EXIT_USAGE;
 	}

@@ -60,6 +60,8 @@ enum {
 	CAP_FILL = 1 << 9,           /* transport: --fill --set-host=H, completes an unfinished config */
 	CAP_LISTEN = 1 << 10,        /* server: --listen --host=H, where and how the running server takes H */
 	CAP_SECRET_MAX = 1 << 11,    /* server: --shared takes --secret-max=N for the secret it generates */
+	CAP_SERVER_ADDRESS = 1 << 12, /* transport: --server-address, the address of the server it connects to */
+	CAP_BIND_ADDRESS = 1 << 13,  /* server: apply takes --bind-address=ADDR, the component port listens there too */
 };
 
 /*
