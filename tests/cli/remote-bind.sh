@@ -81,7 +81,28 @@ run_jd sync --server prosody
 check "admin's wildcard takes it" contains "$out" "irc.remote.example               added"
 sed -i '1d' "$main"
 
-# A server adapter without bind-address: the pair is wired, and the run says the port is to be opened by hand.
+# ejabberd: a listener of its own on the address, beside the loopback one of the local transport.
+dropin=$ROOT/etc/ejabberd/modules.d/jabber-dispatch.yml
 run_jd sync --server ejabberd
-check "ejabberd: named as unable to listen there" contains "$err" "server ejabberd: irc.remote.example is a transport on another machine, connecting to 10.231.0.1 port 5347, but this adapter cannot make the server listen there"
+check "ejabberd: exit 0" equals "$rc" 0
+check "ejabberd: the pair says it" contains "$out" "open to the network on 10.231.0.1"
+check "ejabberd: a listener on the address" grep -Pzq '    port: 5347\n    ip: "10.231.0.1"\n    module: ejabberd_service\n    global_routes: false\n    hosts:\n      irc.remote.example:' "$dropin"
+check "ejabberd: the local one stays on loopback" grep -Pzq '    ip: "127.0.0.1"\n    module: ejabberd_service\n    global_routes: false\n    hosts:\n      irc.local.example:' "$dropin"
+run_jd sync --server ejabberd
+check "ejabberd: again unchanged" contains "$out" "irc.remote.example               unchanged, open to the network on 10.231.0.1"
+desc remote.link irc.remote.example
+run_jd import remote.link
+run_jd sync --server ejabberd
+check "ejabberd: no address, it moves to loopback" contains "$out" "irc.remote.example               updated"
+check "ejabberd: the address's listener goes" bash -c "! grep -q 10.231.0.1 '$dropin'"
+
+# A server adapter without bind-address: the pair is wired, and the run says the port is to be opened by hand.
+desc remote.link irc.remote.example 10.231.0.1
+run_jd import remote.link
+mkdir -p "$ROOT/etc/jabber-dispatch/servers"
+printf '#!/bin/sh\ncase " $* " in *" --capabilities "*) echo protocol=1 password-stdin; exit 0 ;; esac\ncat >/dev/null\necho unchanged\n' >"$ROOT/etc/jabber-dispatch/servers/tiny"
+chmod 755 "$ROOT/etc/jabber-dispatch/servers/tiny"
+run_jd sync --server tiny
+check "no bind-address: the pair is wired" contains "$out" "irc.remote.example tiny         irc.remote.example               unchanged"
+check "no bind-address: said" contains "$err" "server tiny: irc.remote.example is a transport on another machine, connecting to 10.231.0.1 port 5347, but this adapter cannot make the server listen there (no bind-address): open that port by hand"
 finish
