@@ -27,12 +27,9 @@ static void forget_report(const struct ctx *ctx, const char *name, const char *p
 		return;
 	}
 	report_json_begin(&out, "forget");
-	buf_puts(&out, ",\"name\":");
-	report_json_str(&out, name);
-	buf_puts(&out, ",\"path\":");
-	report_json_str(&out, path);
-	buf_puts(&out, ",\"result\":");
-	report_json_str(&out, word);
+	report_json_field(&out, "name", name);
+	report_json_field(&out, "path", path);
+	report_json_field(&out, "result", word);
 	buf_printf(&out, ",\"changed\":%s,\"dry_run\":%s}\n", changed ? "true" : "false",
 		   ctx->dry_run ? "true" : "false");
 	report_flush(&out);

@@ -138,19 +138,14 @@ static void import_report(const struct ctx *ctx, const struct remote_link *l, co
 		return;
 	}
 	report_json_begin(&out, "import");
-	buf_puts(&out, ",\"name\":");
-	report_json_str(&out, l->host);
-	buf_puts(&out, ",\"transport\":");
-	report_json_str(&out, l->transport);
-	buf_printf(&out, ",\"port\":%u,\"server_address\":", l->port);
-	report_json_str(&out, l->server_address[0] ? l->server_address : NULL);
-	buf_puts(&out, ",\"path\":");
-	report_json_str(&out, res->path);
-	buf_puts(&out, ",\"result\":");
-	report_json_str(&out, res->word);
-	buf_printf(&out, ",\"changed\":%s,\"dry_run\":%s,\"diff\":", changed ? "true" : "false",
-		   ctx->dry_run ? "true" : "false");
-	report_json_str(&out, res->diff.len ? buf_str(&res->diff) : NULL);
+	report_json_field(&out, "name", l->host);
+	report_json_field(&out, "transport", l->transport);
+	buf_printf(&out, ",\"port\":%u", l->port);
+	report_json_field(&out, "server_address", l->server_address[0] ? l->server_address : NULL);
+	report_json_field(&out, "path", res->path);
+	report_json_field(&out, "result", res->word);
+	buf_printf(&out, ",\"changed\":%s,\"dry_run\":%s", changed ? "true" : "false", ctx->dry_run ? "true" : "false");
+	report_json_field(&out, "diff", res->diff.len ? buf_str(&res->diff) : NULL);
 	buf_puts(&out, "}\n");
 	report_flush(&out);
 }

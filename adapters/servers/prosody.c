@@ -621,6 +621,32 @@ static const struct buf *current_text(struct changeset *cs, const struct pfile *
 	return ch ? &ch->data : &f->text;
 }
 
+/*
+ * Queue the main file with bytes [START, END) of its text replaced by LINE.
+ * It may already be queued (our block): that text is edited, at the same
+ * global offsets.  *CHANGED: whether LINE differs from what stands there.
+ */
+static int replace_global_line(struct changeset *cs, const struct pfile *mainf, size_t start, size_t end,
+			       const struct buf *line, bool *changed)
+{
+	const struct buf *cur = current_text(cs, mainf);
+	struct buf text = BUF_INIT;
+	int rc;
+
+	*changed = !(end - start == line->len && memcmp(cur->data + start, buf_str(line), line->len) == 0);
+	if (!*changed)
+		return 0;
+	rc = buf_append(&text, cur->data, start);
+	if (rc == 0)
+		rc = buf_append(&text, line->data, line->len);
+	if (rc == 0)
+		rc = buf_append(&text, cur->data + end, cur->len - end);
+	if (rc == 0)
+		rc = changeset_put(cs, mainf->path, &mainf->text, text.data, text.len, 0640);
+	buf_free(&text);
+	return rc;
+}
+
 /* Whether HOST is an active component declared by us. */
 static bool ours_active(const struct prosody_conf *c, const char *host)
 {
@@ -724,7 +750,7 @@ static int sync_ports(const struct prosody_conf *c, const char *host, unsigned p
 {
 	struct portv ports = { 0 }, rports = { 0 };
 	struct strv hosts = STRV_INIT;
-	struct buf line = BUF_INIT, text = BUF_INIT;
+	struct buf line = BUF_INIT;
 	const struct pfile *mainf = &c->files[0];
 	int rc = 0;
 
@@ -742,19 +768,12 @@ static int sync_ports(const struct prosody_conf *c, const char *host, unsigned p
 		rc = ports_line(&line, &ports, &hosts, &rports);
 	if (rc < 0)
 		goto out;
-	/* The main file may already be queued (our block): edit that text, at the same global offsets. */
-	const struct buf *cur = current_text(cs, mainf);
 	size_t start = c->ports_set ? c->ports_line_start : c->first_section;
 	size_t end = c->ports_set ? c->ports_line_end : c->first_section;
-	if (end - start == line.len && memcmp(cur->data + start, buf_str(&line), line.len) == 0)
+	bool changed;
+	rc = replace_global_line(cs, mainf, start, end, &line, &changed);
+	if (rc < 0 || !changed)
 		goto out;
-	rc = buf_append(&text, cur->data, start);
-	if (rc == 0)
-		rc = buf_append(&text, line.data, line.len);
-	if (rc == 0)
-		rc = buf_append(&text, cur->data + end, cur->len - end);
-	if (rc == 0)
-		rc = changeset_put(cs, mainf->path, &mainf->text, text.data, text.len, 0640);
 	bool same = ports.n == (c->ports_set ? c->ports.n : 1);
 	for (size_t i = 0; same && i < ports.n; i++)
 		same = c->ports_set ? port_in(&c->ports, ports.v[i]) : ports.v[i] == PROSODY_COMPONENT_PORT;
@@ -765,7 +784,6 @@ out:
 	free(rports.v);
 	strv_free(&hosts);
 	buf_free(&line);
-	buf_free(&text);
 	return rc;
 }
 
@@ -853,10 +871,10 @@ static int sync_ifaces(struct prosody_conf *c, const char *host, const char *add
 		       struct server_outcome *ret, bool dry_run, struct diag *d)
 {
 	struct strv recs = STRV_INIT;
-	struct buf line = BUF_INIT, text = BUF_INIT;
+	struct buf line = BUF_INIT;
 	const struct pfile *mainf = &c->files[0];
-	const struct buf *cur;
 	size_t start, end;
+	bool changed = false;
 	int rc = 0;
 
 	if (c->ifaces_admin)
@@ -868,18 +886,12 @@ static int sync_ifaces(struct prosody_conf *c, const char *host, const char *add
 		rc = ifaces_push(&recs, host, addr);
 	if (rc == 0 && recs.n)
 		rc = ifaces_line(&line, &recs);
-	cur = current_text(cs, mainf);
 	start = c->ifaces_ours ? c->ifaces_line_start : c->first_section;
 	end = c->ifaces_ours ? c->ifaces_line_end : c->first_section;
-	if (rc < 0 || (end - start == line.len && memcmp(cur->data + start, buf_str(&line), line.len) == 0))
+	if (rc == 0)
+		rc = replace_global_line(cs, mainf, start, end, &line, &changed);
+	if (rc < 0 || !changed)
 		goto out;
-	rc = buf_append(&text, cur->data, start);
-	if (rc == 0)
-		rc = buf_append(&text, line.data, line.len);
-	if (rc == 0)
-		rc = buf_append(&text, cur->data + end, cur->len - end);
-	if (rc == 0)
-		rc = changeset_put(cs, mainf->path, &mainf->text, text.data, text.len, 0640);
 	ret->restart = true;
 	if (c->ports_line_start >= end)
 		c->ports_line_start = c->ports_line_start + line.len - (end - start),
@@ -893,7 +905,6 @@ static int sync_ifaces(struct prosody_conf *c, const char *host, const char *add
 out:
 	strv_free(&recs);
 	buf_free(&line);
-	buf_free(&text);
 	return rc;
 }
 
