@@ -89,6 +89,29 @@ static int import_redact(struct changeset *cs, const struct remote_link *l, cons
 	return rc;
 }
 
+/*
+ * An admin entry replaces the packaged adapter of its name: a domain that
+ * is also the name of a packaged transport adapter ("biboumi") would
+ * silently take that transport out.
+ */
+static int import_no_shadow(const struct root *r, const char *name, struct diag *d)
+{
+	char *vendor = safefs_join(PROTOCOL_VENDOR_DIR "/transports", name);
+	int fd, rc = vendor ? safefs_open_read(r, vendor, O_PATH, &fd, &(struct diag)DIAG_INIT) : -ENOMEM;
+
+	if (rc == 0) {
+		close(fd);
+		rc = diag_set(d, EEXIST, EXIT_CANTCREAT,
+			      "%s: a packaged transport adapter has that name, which the import would override: "
+			      "refused",
+			      vendor);
+	} else if (rc != -ENOMEM) {
+		rc = 0;
+	}
+	free(vendor);
+	return rc;
+}
+
 struct import_result {
 	const char *path, *word; /* added, updated, unchanged */
 	struct buf diff;
@@ -168,6 +191,8 @@ static int run_import(struct ctx *ctx, void *opts, int nargs, char **args)
 		close(fd);
 	if (rc == 0 && !(res.path = remote_entry_path(l.host)))
 		rc = -ENOMEM;
+	if (rc == 0)
+		rc = import_no_shadow(&ctx->root, l.host, &d);
 	if (rc == 0)
 		rc = import_install(ctx, &l, &res, &d);
 	if (rc == 0 && !ctx->dry_run && strcmp(res.word, "unchanged") != 0)
