@@ -494,7 +494,7 @@ int transport_query(const struct adapter_call *call, const struct adapter *a, st
 	if (rc == 0)
 		rc = strv_push(&args, JD_FLAG_QUERY_PASSWORD);
 	if (rc == 0 && remote)
-		rc = strv_push(&args, "--server-address");
+		rc = strv_push(&args, JD_FLAG_QUERY_SERVER_ADDRESS);
 	if (rc == 0)
 		rc = adapter_run(call, a, &args, NULL, 0, &c);
 	if (rc < 0) {
@@ -636,7 +636,7 @@ int server_apply(const struct adapter_call *call, const struct adapter *a, const
 		rc = strv_push(&args, JD_FLAG_DRY_RUN);
 	}
 	if (rc == 0 && c->server_address[0] && (a->caps & CAP_BIND_ADDRESS))
-		rc = asprintf(&opt, "--bind-address=%s", c->server_address) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
+		rc = asprintf(&opt, JD_FLAG_BIND_ADDRESS "%s", c->server_address) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
 	if (rc < 0)
 		goto out;
 	rc = adapter_run(call, a, &args, input.data, input.len, &ch);
