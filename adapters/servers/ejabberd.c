@@ -306,6 +306,7 @@ static const struct server_ops ejabberd_ops = {
 	.list = ejabberd_list,
 	.reload = ejabberd_reload,
 	.listen = ejabberd_listen,
+	.batch = true,
 };
 
 int main(int argc, char **argv)

@@ -43,6 +43,7 @@
 #define JD_FLAG_SHARED "--shared"
 #define JD_FLAG_SECRET_MAX "--secret-max="
 #define JD_FLAG_LISTEN "--listen"
+#define JD_FLAG_BATCH "--batch" /* every component of a run on stdin, one record a line */
 
 /* Capability words, answered to --capabilities, blank-separated. */
 #define JD_CAP_PROTOCOL1 "protocol=1"
@@ -57,6 +58,7 @@
 #define JD_CAP_SET_PORT "set-port"
 #define JD_CAP_SET_PASSWORD "set-password"
 #define JD_CAP_FILL "fill"
+#define JD_CAP_BATCH "batch"            /* server: takes --batch */
 #define JD_CAP_SECRET_MAX_N "secret-max=" /* transport: "secret-max=N", N in 1..JD_SECRET_MAX */
 
 /* Result words: the first word of the answer to an apply, --remove, --shared, --set-* or --fill. */
@@ -72,6 +74,10 @@
 #define JD_WORD_RESTART "restart"             /* after a result word: takes effect only after a restart */
 #define JD_WORD_NOT_INSTALLED "not-installed" /* transport, exit 1: its package is not installed here */
 #define JD_WORD_UNDECLARED "undeclared"       /* --listen: the config does not declare HOST */
+
+/* The first word of a --batch record: "apply HOST PORT SECRET" or "remove HOST". */
+#define JD_BATCH_APPLY "apply"
+#define JD_BATCH_REMOVE "remove"
 
 /* States of a --list line "STATE HOST". */
 #define JD_STATE_MANAGED "managed"

@@ -36,6 +36,7 @@ static const struct {
 	{ CAP_SHARED, JD_CAP_SHARED },        { CAP_FILL, JD_CAP_FILL },
 	{ CAP_LISTEN, JD_CAP_LISTEN },
 	{ CAP_SECRET_MAX, JD_CAP_SECRET_MAX },
+	{ CAP_BATCH, JD_CAP_BATCH },
 };
 
 const char *protocol_result_word(enum result r)

@@ -60,7 +60,16 @@ enum {
 	CAP_FILL = 1 << 9,           /* transport: --fill --set-host=H, completes an unfinished config */
 	CAP_LISTEN = 1 << 10,        /* server: --listen --host=H, where and how the running server takes H */
 	CAP_SECRET_MAX = 1 << 11,    /* server: --shared takes --secret-max=N for the secret it generates */
+	CAP_BATCH = 1 << 12,         /* server: --batch, every component of a run on stdin, one call */
 };
+
+/*
+ * --batch reads records, one a line: "apply HOST PORT SECRET" (the secret is
+ * the rest of the line) or "remove HOST"; it answers one line per record, in
+ * their order: "HOST WORD" or "HOST WORD restart".
+ */
+#define PROTOCOL_BATCH_APPLY JD_BATCH_APPLY
+#define PROTOCOL_BATCH_REMOVE JD_BATCH_REMOVE
 
 /*
  * A transport that announces "secret-max=N" authenticates only with secrets

@@ -80,6 +80,7 @@ static const struct {
 	{ CAP_SHARED, "shared" },              { CAP_FILL, "fill" },
 	{ CAP_LISTEN, "listen" },
 	{ CAP_SECRET_MAX, "secret-max" },
+	{ CAP_BATCH, "batch" },
 };
 #define N_CAPS (sizeof(caps) / sizeof(*caps))
 #define ALL_CAPS ((1u << N_CAPS) - 1)
@@ -125,7 +126,7 @@ static void test_caps_format(void **state)
 	protocol_caps_format(CAP_PROTOCOL1 | CAP_REMOVE | CAP_LIST, out, sizeof(out));
 	assert_string_equal(out, "protocol=1 remove list");
 	protocol_caps_format(ALL_CAPS, out, sizeof(out));
-	assert_string_equal(out, "protocol=1 password-stdin remove list reload dry-run set-password set-port shared fill listen secret-max");
+	assert_string_equal(out, "protocol=1 password-stdin remove list reload dry-run set-password set-port shared fill listen secret-max batch");
 	/* Bits with no word are not printed (and this test knows every word). */
 	protocol_caps_format(CAP_LIST | (1u << 20), out, sizeof(out));
 	assert_string_equal(out, "list");
