@@ -113,7 +113,7 @@ static void adopt(struct sync_run *run, struct server_run *sr, struct transport_
 	if ((tr->a->caps & need) != need) {
 		diag_set(&d, EINVAL, EXIT_DATAERR, "transport %s: server %s imposes its own %s, and the adapter cannot adopt %s (no %s)",
 			 tr->a->name, sr->a->name, what, need == (CAP_SET_PORT | CAP_SET_PASSWORD) ? "them" : "it",
-			 (need & ~tr->a->caps & CAP_SET_PASSWORD) ? "set-password" : "set-port");
+			 (need & ~tr->a->caps & CAP_SET_PASSWORD) ? JD_CAP_SET_PASSWORD : JD_CAP_SET_PORT);
 		decide(run, p, "conflict", &d);
 		return;
 	}
