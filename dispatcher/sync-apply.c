@@ -113,7 +113,7 @@ static void adopt(struct sync_run *run, struct server_run *sr, struct transport_
 	if ((tr->a->caps & need) != need) {
 		diag_set(&d, EINVAL, EXIT_DATAERR, "transport %s: server %s imposes its own %s, and the adapter cannot adopt %s (no %s)",
 			 tr->a->name, sr->a->name, what, need == (CAP_SET_PORT | CAP_SET_PASSWORD) ? "them" : "it",
-			 (need & ~tr->a->caps & CAP_SET_PASSWORD) ? "set-password" : "set-port");
+			 (need & ~tr->a->caps & CAP_SET_PASSWORD) ? JD_CAP_SET_PASSWORD : JD_CAP_SET_PORT);
 		decide(run, p, "conflict", &d);
 		return;
 	}
@@ -292,6 +292,9 @@ static void apply_pair(struct sync_run *run, struct pair *p)
 	server_reply_free(&reply);
 }
 
+static void settle_remove(struct sync_run *run, struct pair *p, int rc, struct server_reply *reply,
+			  const struct diag *d);
+
 /* Take out what a gone or renamed transport left, as far as the server adapter says it is ours. */
 static void remove_pair(struct sync_run *run, struct pair *p)
 {
@@ -304,21 +307,32 @@ static void remove_pair(struct sync_run *run, struct pair *p)
 		p->hidden = true; /* nothing known of that server this time: it stays for the next run */
 		return;
 	}
-	if (server_remove(&call, sr->a, p->host, run->o->dry_run, &reply, &d) < 0) {
-		p->word = "error";
-		p->reason = strdup(d.msg);
-		ctx_error("%s (removing %s, left by transport %s)", d.msg, p->host, p->transport);
-		sync_note_error(run, &d, EXIT_UNAVAILABLE);
-		server_reply_free(&reply);
+	settle_remove(run, p, server_remove(&call, sr->a, p->host, run->o->dry_run, &reply, &d), &reply, &d);
+	server_reply_free(&reply);
+}
+
+/* Take in what the server adapter answered for the removal of pair P (RC < 0: why in D). */
+static void settle_remove(struct sync_run *run, struct pair *p, int rc, struct server_reply *reply, const struct diag *d)
+{
+	struct server_run *sr = p->s;
+
+	if (rc == -ENODEV) {
+		hide_server(run, sr, d);
 		return;
 	}
-	p->word = run->o->list ? "orphan" : protocol_result_word(reply.result);
-	p->changed = reply.result == RESULT_REMOVED;
-	p->diff = reply.text;
-	reply.text = (struct buf)BUF_INIT;
+	if (rc < 0) {
+		p->word = "error";
+		p->reason = strdup(d->msg);
+		ctx_error("%s (removing %s, left by transport %s)", d->msg, p->host, p->transport);
+		sync_note_error(run, d, EXIT_UNAVAILABLE);
+		return;
+	}
+	p->word = run->o->list ? "orphan" : protocol_result_word(reply->result);
+	p->changed = reply->result == RESULT_REMOVED;
+	p->diff = reply->text;
+	reply->text = (struct buf)BUF_INIT;
 	if (!run->o->list)
-		sync_relay("server", sr->a->name, &reply.notes, &p->remarks);
-	server_reply_free(&reply);
+		sync_relay("server", sr->a->name, &reply->notes, &p->remarks);
 	if (run->o->dry_run)
 		return;
 	if (p->changed) {
@@ -328,6 +342,72 @@ static void remove_pair(struct sync_run *run, struct pair *p)
 			  p->server, p->host, p->t && p->t->asked && !p->t->absent ? "renamed it" : "gone");
 	}
 	state_drop(&run->st, p->server, p->host);
+}
+
+/*
+ * Whether pair P of server SR goes into its batch: not settled yet, and an
+ * operation the adapter has.  A transport on another machine goes alone: a
+ * record has no room for its bind address, and its pair has its own note.
+ */
+static bool batchable(const struct pair *p, const struct server_run *sr)
+{
+	return p->s == sr && !p->hidden && !p->word &&
+	       ((p->action == PAIR_APPLY && !p->t->comp.server_address[0]) ||
+		(p->action == PAIR_REMOVE && (sr->a->caps & CAP_REMOVE)));
+}
+
+/*
+ * Every pair of server SR in one call, when its adapter takes --batch (not in
+ * a dry run: the diffs are per component).  Should the batch refuse a config
+ * or a record, nothing was written, and the pairs are left to be done one by
+ * one, each with its own message.
+ */
+static void apply_batch(struct sync_run *run, struct server_run *sr)
+{
+	struct adapter_call call = ctx_call(run->ctx);
+	struct server_batch_item *items = NULL;
+	struct pair **ps = NULL;
+	struct buf notes = BUF_INIT;
+	struct diag d = DIAG_INIT;
+	size_t n = 0;
+	int rc;
+
+	if (!(sr->a->caps & CAP_BATCH) || run->o->dry_run || sr->failed || sr->absent)
+		return;
+	items = calloc(run->npairs + 1, sizeof(*items));
+	ps = calloc(run->npairs + 1, sizeof(*ps));
+	for (size_t i = 0; items && ps && i < run->npairs; i++) {
+		struct pair *p = &run->pairs[i];
+		if (!batchable(p, sr))
+			continue;
+		ps[n] = p;
+		items[n++] = (struct server_batch_item){ .comp = p->action == PAIR_APPLY ? &p->t->comp : NULL,
+							 .host = p->host, .reply = SERVER_REPLY_INIT };
+	}
+	/* Called with no component too: it says whether the server is installed, for the lines of the others. */
+	rc = !items || !ps ? -ENOMEM : server_batch(&call, sr->a, items, n, &notes, &d);
+	if (rc == -ENODEV) {
+		hide_server(run, sr, &d);
+	} else if (rc < 0 && (d.exit_code == EXIT_DATAERR || d.exit_code == EXIT_USAGE)) {
+		/* A config or a record refused: which component it concerns is said by the calls one by one. */
+		if (run->ctx->verbose)
+			ctx_error("%s; asking component by component", d.msg);
+	} else {
+		/* Done, or the adapter failed (killed, timed out, could not write): every pair says so. */
+		for (size_t i = 0; i < n; i++) {
+			if (ps[i]->action == PAIR_APPLY)
+				settle(run, ps[i], rc, &items[i].reply, &d);
+			else
+				settle_remove(run, ps[i], rc, &items[i].reply, &d);
+		}
+	}
+	if (rc == 0)
+		sync_relay("server", sr->a->name, &notes, NULL);
+	for (size_t i = 0; i < n; i++)
+		server_reply_free(&items[i].reply);
+	buf_free(&notes);
+	free(items);
+	free(ps);
 }
 
 /* A network step of the check after a reload waits no longer. */
@@ -407,9 +487,11 @@ void sync_apply(struct sync_run *run)
 	for (size_t s = 0; s < run->nsr; s++)
 		if ((run->sr[s].a->caps & CAP_SHARED) && !run->sr[s].absent)
 			apply_shared(run, &run->sr[s]);
+	for (size_t s = 0; s < run->nsr; s++)
+		apply_batch(run, &run->sr[s]);
 	for (size_t i = 0; i < run->npairs; i++) {
 		struct pair *p = &run->pairs[i];
-		if (p->hidden)
+		if (p->hidden || p->word) /* settled already: by the plan, the shared step or a batch */
 			continue;
 		if (p->action == PAIR_APPLY)
 			apply_pair(run, p);

@@ -144,6 +144,26 @@ static void refuse_shared_hosts(struct sync_run *run)
 	}
 }
 
+/*
+ * -ENODEV when server SA is not installed here.  An adapter that takes
+ * --batch says so in the batch of the run itself; in a dry run, where there
+ * is none, in an empty one (which reads no config).  Others are asked --list.
+ */
+static int server_here(const struct sync_run *run, const struct adapter_call *call, const struct adapter *sa,
+		       struct diag *d)
+{
+	struct buf notes = BUF_INIT;
+	int rc;
+
+	if (!(sa->caps & CAP_BATCH))
+		return server_present(call, sa, d);
+	if (!run->o->dry_run)
+		return 0;
+	rc = server_batch(call, sa, NULL, 0, &notes, d);
+	buf_free(&notes);
+	return rc == -ENODEV ? rc : 0;
+}
+
 /* Which servers take part; one that is not installed here gets no line at all. */
 static void find_servers(struct sync_run *run)
 {
@@ -159,7 +179,7 @@ static void find_servers(struct sync_run *run)
 		sr = &run->sr[run->nsr++];
 		*sr = (struct server_run){ .a = sa, .added = STRV_INIT, .removed = STRV_INIT };
 		adapter_probe(&call, sa);
-		if (server_present(&call, sa, &d) == -ENODEV) {
+		if (server_here(run, &call, sa, &d) == -ENODEV) {
 			sr->absent = true;
 			if (run->ctx->verbose)
 				ctx_error("%s", d.msg);

@@ -314,6 +314,7 @@ static const struct server_ops ejabberd_ops = {
 	.reload = ejabberd_reload,
 	.listen = ejabberd_listen,
 	.bind_address = true,
+	.batch = true,
 };
 
 int main(int argc, char **argv)

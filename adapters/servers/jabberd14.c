@@ -564,6 +564,7 @@ static const struct server_ops j14_ops = {
 	.default_config = "/etc/jabber/jabber.xml",
 	.apply = j14_apply,
 	.remove = j14_remove,
+	.batch = true,
 	.list = j14_list,
 	.reload = j14_reload,
 };

@@ -791,6 +791,7 @@ static const struct server_ops j2_ops = {
 	.reload = j2_reload,
 	.shared = j2_shared,
 	.listen = j2_listen,
+	.batch = true,
 };
 
 int main(int argc, char **argv)

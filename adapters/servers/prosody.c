@@ -662,9 +662,9 @@ static bool ours_active(const struct prosody_conf *c, const char *host)
  * components needs it any more.  Ports written without a record (the
  * default 5347, an admin's addition, a line from an older version) stay.
  * RECORDED gets every recorded port; HOSTS and RPORTS the records that
- * stay (those of active components of ours other than SKIP_HOST).
+ * stay (those of active components of ours).
  */
-static int ports_records(const struct prosody_conf *c, const char *skip_host, struct strv *hosts, struct portv *rports,
+static int ports_records(const struct prosody_conf *c, struct strv *hosts, struct portv *rports,
 			 struct portv *recorded)
 {
 	const struct buf *t = &c->files[0].text;
@@ -689,8 +689,7 @@ static int ports_records(const struct prosody_conf *c, const char *skip_host, st
 		if (port == 0 || port > 65535)
 			continue;
 		rc = portv_push(recorded, (unsigned)port);
-		if (rc < 0 || !ours_active(c, host) || (skip_host && strcmp(host, skip_host) == 0) ||
-		    strv_contains(hosts, host))
+		if (rc < 0 || !ours_active(c, host) || strv_contains(hosts, host))
 			continue;
 		rc = strv_push(hosts, host);
 		if (rc == 0)
@@ -720,33 +719,54 @@ static int ports_line(struct buf *line, const struct portv *ports, const struct 
 static int ports_wanted(const struct prosody_conf *c, const char *host, unsigned port, struct portv *ports,
 			struct strv *hosts, struct portv *rports)
 {
-	struct portv recorded = { 0 };
-	int rc = c->ports_set ? ports_records(c, host, hosts, rports, &recorded) : 0;
+	struct portv recorded = { 0 }, need = { 0 };
+	int rc = c->ports_set ? ports_records(c, hosts, rports, &recorded) : 0;
+	size_t at = 0;
 
 	if (rc == 0)
 		rc = portv_push(ports, PROSODY_COMPONENT_PORT);
 	for (size_t i = 0; rc == 0 && c->ports_set && i < c->ports.n; i++)
 		if (!port_in(&recorded, c->ports.v[i]) && !port_in(ports, c->ports.v[i]))
 			rc = portv_push(ports, c->ports.v[i]);
-	if (rc == 0 && port && !port_in(ports, port)) {
+	/* HOST's record keeps its place, so the line does not change while nothing does. */
+	while (at < hosts->n && strcmp(hosts->v[at], host) != 0)
+		at++;
+	if (rc == 0 && at < hosts->n && port && !port_in(ports, port)) {
+		rports->v[at] = port;
+	} else if (rc == 0 && at < hosts->n) {
+		free(hosts->v[at]);
+		memmove(&hosts->v[at], &hosts->v[at + 1], (hosts->n - at) * sizeof(*hosts->v)); /* with the NULL */
+		hosts->n--;
+		memmove(&rports->v[at], &rports->v[at + 1], (rports->n - at - 1) * sizeof(*rports->v));
+		rports->n--;
+	} else if (rc == 0 && port && !port_in(ports, port)) {
 		rc = strv_push(hosts, host);
 		if (rc == 0)
 			rc = portv_push(rports, port);
 	}
 	for (size_t i = 0; rc == 0 && i < rports->n; i++)
-		if (!port_in(ports, rports->v[i]))
-			rc = portv_push(ports, rports->v[i]);
+		if (!port_in(ports, rports->v[i]) && !port_in(&need, rports->v[i]))
+			rc = portv_push(&need, rports->v[i]);
+	/* Those the line lists already first, in its order, then the new ones: the line changes no more than it must. */
+	for (size_t i = 0; rc == 0 && c->ports_set && i < c->ports.n; i++)
+		if (port_in(&need, c->ports.v[i]) && !port_in(ports, c->ports.v[i]))
+			rc = portv_push(ports, c->ports.v[i]);
+	for (size_t i = 0; rc == 0 && i < need.n; i++)
+		if (!port_in(ports, need.v[i]))
+			rc = portv_push(ports, need.v[i]);
 	free(recorded.v);
+	free(need.v);
 	return rc;
 }
 
 /*
  * Make the ports Prosody opens for components those our components need.
  * An admin's component_ports (no marker) is never edited: a missing port is
- * theirs to add.  Only another set of ports needs a restart.
+ * theirs to add.  Only another set of ports needs a restart.  QUEUED (when
+ * not NULL) tells whether the line was queued for a change.
  */
 static int sync_ports(const struct prosody_conf *c, const char *host, unsigned port, struct changeset *cs,
-		      struct server_outcome *ret, struct diag *d)
+		      struct server_outcome *ret, bool *queued, struct diag *d)
 {
 	struct portv ports = { 0 }, rports = { 0 };
 	struct strv hosts = STRV_INIT;
@@ -774,6 +794,8 @@ static int sync_ports(const struct prosody_conf *c, const char *host, unsigned p
 	rc = replace_global_line(cs, mainf, start, end, &line, &changed);
 	if (rc < 0 || !changed)
 		goto out;
+	if (queued)
+		*queued = true;
 	bool same = ports.n == (c->ports_set ? c->ports.n : 1);
 	for (size_t i = 0; same && i < ports.n; i++)
 		same = c->ports_set ? port_in(&c->ports, ports.v[i]) : ports.v[i] == PROSODY_COMPONENT_PORT;
@@ -864,11 +886,12 @@ static int ifaces_admin_check(const struct prosody_conf *c, const char *addr, st
  * machines connect: ADDR for HOST ("" for a local one, NULL when HOST
  * goes).  component_interfaces is one setting for every component port,
  * so the line lists loopback and every address our records need, and goes
- * when no record is left.  Done before sync_ports: the offsets after our
- * line that C holds are moved by what the edit added or took.
+ * when no record is left; QUEUED as in sync_ports.  Done before sync_ports:
+ * the offsets after our line that C holds are moved by what the edit added
+ * or took.
  */
 static int sync_ifaces(struct prosody_conf *c, const char *host, const char *addr, struct changeset *cs,
-		       struct server_outcome *ret, bool dry_run, struct diag *d)
+		       struct server_outcome *ret, bool *queued, bool dry_run, struct diag *d)
 {
 	struct strv recs = STRV_INIT;
 	struct buf line = BUF_INIT;
@@ -893,6 +916,8 @@ static int sync_ifaces(struct prosody_conf *c, const char *host, const char *add
 	if (rc < 0 || !changed)
 		goto out;
 	ret->restart = true;
+	if (queued)
+		*queued = true;
 	if (c->ports_line_start >= end)
 		c->ports_line_start = c->ports_line_start + line.len - (end - start),
 		c->ports_line_end = c->ports_line_end + line.len - (end - start);
@@ -987,11 +1012,12 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 		ret->result = RESULT_ADDED;
 	}
 	if (rc == 0 && ret->result != RESULT_EXCLUDED && ret->result != RESULT_MANUAL) {
-		rc = sync_ifaces(&c, req->host, req->bind_address, cs, ret, req->dry_run, d);
+		bool queued = false;
+		rc = sync_ifaces(&c, req->host, req->bind_address, cs, ret, &queued, req->dry_run, d);
 		if (rc == 0)
-			rc = sync_ports(&c, req->host, req->port, cs, ret, d);
+			rc = sync_ports(&c, req->host, req->port, cs, ret, &queued, d);
 		/* Only the port was missing: that is a change too, and it needs the restart. */
-		if (rc == 0 && ret->result == RESULT_UNCHANGED && !changeset_empty(cs))
+		if (rc == 0 && ret->result == RESULT_UNCHANGED && queued)
 			ret->result = RESULT_UPDATED;
 	}
 	if (rc == 0)
@@ -1043,9 +1069,9 @@ static int prosody_remove(const struct server_request *req, struct changeset *cs
 	}
 	/* the port it needed goes when no other component of ours needs it */
 	if (rc == 0 && ret->result == RESULT_REMOVED)
-		rc = sync_ifaces(&c, req->host, NULL, cs, ret, req->dry_run, d);
+		rc = sync_ifaces(&c, req->host, NULL, cs, ret, NULL, req->dry_run, d);
 	if (rc == 0 && ret->result == RESULT_REMOVED)
-		rc = sync_ports(&c, req->host, 0, cs, ret, d);
+		rc = sync_ports(&c, req->host, 0, cs, ret, NULL, d);
 	if (rc == 0)
 		rc = syntax_verify_changes(cs, lua_compile_check, d);
 out:
@@ -1119,6 +1145,7 @@ static const struct server_ops prosody_ops = {
 	.reload = prosody_reload,
 	.listen = prosody_listen,
 	.bind_address = true,
+	.batch = true,
 };
 
 int main(int argc, char **argv)

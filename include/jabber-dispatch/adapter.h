@@ -44,6 +44,7 @@
 #define JD_FLAG_SHARED "--shared"
 #define JD_FLAG_SECRET_MAX "--secret-max="
 #define JD_FLAG_LISTEN "--listen"
+#define JD_FLAG_BATCH "--batch" /* every component of a run on stdin, one record a line */
 #define JD_FLAG_BIND_ADDRESS "--bind-address=" /* with an apply: the component port must listen on this address too */
 
 /* Capability words, answered to --capabilities, blank-separated. */
@@ -59,6 +60,7 @@
 #define JD_CAP_SET_PORT "set-port"
 #define JD_CAP_SET_PASSWORD "set-password"
 #define JD_CAP_FILL "fill"
+#define JD_CAP_BATCH "batch"            /* server: takes --batch */
 #define JD_CAP_SECRET_MAX_N "secret-max=" /* transport: "secret-max=N", N in 1..JD_SECRET_MAX */
 #define JD_CAP_SERVER_ADDRESS "server-address" /* transport: on another machine, answers --server-address */
 #define JD_CAP_BIND_ADDRESS "bind-address"     /* server: an apply takes --bind-address=ADDR */
@@ -76,6 +78,10 @@
 #define JD_WORD_RESTART "restart"             /* after a result word: takes effect only after a restart */
 #define JD_WORD_NOT_INSTALLED "not-installed" /* transport, exit 1: its package is not installed here */
 #define JD_WORD_UNDECLARED "undeclared"       /* --listen: the config does not declare HOST */
+
+/* The first word of a --batch record: "apply HOST PORT SECRET" or "remove HOST". */
+#define JD_BATCH_APPLY "apply"
+#define JD_BATCH_REMOVE "remove"
 
 /* States of a --list line "STATE HOST". */
 #define JD_STATE_MANAGED "managed"

@@ -28,11 +28,13 @@ static void server_usage(const struct server_ops *ops, FILE *to)
 		"       %s [--root=DIR] [--config=FILE] --reload [--added=HOST]... [--removed=HOST]...\n"
 		"       %s [--root=DIR] [--config=FILE] --shared [--secret-max=N] [--dry-run]\n"
 		"       %s [--root=DIR] [--config=FILE] --listen --host=HOST\n"
+		"       %s [--root=DIR] [--config=FILE] --batch < RECORDS\n"
 		"       %s --capabilities\n"
 		"Declares the XMPP component HOST in the %s configuration (default %s).\n"
 		"The secret is read from standard input; --password=SECRET is accepted for the\n"
 		"seed protocol only, where it is visible to every user in the process list.\n",
-		ops->name, ops->name, ops->name, ops->name, ops->name, ops->name, ops->name, ops->name, ops->default_config);
+		ops->name, ops->name, ops->name, ops->name, ops->name, ops->name, ops->name, ops->name, ops->name,
+		ops->default_config);
 }
 
 /* "--name=value" -> value, or NULL when ARG is not that option. */
@@ -42,6 +44,119 @@ static const char *option_value(const char *arg, const char *name)
 	if (strncmp(arg, name, n) == 0 && arg[n] == '=')
 		return arg + n + 1;
 	return NULL;
+}
+
+/* Largest --batch input: room for some 13,000 records of the longest kind. */
+#define SERVER_BATCH_MAX_INPUT (16u << 20)
+
+/* All of stdin into IN; -E2BIG past MAX bytes. */
+static int read_stdin(struct buf *in, size_t max)
+{
+	for (;;) {
+		ssize_t n;
+		if (buf_reserve(in, 4096) < 0)
+			return -ENOMEM;
+		n = read(0, in->data + in->len, in->cap - in->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		in->len += (size_t)n;
+		in->data[in->len] = '\0';
+		if (in->len > max)
+			return -E2BIG;
+	}
+}
+
+/*
+ * One --batch record, LINE (its number LINENO), into REQ: "apply HOST PORT
+ * SECRET" (the secret is the rest of the line) or "remove HOST".  A message
+ * never quotes the secret.
+ */
+static int batch_record(char *line, size_t lineno, struct server_request *req, struct buf *secret_buf,
+			enum server_op *op, struct diag *d)
+{
+	char *host, *port = NULL, *secret = NULL, *sp = strchr(line, ' ');
+	const char *why = NULL;
+	int rc;
+
+	if (sp)
+		*sp = '\0';
+	host = sp ? sp + 1 : NULL;
+	if (strcmp(line, PROTOCOL_BATCH_APPLY) == 0 && host && (sp = strchr(host, ' '))) {
+		*sp = '\0';
+		port = sp + 1;
+		if ((sp = strchr(port, ' '))) {
+			*sp = '\0';
+			secret = sp + 1;
+		}
+	}
+	*op = port ? SERVER_OP_APPLY : SERVER_OP_REMOVE;
+	if (!host || (port ? !secret : strcmp(line, PROTOCOL_BATCH_REMOVE) != 0 || strchr(host, ' ')))
+		return diag_set(d, EINVAL, EXIT_USAGE, "stdin:%zu: not \"apply HOST PORT SECRET\" or \"remove HOST\"",
+				lineno);
+	if (strlen(host) >= sizeof(req->host) || (why = validate_host(host)))
+		return diag_set(d, EINVAL, EXIT_USAGE, "stdin:%zu: the host: %s", lineno, why ? why : "longer than 253 bytes");
+	snprintf(req->host, sizeof(req->host), "%s", host);
+	if (!port)
+		return 0;
+	if ((why = validate_port(port, &req->port)))
+		return diag_set(d, EINVAL, EXIT_USAGE, "stdin:%zu: the port: %s", lineno, why);
+	buf_free(secret_buf);
+	if (buf_puts(secret_buf, secret) < 0)
+		return -ENOMEM;
+	rc = secret_accept(secret_buf, "in a --batch record", d);
+	req->secret = secret_of(secret_buf);
+	return rc;
+}
+
+/*
+ * --batch: every record through the one changeset, each seeing what those
+ * before it queued (the view), then one commit; one line per record in OUT.
+ * Any failure fails the whole call, and nothing is written: the dispatcher
+ * then asks again component by component, for a message of each.
+ */
+static int run_batch(const struct server_ops *ops, struct server_request *req, struct changeset *cs, struct buf *out,
+		     struct diag *d)
+{
+	struct buf in = BUF_INIT_SENSITIVE, secret = BUF_INIT_SENSITIVE;
+	struct safefs_view *view = NULL;
+	size_t lineno = 0;
+	char *p;
+	int rc = read_stdin(&in, SERVER_BATCH_MAX_INPUT);
+
+	if (rc == -E2BIG)
+		rc = diag_set(d, E2BIG, EXIT_USAGE, "--batch: more than %u bytes on stdin", SERVER_BATCH_MAX_INPUT);
+	else if (rc < 0)
+		rc = diag_set(d, -rc, EXIT_OSERR, "--batch: cannot read stdin: %s", strerror(-rc));
+	if (rc == 0 && (rc = safefs_view_new(&view)) == 0)
+		req->root.view = cs->view = view;
+	for (p = in.data; rc == 0 && p && *p;) {
+		char *nl = strchr(p, '\n');
+		struct server_outcome outcome = { RESULT_INVALID, false };
+		enum server_op op;
+		if (nl)
+			*nl = '\0';
+		rc = batch_record(p, ++lineno, req, &secret, &op, d);
+		if (rc == 0)
+			rc = op == SERVER_OP_APPLY ? ops->apply(req, cs, &outcome, d) : ops->remove(req, cs, &outcome, d);
+		if (rc == 0)
+			rc = buf_printf(out, "%s %s%s\n", req->host, protocol_result_word(outcome.result),
+					outcome.restart ? " restart" : "");
+		p = nl ? nl + 1 : NULL;
+	}
+	if (rc == 0)
+		rc = changeset_commit(cs, &req->root, d);
+	if (rc == 0)
+		secret_file_say(ops->name, cs);
+	req->root.view = cs->view = NULL;
+	req->secret = (struct secret){ "", 0 }; /* the buffer it showed is freed below */
+	safefs_view_free(view);
+	buf_free(&secret);
+	buf_free(&in);
+	return rc;
 }
 
 static bool config_exists(const struct root *r, const char *path)
@@ -69,7 +184,7 @@ static int parse_args(int argc, char **argv, const struct server_ops *ops, struc
 {
 	const char *root = "/", *v;
 	bool have_host = false, have_port = false, have_secret = false, remove = false, list = false,
-	     reload = false, shared = false, listen = false;
+	     reload = false, shared = false, listen = false, batch = false;
 	int rc;
 
 	req->config = ops->default_config;
@@ -118,6 +233,8 @@ static int parse_args(int argc, char **argv, const struct server_ops *ops, struc
 			shared = true;
 		else if (strcmp(a, "--listen") == 0 && ops->listen)
 			listen = true;
+		else if (strcmp(a, "--batch") == 0 && ops->batch)
+			batch = true;
 		else if ((v = option_value(a, "--bind-address")) && ops->bind_address) {
 			if (strlen(v) >= sizeof(req->bind_address) || remote_address_invalid(v))
 				return diag_set(d, EINVAL, EXIT_USAGE, "--bind-address: not a numeric IPv4 or IPv6 address");
@@ -141,9 +258,13 @@ static int parse_args(int argc, char **argv, const struct server_ops *ops, struc
 		} else
 			return diag_set(d, EINVAL, EXIT_USAGE, "unknown option \"%.60s\" (see --help)", a);
 	}
-	if (remove + list + reload + shared + listen > 1)
-		return diag_set(d, EINVAL, EXIT_USAGE, "--remove, --list, --reload, --shared and --listen exclude each other");
-	req->op = listen   ? SERVER_OP_LISTEN
+	if (remove + list + reload + shared + listen + batch > 1)
+		return diag_set(d, EINVAL, EXIT_USAGE,
+				"--remove, --list, --reload, --shared, --listen and --batch exclude each other");
+	if (batch && (req->dry_run || have_host || have_port || have_secret || *password_stdin || *req->bind_address))
+		return diag_set(d, EINVAL, EXIT_USAGE, "--batch takes its components on stdin, and no --dry-run");
+	req->op = batch	   ? SERVER_OP_BATCH
+		  : listen ? SERVER_OP_LISTEN
 		  : remove ? SERVER_OP_REMOVE
 		  : list   ? SERVER_OP_LIST
 		  : reload ? SERVER_OP_RELOAD
@@ -191,7 +312,8 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--capabilities") == 0) {
 			protocol_caps_format(SERVER_CAPS | (ops->shared ? CAP_SHARED | CAP_SECRET_MAX : 0) |
-						     (ops->listen ? CAP_LISTEN : 0) | (ops->bind_address ? CAP_BIND_ADDRESS : 0),
+						     (ops->listen ? CAP_LISTEN : 0) | (ops->batch ? CAP_BATCH : 0) |
+						     (ops->bind_address ? CAP_BIND_ADDRESS : 0),
 					     caps, sizeof(caps));
 			printf("%s\n", caps);
 			return EXIT_OK;
@@ -235,6 +357,9 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 		break;
 	case SERVER_OP_LISTEN:
 		rc = ops->listen(&req, &out, &d);
+		break;
+	case SERVER_OP_BATCH:
+		rc = run_batch(ops, &req, &cs, &out, &d);
 		break;
 	case SERVER_OP_APPLY:
 	case SERVER_OP_REMOVE:

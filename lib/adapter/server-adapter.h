@@ -13,7 +13,15 @@
 #include "secret.h"
 #include "strv.h"
 
-enum server_op { SERVER_OP_APPLY, SERVER_OP_REMOVE, SERVER_OP_LIST, SERVER_OP_RELOAD, SERVER_OP_SHARED, SERVER_OP_LISTEN };
+enum server_op {
+	SERVER_OP_APPLY,
+	SERVER_OP_REMOVE,
+	SERVER_OP_LIST,
+	SERVER_OP_RELOAD,
+	SERVER_OP_SHARED,
+	SERVER_OP_LISTEN,
+	SERVER_OP_BATCH,
+};
 
 /* One parsed and validated invocation. */
 struct server_request {
@@ -79,6 +87,15 @@ struct server_ops {
 	 * address is refused as an unknown option.
 	 */
 	bool bind_address;
+	/*
+	 * Announce "batch": --batch runs apply and remove for every record on
+	 * stdin into one changeset, committed once.  The framework attaches a
+	 * view to req->root and to CS (safefs_view_new), so each file is read
+	 * once per call and each record sees the edits queued before it; set
+	 * this only where every file apply and remove read goes through
+	 * safefs_read_file and safefs_list_dir.
+	 */
+	bool batch;
 };
 
 /* The line a --listen answer gives for a listener on IP (a wildcard becomes loopback) and PORT. */

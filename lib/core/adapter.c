@@ -362,7 +362,7 @@ static int adapter_run(const struct adapter_call *call, const struct adapter *a,
 	c->input = input;
 	c->input_len = input_len;
 	c->timeout_ms = call->timeout_ms;
-	c->max_output = ADAPTER_MAX_OUTPUT;
+	c->max_output = call->max_output ? call->max_output : ADAPTER_MAX_OUTPUT;
 	rc = spawn_run(c);
 out:
 	strv_free(&argv);
@@ -806,6 +806,78 @@ int server_remove(const struct adapter_call *call, const struct adapter *a, cons
 	else
 		rc = server_parse_reply(a, &ch, ret, true, d);
 	strv_free(&args);
+	child_free(&ch);
+	return rc;
+}
+
+/* The records of a --batch call: "apply HOST PORT SECRET" or "remove HOST", one a line. */
+static int batch_input(const struct server_batch_item *items, size_t n, struct buf *in)
+{
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const struct component *c = items[i].comp;
+		if (!c) {
+			rc = buf_printf(in, PROTOCOL_BATCH_REMOVE " %s\n", items[i].host);
+			continue;
+		}
+		rc = buf_printf(in, PROTOCOL_BATCH_APPLY " %s %u ", c->host, c->port);
+		if (rc == 0)
+			rc = buf_append(in, c->secret.data, c->secret.len);
+		if (rc == 0)
+			rc = buf_putc(in, '\n');
+	}
+	return rc;
+}
+
+/* Line I of a --batch answer, "HOST WORD [restart]", into ITEM's reply. */
+static int batch_line(const struct adapter *a, char *line, size_t i, struct server_batch_item *item, struct diag *d)
+{
+	size_t hl = strlen(item->host);
+	char *rest = line + hl + 1, *flag;
+
+	if (strncmp(line, item->host, hl) != 0 || line[hl] != ' ')
+		return diag_set(d, EBADMSG, EXIT_DATAERR, "server %s: --batch: line %zu is not about %s", a->name, i + 1,
+				item->host);
+	flag = strchr(rest, ' ');
+	if (flag)
+		*flag++ = '\0';
+	item->reply.result = protocol_result_parse(rest);
+	item->reply.restart = flag != NULL;
+	if (item->reply.result == RESULT_INVALID || (flag && strcmp(flag, "restart") != 0))
+		return diag_set(d, EBADMSG, EXIT_DATAERR, "server %s: --batch: line %zu: not a result word", a->name, i + 1);
+	return 0;
+}
+
+int server_batch(const struct adapter_call *call, const struct adapter *a, struct server_batch_item *items, size_t n,
+		 struct buf *notes, struct diag *d)
+{
+	struct adapter_call big = *call;
+	struct child ch = CHILD_INIT;
+	struct strv args = STRV_INIT;
+	struct buf input = BUF_INIT_SENSITIVE;
+	char **lines = calloc(n + 1, sizeof(*lines));
+	int rc = lines ? strv_push(&args, "--batch") : -ENOMEM;
+
+	/* Time and room in proportion: each component costs the adapter about what one call did. */
+	big.timeout_ms = call->timeout_ms + (int)(n < 10000 ? n : 10000) * (call->timeout_ms / 100);
+	big.max_output = ADAPTER_MAX_OUTPUT + n * 300;
+	if (rc == 0)
+		rc = batch_input(items, n, &input);
+	if (rc == 0)
+		rc = adapter_run(&big, a, &args, input.data, input.len, &ch);
+	if (rc < 0)
+		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
+	else if (!spawn_succeeded(&ch))
+		rc = adapter_failed(a, &ch, d);
+	else if (memchr(buf_str(&ch.out), '\0', ch.out.len) || split_lines(&ch.out, lines, n + 1) != n)
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "server %s: --batch: not one line per component", a->name);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = batch_line(a, lines[i], i, &items[i], d);
+	if (rc == 0)
+		rc = buf_append(notes, buf_str(&ch.err), ch.err.len);
+	free(lines);
+	strv_free(&args);
+	buf_free(&input);
 	child_free(&ch);
 	return rc;
 }

@@ -61,6 +61,7 @@ bool adapter_usable(const struct adapter *a);
 struct adapter_call {
 	const struct root *root;
 	int timeout_ms;
+	size_t max_output; /* stdout allowed; 0: the default, enough for any one answer */
 };
 
 /* Run `A --capabilities` once and remember the answer (0 caps: a bare seed-protocol adapter). */
@@ -139,6 +140,20 @@ int server_present(const struct adapter_call *call, const struct adapter *a, str
 /* Take HOST out of server A's config (only what the adapter added there). */
 int server_remove(const struct adapter_call *call, const struct adapter *a, const char *host, bool dry_run,
 		  struct server_reply *ret, struct diag *d);
+/* One component of a --batch call (CAP_BATCH): declare COMP, or with COMP NULL take out HOST. */
+struct server_batch_item {
+	const struct component *comp;
+	const char *host;
+	struct server_reply reply; /* result and restart; filled by server_batch */
+};
+
+/*
+ * Every item in one call of server A (CAP_BATCH), in their order, secrets on
+ * stdin; what it said on stderr goes to NOTES.  All or nothing: on failure
+ * no reply is set and nothing was written; -ENODEV as for the other calls.
+ */
+int server_batch(const struct adapter_call *call, const struct adapter *a, struct server_batch_item *items, size_t n,
+		 struct buf *notes, struct diag *d);
 /* Apply the written changes to the running server; ADDED/REMOVED name the hosts that came and went. */
 int server_reload(const struct adapter_call *call, const struct adapter *a, const struct strv *added,
 		  const struct strv *removed, struct server_reply *ret, struct diag *d);

@@ -75,12 +75,13 @@ int changeset_put_mkdir(struct changeset *cs, const char *path, const struct buf
 	c->remove = false;
 	c->mode = mode;
 	c->mkdir_mode = mkdir_mode;
+	c->verified_by = NULL;
 	buf_truncate(&c->data, 0);
 	if (buf_append(&c->data, data, len) < 0)
 		goto nomem;
 	if (c->existed && buf_equal(&c->old, &c->data))
 		changeset_drop(cs, c); /* unchanged: keep the file and its mtime */
-	return 0;
+	return cs->view ? safefs_view_set(cs->view, path, data, len, false) : 0;
 nomem:
 	changeset_drop(cs, c);
 	return -ENOMEM;
@@ -154,13 +155,13 @@ int changeset_remove(struct changeset *cs, const char *path, const struct buf *o
 			return -ENOMEM;
 		}
 	}
-	if (!c->existed) {
+	if (!c->existed)
 		changeset_drop(cs, c); /* created then removed in one go: nothing to do */
-		return 0;
+	else {
+		c->remove = true;
+		buf_truncate(&c->data, 0);
 	}
-	c->remove = true;
-	buf_truncate(&c->data, 0);
-	return 0;
+	return cs->view ? safefs_view_set(cs->view, path, NULL, 0, true) : 0;
 }
 
 int changeset_redact_span(struct changeset *cs, const char *s, size_t len, const char *shown)

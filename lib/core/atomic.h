@@ -45,15 +45,18 @@ struct change {
 	bool secured;
 	mode_t was_mode, now_mode;
 	gid_t was_gid, now_gid;
+	void (*verified_by)(void); /* the syntax check this content last passed (syntax_verify_changes), or NULL */
 };
 
 struct changeset {
 	struct change *v;
 	size_t n;
 	struct strv redact; /* pairs: a string hidden in diffs, then what is shown instead */
+	/* NULL, or a view that every put and remove updates, so later reads see the edit (safefs_view_new). */
+	struct safefs_view *view;
 };
 
-#define CHANGESET_INIT { NULL, 0, STRV_INIT }
+#define CHANGESET_INIT { NULL, 0, STRV_INIT, NULL }
 
 /*
  * Queue PATH to hold DATA.  OLD is what the caller read (NULL: the file did

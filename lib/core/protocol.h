@@ -60,9 +60,18 @@ enum {
 	CAP_FILL = 1 << 9,           /* transport: --fill --set-host=H, completes an unfinished config */
 	CAP_LISTEN = 1 << 10,        /* server: --listen --host=H, where and how the running server takes H */
 	CAP_SECRET_MAX = 1 << 11,    /* server: --shared takes --secret-max=N for the secret it generates */
-	CAP_SERVER_ADDRESS = 1 << 12, /* transport: --server-address, the address of the server it connects to */
-	CAP_BIND_ADDRESS = 1 << 13,  /* server: apply takes --bind-address=ADDR, the component port listens there too */
+	CAP_BATCH = 1 << 12,         /* server: --batch, every component of a run on stdin, one call */
+	CAP_SERVER_ADDRESS = 1 << 13, /* transport: --server-address, the address of the server it connects to */
+	CAP_BIND_ADDRESS = 1 << 14,  /* server: apply takes --bind-address=ADDR, the component port listens there too */
 };
+
+/*
+ * --batch reads records, one a line: "apply HOST PORT SECRET" (the secret is
+ * the rest of the line) or "remove HOST"; it answers one line per record, in
+ * their order: "HOST WORD" or "HOST WORD restart".
+ */
+#define PROTOCOL_BATCH_APPLY JD_BATCH_APPLY
+#define PROTOCOL_BATCH_REMOVE JD_BATCH_REMOVE
 
 /*
  * A transport that announces "secret-max=N" authenticates only with secrets

@@ -239,7 +239,11 @@ int safefs_open_read(const struct root *r, const char *path, int flags, int *ret
 	return 0;
 }
 
-int safefs_read_file(const struct root *r, const char *path, struct buf *out, struct diag *d)
+static int safefs_view_read(const struct root *r, const char *path, struct buf *out, struct diag *d);
+static int safefs_view_list(const struct root *r, const char *path, struct strv *ret, struct diag *d);
+
+/* Read PATH from the disk, whatever the view holds. */
+static int safefs_read_disk(const struct root *r, const char *path, struct buf *out, struct diag *d)
 {
 	struct stat st;
 	int fd = -1, rc;
@@ -289,7 +293,13 @@ out:
 	return rc;
 }
 
-int safefs_list_dir(const struct root *r, const char *path, struct strv *ret, struct diag *d)
+int safefs_read_file(const struct root *r, const char *path, struct buf *out, struct diag *d)
+{
+	return r->view ? safefs_view_read(r, path, out, d) : safefs_read_disk(r, path, out, d);
+}
+
+/* List PATH on the disk, whatever the view holds. */
+static int safefs_list_disk(const struct root *r, const char *path, struct strv *ret, struct diag *d)
 {
 	struct strv names = STRV_INIT;
 	struct dirent *de;
@@ -324,6 +334,11 @@ out:
 	strv_free(&names);
 	closedir(dir);
 	return rc;
+}
+
+int safefs_list_dir(const struct root *r, const char *path, struct strv *ret, struct diag *d)
+{
+	return r->view ? safefs_view_list(r, path, ret, d) : safefs_list_disk(r, path, ret, d);
 }
 
 /* Describe why component NAME under DIRFD cannot be a directory we walk through. */
@@ -416,5 +431,224 @@ int safefs_open_parent(const struct root *r, const char *path, mode_t mkdir_mode
 	return 0;
 fail:
 	close(fd);
+	return rc;
+}
+
+/*
+ * The view is a hash table keyed by path; a directory's listing is keyed by
+ * its path with a final '/', which no file path has.  Only what was found
+ * (a file's bytes, a listing) or found absent is kept: an error is asked
+ * again, and says the same thing again.
+ */
+enum view_kind { VIEW_EMPTY, VIEW_FILE, VIEW_ABSENT, VIEW_DIR };
+
+struct view_entry {
+	char *key;
+	enum view_kind kind;
+	struct buf text;   /* VIEW_FILE */
+	struct strv names; /* VIEW_DIR, sorted */
+};
+
+struct safefs_view {
+	struct view_entry *v; /* open addressing; cap is a power of two, at most half full */
+	size_t n, cap;
+};
+
+static size_t view_hash(const char *s)
+{
+	size_t h = 14695981039346656037ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static struct view_entry *view_slot(struct view_entry *v, size_t cap, const char *key)
+{
+	size_t i = view_hash(key) & (cap - 1);
+	while (v[i].key && strcmp(v[i].key, key) != 0)
+		i = (i + 1) & (cap - 1);
+	return &v[i];
+}
+
+int safefs_view_new(struct safefs_view **ret)
+{
+	struct safefs_view *v = calloc(1, sizeof(*v));
+	if (!v || !(v->v = calloc(64, sizeof(*v->v)))) {
+		free(v);
+		return -ENOMEM;
+	}
+	v->cap = 64;
+	*ret = v;
+	return 0;
+}
+
+void safefs_view_free(struct safefs_view *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->cap; i++) {
+		free(v->v[i].key);
+		buf_free(&v->v[i].text);
+		strv_free(&v->v[i].names);
+	}
+	free(v->v);
+	free(v);
+}
+
+/* The entry of KEY, added empty (kind VIEW_EMPTY) when there is none; NULL on ENOMEM. */
+static struct view_entry *view_get(struct safefs_view *v, const char *key)
+{
+	struct view_entry *e = view_slot(v->v, v->cap, key);
+
+	if (e->key)
+		return e;
+	if (2 * (v->n + 1) > v->cap) {
+		struct view_entry *nv = calloc(2 * v->cap, sizeof(*nv));
+		if (!nv)
+			return NULL;
+		for (size_t i = 0; i < v->cap; i++)
+			if (v->v[i].key)
+				*view_slot(nv, 2 * v->cap, v->v[i].key) = v->v[i];
+		free(v->v);
+		v->v = nv;
+		v->cap *= 2;
+		e = view_slot(v->v, v->cap, key);
+	}
+	if (!(e->key = strdup(key)))
+		return NULL;
+	*e = (struct view_entry){ .key = e->key, .kind = VIEW_EMPTY, .text = BUF_INIT_SENSITIVE, .names = STRV_INIT };
+	v->n++;
+	return e;
+}
+
+static struct view_entry *view_find(const struct safefs_view *v, const char *key)
+{
+	struct view_entry *e = view_slot(v->v, v->cap, key);
+	return e->key ? e : NULL;
+}
+
+/* "DIR/" for the listing of DIR, malloc'd. */
+static char *view_dir_key(const char *dir)
+{
+	size_t n = strlen(dir);
+	char *k = malloc(n + 2);
+	if (k) {
+		memcpy(k, dir, n);
+		k[n] = '/';
+		k[n + (n && dir[n - 1] == '/' ? 0 : 1)] = '\0';
+	}
+	return k;
+}
+
+static int safefs_view_read(const struct root *r, const char *path, struct buf *out, struct diag *d)
+{
+	struct view_entry *e = view_find(r->view, path);
+	int rc;
+
+	if (!e || e->kind == VIEW_EMPTY) {
+		struct buf text = BUF_INIT_SENSITIVE;
+		rc = safefs_read_disk(r, path, &text, d);
+		if ((rc == 0 || rc == -ENOENT) && (e = view_get(r->view, path))) {
+			e->kind = rc == 0 ? VIEW_FILE : VIEW_ABSENT;
+			buf_free(&e->text);
+			e->text = text;
+			text = (struct buf)BUF_INIT_SENSITIVE;
+		}
+		buf_free(&text);
+		if (!e || e->kind == VIEW_EMPTY)
+			return rc < 0 ? rc : -ENOMEM;
+	}
+	if (e->kind == VIEW_ABSENT)
+		return -ENOENT;
+	return buf_append(out, e->text.data ? e->text.data : "", e->text.len);
+}
+
+/* Add NAME to the sorted NAMES, or with GONE take it out. */
+static int view_names_set(struct strv *names, const char *name, bool gone)
+{
+	size_t i = 0;
+	while (i < names->n && strcmp(names->v[i], name) < 0)
+		i++;
+	if (i < names->n && strcmp(names->v[i], name) == 0) {
+		if (gone) {
+			free(names->v[i]);
+			memmove(&names->v[i], &names->v[i + 1], (names->n - i) * sizeof(*names->v)); /* with the NULL */
+			names->n--;
+		}
+		return 0;
+	}
+	if (gone)
+		return 0;
+	int rc = strv_push(names, name);
+	if (rc == 0 && i + 1 < names->n) {
+		char *s = names->v[names->n - 1];
+		memmove(&names->v[i + 1], &names->v[i], (names->n - 1 - i) * sizeof(*names->v));
+		names->v[i] = s;
+	}
+	return rc;
+}
+
+/* Whether PATH lies directly in directory KEY ("DIR/"); its name then in *NAME. */
+static bool view_in_dir(const char *path, const char *key, const char **name)
+{
+	size_t n = strlen(key);
+	if (strncmp(path, key, n) != 0 || !path[n] || strchr(path + n, '/'))
+		return false;
+	*name = path + n;
+	return true;
+}
+
+static int safefs_view_list(const struct root *r, const char *path, struct strv *ret, struct diag *d)
+{
+	struct safefs_view *v = r->view;
+	struct strv names = STRV_INIT, copy = STRV_INIT;
+	char *key = view_dir_key(path);
+	struct view_entry *e = key ? view_find(v, key) : NULL;
+	const char *name;
+	int rc = key ? 0 : -ENOMEM;
+
+	if (rc == 0 && (!e || e->kind != VIEW_DIR)) {
+		rc = safefs_list_disk(r, path, &names, d);
+		/* Files queued or deleted in this directory before it was first listed. */
+		for (size_t i = 0; rc == 0 && i < v->cap; i++)
+			if (v->v[i].key && (v->v[i].kind == VIEW_FILE || v->v[i].kind == VIEW_ABSENT) &&
+			    view_in_dir(v->v[i].key, key, &name))
+				rc = view_names_set(&names, name, v->v[i].kind == VIEW_ABSENT);
+		if (rc == 0 && !(e = view_get(v, key)))
+			rc = -ENOMEM;
+		if (rc == 0) {
+			e->kind = VIEW_DIR;
+			e->names = names;
+			names = (struct strv)STRV_INIT;
+		}
+	}
+	for (size_t i = 0; rc == 0 && i < e->names.n; i++)
+		rc = strv_push(&copy, e->names.v[i]);
+	if (rc == 0) {
+		*ret = copy;
+		copy = (struct strv)STRV_INIT;
+	}
+	strv_free(&copy);
+	strv_free(&names);
+	free(key);
+	return rc;
+}
+
+int safefs_view_set(struct safefs_view *v, const char *path, const char *data, size_t len, bool gone)
+{
+	struct view_entry *e = view_get(v, path), *dir;
+	char *parent = safefs_dirname(path), *key = parent ? view_dir_key(parent) : NULL;
+	int rc = e && key ? 0 : -ENOMEM;
+
+	if (rc == 0) {
+		e->kind = gone ? VIEW_ABSENT : VIEW_FILE;
+		buf_truncate(&e->text, 0);
+		if (!gone)
+			rc = buf_append(&e->text, data, len);
+	}
+	if (rc == 0 && (dir = view_find(v, key)) && dir->kind == VIEW_DIR)
+		rc = view_names_set(&dir->names, strrchr(path, '/') + 1, gone);
+	free(parent);
+	free(key);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #ifndef JD_SAFEFS_H
 #define JD_SAFEFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -19,12 +20,15 @@
  *  - writing refuses any symlink on the way: a symlink where a directory or
  *    the file itself should be is an error, never followed.
  */
+struct safefs_view;
+
 struct root {
 	int fd;
 	char *path; /* as given, without trailing slashes; "" for "/" */
+	struct safefs_view *view; /* NULL, or what reads answer from first (safefs_view_new) */
 };
 
-#define ROOT_INIT { -1, NULL }
+#define ROOT_INIT { -1, NULL, NULL }
 
 /* Largest config file read whole; a larger one is refused, not truncated. */
 #define SAFEFS_MAX_FILE (16u << 20)
@@ -64,6 +68,19 @@ int safefs_list_dir(const struct root *r, const char *path, struct strv *ret, st
  */
 int safefs_open_parent(const struct root *r, const char *path, mode_t mkdir_mode, int *ret_dirfd,
 		       const char **ret_name, struct diag *d);
+
+/*
+ * A view: what one adapter run has read, and what it has queued to write but
+ * not written yet.  Attached to a root (root->view), safefs_read_file and
+ * safefs_list_dir answer from it, so a run of many operations reads each file
+ * from disk once, and each operation sees the edits of those before it.  What
+ * it holds is wiped when freed (configs hold secrets).  Other calls (opens,
+ * safefs_open_parent) still go to the disk.
+ */
+int safefs_view_new(struct safefs_view **ret);
+void safefs_view_free(struct safefs_view *v);
+/* PATH (absolute, inside the root) now holds DATA, or with GONE is deleted: an edit queued, not written. */
+int safefs_view_set(struct safefs_view *v, const char *path, const char *data, size_t len, bool gone);
 
 /* "a FIFO", "a directory", ...: what MODE's file type is, for messages. */
 const char *safefs_type_name(mode_t mode);

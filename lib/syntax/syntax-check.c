@@ -10,6 +10,7 @@
 
 #include <lauxlib.h>
 #include <lua.h>
+#include <sodium.h>
 
 /* Compiling is linear in the text; this bounds a hostile one (16 MB at most is read) all the same. */
 #define LUA_CHECK_MEM_MAX (512u << 20)
@@ -57,20 +58,76 @@ static void lua_check_message(const char *msg, unsigned *line, char *what, size_
 	what[n] = '\0';
 }
 
+/*
+ * Texts Lua compiled already in this process, by their BLAKE2b digest: a
+ * batch of components has the same drop-ins checked once per component, and
+ * a new Lua state for each would make it quadratic.  Only successes are
+ * kept (a failure is rare and its message is wanted again).
+ */
+#define LUA_MEMO_DIGEST 16
+static struct {
+	unsigned char (*v)[LUA_MEMO_DIGEST]; /* open addressing, all-zero = empty */
+	size_t n, cap;
+} lua_memo;
+
+static size_t lua_memo_slot(unsigned char (*v)[LUA_MEMO_DIGEST], size_t cap, const unsigned char *key)
+{
+	size_t i;
+	memcpy(&i, key, sizeof(i));
+	for (i &= cap - 1; memcmp(v[i], key, LUA_MEMO_DIGEST) != 0; i = (i + 1) & (cap - 1)) {
+		static const unsigned char zero[LUA_MEMO_DIGEST];
+		if (memcmp(v[i], zero, LUA_MEMO_DIGEST) == 0)
+			break;
+	}
+	return i;
+}
+
+/* Whether TEXT compiled before; with ADD, remember that it did (best effort: no memory, no memo). */
+static bool lua_memo_has(const char *text, size_t len, bool add)
+{
+	unsigned char key[LUA_MEMO_DIGEST];
+
+	crypto_generichash(key, sizeof(key), (const unsigned char *)text, len, NULL, 0);
+	key[0] |= 1; /* never the empty slot */
+	if (!add)
+		return lua_memo.cap && memcmp(lua_memo.v[lua_memo_slot(lua_memo.v, lua_memo.cap, key)], key, sizeof(key)) == 0;
+	if (2 * (lua_memo.n + 1) > lua_memo.cap) {
+		size_t cap = lua_memo.cap ? 2 * lua_memo.cap : 256;
+		unsigned char (*v)[LUA_MEMO_DIGEST] = calloc(cap, LUA_MEMO_DIGEST);
+		if (!v)
+			return false;
+		for (size_t i = 0; i < lua_memo.cap; i++)
+			if (lua_memo.v[i][0])
+				memcpy(v[lua_memo_slot(v, cap, lua_memo.v[i])], lua_memo.v[i], LUA_MEMO_DIGEST);
+		free(lua_memo.v);
+		lua_memo.v = v;
+		lua_memo.cap = cap;
+	}
+	size_t i = lua_memo_slot(lua_memo.v, lua_memo.cap, key);
+	if (!lua_memo.v[i][0])
+		lua_memo.n++;
+	memcpy(lua_memo.v[i], key, sizeof(key));
+	return true;
+}
+
 int lua_compile_check(const char *path, const char *text, size_t len, struct diag *d)
 {
 	struct lua_budget budget = { 0 };
-	lua_State *L = lua_newstate(lua_check_alloc, &budget);
+	lua_State *L;
 	char what[300];
 	unsigned line;
 	int rc, st;
 
+	if (lua_memo_has(text, len, false))
+		return 0;
+	L = lua_newstate(lua_check_alloc, &budget);
 	if (!L)
 		return diag_set(d, ENOMEM, EXIT_OSERR, "%s: cannot start the Lua compiler", path);
 	/* Prosody: load(text, "@" .. file, "t", env) — text chunks only, never run here */
 	st = luaL_loadbufferx(L, text, len, "=c", "t");
 	if (st == LUA_OK) {
 		rc = 0;
+		lua_memo_has(text, len, true);
 	} else if (st == LUA_ERRMEM) {
 		rc = diag_set(d, EFBIG, EXIT_DATAERR, "%s: too large for the Lua compiler to check", path);
 	} else {
@@ -84,13 +141,18 @@ int lua_compile_check(const char *path, const char *text, size_t len, struct dia
 	return rc;
 }
 
-int syntax_verify_changes(const struct changeset *cs, syntax_check_fn check, struct diag *d)
+int syntax_verify_changes(struct changeset *cs, syntax_check_fn check, struct diag *d)
 {
 	for (size_t i = 0; i < cs->n; i++) {
-		const struct change *c = &cs->v[i];
+		struct change *c = &cs->v[i];
 		struct diag why = DIAG_INIT;
-		if (c->remove || check(c->path, c->data.data ? c->data.data : "", c->data.len, &why) == 0)
+		/* A content that passed is not checked again (a batch verifies after every component). */
+		if (c->remove || c->verified_by == (void (*)(void))check)
 			continue;
+		if (check(c->path, c->data.data ? c->data.data : "", c->data.len, &why) == 0) {
+			c->verified_by = (void (*)(void))check;
+			continue;
+		}
 		return diag_set(d, EPROTO, EXIT_SOFTWARE, "%s: our edit would not be read by the server (%s); nothing written",
 				c->path, why.msg);
 	}

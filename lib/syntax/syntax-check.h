@@ -21,8 +21,9 @@ typedef int (*syntax_check_fn)(const char *path, const char *text, size_t len, s
 /*
  * Run CHECK on the new content of every file CS would write.  A refusal
  * means our own edit is wrong: -EPROTO, "PATH: our edit would not be read
- * by the server (REASON); nothing written", exit 70.
+ * by the server (REASON); nothing written", exit 70.  A content that passed
+ * CHECK is marked, and not checked again until it changes.
  */
-int syntax_verify_changes(const struct changeset *cs, syntax_check_fn check, struct diag *d);
+int syntax_verify_changes(struct changeset *cs, syntax_check_fn check, struct diag *d);
 
 #endif

@@ -43,6 +43,11 @@ run_jd sync --server prosody
 check "again: unchanged" contains "$out" "irc.remote.example               unchanged, open to the network on 10.231.0.1"
 check "again: no remark about a change" lacks "$err" "listens on 10.231.0.1"
 
+# A batch record has no room for an address: such a pair is called alone, and --batch refuses one.
+AD=$ROOT/usr/lib/jabber-dispatch/servers/prosody
+run_ad --batch --bind-address=10.231.0.1 </dev/null
+check "--batch with --bind-address: refused as usage" equals "$rc" 64
+
 # A second remote transport on another address; both listed once.
 desc remote2.link irc.remote2.example 10.231.0.5
 run_jd import remote2.link

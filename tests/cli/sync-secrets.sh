@@ -45,7 +45,7 @@ while kill -0 "$pid" 2>/dev/null; do
 done
 wait "$pid" || true
 check "sync through the wrapper worked" grep -q "updated" "$T/out"
-check "the wrapper was called with --password-stdin" grep -q -- "--password-stdin" "$T/argv.log"
+check "the wrapper was given the secret on stdin (--batch or --password-stdin)" grep -qE -- "--password-stdin|--batch" "$T/argv.log"
 check "the secret was never in the adapter's argv" bash -c "! grep -q '$secret' '$T/argv.log'"
 check "the secret was never in any /proc/*/cmdline" equals "$seen" 0
 check "the secret is not in the audit log" bash -c "! grep -rq '$secret' '$ROOT/var/log'"

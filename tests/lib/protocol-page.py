@@ -18,6 +18,7 @@ KINDS = {
     "Flags of a server adapter": "JD_FLAG_",
     "Result words": "JD_RESULT_",
     "Other answer words": "JD_WORD_",
+    "Batch records": "JD_BATCH_",
     "States of --list": "JD_STATE_",
     "Modes of --listen": "JD_LISTEN_",
     "CAPABILITIES": "JD_CAP_",

@@ -80,6 +80,7 @@ static const struct {
 	{ CAP_SHARED, "shared" },              { CAP_FILL, "fill" },
 	{ CAP_LISTEN, "listen" },
 	{ CAP_SECRET_MAX, "secret-max" },
+	{ CAP_BATCH, "batch" },
 	{ CAP_SERVER_ADDRESS, "server-address" },
 	{ CAP_BIND_ADDRESS, "bind-address" },
 };
@@ -128,7 +129,7 @@ static void test_caps_format(void **state)
 	assert_string_equal(out, "protocol=1 remove list");
 	protocol_caps_format(ALL_CAPS, out, sizeof(out));
 	assert_string_equal(out, "protocol=1 password-stdin remove list reload dry-run set-password set-port shared fill listen secret-max "
-				 "server-address bind-address");
+				 "batch server-address bind-address");
 	/* Bits with no word are not printed (and this test knows every word). */
 	protocol_caps_format(CAP_LIST | (1u << 20), out, sizeof(out));
 	assert_string_equal(out, "list");
