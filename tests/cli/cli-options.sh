@@ -7,14 +7,7 @@ make_root prosody biboumi
 configure_biboumi irc.example.org 'Opt-s3cret'
 
 # jd ARGS...: like run_jd, without the --root prepended
-jd() {
-	set +e
-	"$JD" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	set -e
-	out=$(cat "$T/out")
-	err=$(cat "$T/err")
-}
+jd() { capture "$JD" "$@"; }
 lines() { printf '%s\n' "$1" | grep -c .; }
 
 # The value after a space or after '=', global options before or after the command.

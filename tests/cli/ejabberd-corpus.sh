@@ -34,14 +34,7 @@ declare -A want=(
 	[sriddell-docker__ejabberd.cfg]=added
 )
 
-run() { # run ARGS... (secret file on stdin): sets $out $err $rc
-	set +e
-	"$adapter" --root="$ROOT" --config="$cfg" "$@" >"$T/o" 2>"$T/e"
-	rc=$?
-	set -e
-	out=$(cat "$T/o")
-	err=$(cat "$T/e")
-}
+run() { capture "$adapter" --root="$ROOT" --config="$cfg" "$@"; } # run ARGS... (secret file on stdin)
 valid() { python3 "$TESTS/lib/ejabberd-check.py" "$ROOT$cfg" "$@"; }
 # every changed line is one of ours; in an ejabberd.cfg whose first listener shared the '[' line,
 # that line may be split in two (our marker then says the line break is ours)
@@ -70,7 +63,7 @@ for f in "$shared"/corpus/ejabberd-yml/* "$shared"/corpus/ejabberd-cfg/*; do
 
 	run --host=irc.example.org --port=5347 --password-stdin <"$T/s1"
 	if [ "$rc" != 0 ]; then
-		check "$name: refused with FILE:LINE: reason" grep -qE "^ejabberd: $cfg:[0-9]+: " "$T/e"
+		check "$name: refused with FILE:LINE: reason" grep -qE "^ejabberd: $cfg:[0-9]+: " "$T/err"
 		check "$name: refused file left byte-identical" cmp "$ROOT$cfg" "$T/orig"
 		case ${want[$name]:-} in
 		"" | added) check "$name: expected to be accepted (${want[$name]:-})" test -z "${want[$name]:-}" ;;

@@ -16,12 +16,7 @@ printf '%s' 'second' >"$T/s2"
 apply() { # apply HOST PORT SECRET_FILE [ARGS...]
 	local h=$1 p=$2 f=$3
 	shift 3
-	set +e
-	"$adapter" --root="$ROOT" --host="$h" --port="$p" --password-stdin "$@" <"$f" >"$T/o" 2>"$T/e"
-	rc=$?
-	set -e
-	out=$(cat "$T/o")
-	err=$(cat "$T/e")
+	capture "$adapter" --root="$ROOT" --host="$h" --port="$p" --password-stdin "$@" <"$f"
 }
 check_yml() { python3 "$TESTS/lib/ejabberd-check.py" "$Y" "$@"; }
 # every added or removed line of a diff ends with our marker

@@ -13,15 +13,6 @@ AD=$BUILD/adapters/servers/jabberd14
 JX=$ROOT/etc/jabber/jabber.xml
 hostile='c0rpus"<&]]>#%'"'"'$é€ ok'
 
-run_ad() { # not in a pipeline: sets $out, $err, $rc
-	set +e
-	"$AD" --root="$ROOT" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	set -e
-	out=$(cat "$T/out")
-	err=$(cat "$T/err")
-}
-changed_lines() { diff -U0 "$1" "$2" | grep '^[-+][^-+]' || true; }
 # the <accept> secret of service HOST as jabberd 1.4's expat reads it (no namespaces)
 secret_of() {
 	python3 - "$JX" "$1" <<'EOF'

@@ -11,14 +11,6 @@ AD=$ROOT/usr/lib/jabber-dispatch/servers/jabberd14
 FIX=$TESTS/fixtures/jabberd14/hostile
 mkdir -p "$ROOT/etc/jabber"
 
-run_ad() { # not in a pipeline: sets $out, $err, $rc
-	set +e
-	"$AD" --root="$ROOT" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	set -e
-	out=$(cat "$T/out")
-	err=$(cat "$T/err")
-}
 
 n=0
 while IFS=$'\t' read -r name status list reason; do

@@ -14,15 +14,6 @@ chown root:root "$JX"
 chmod 640 "$JX"
 cp "$JX" "$T/orig.xml"
 
-run_ad() { # not in a pipeline: sets $out, $err, $rc
-	set +e
-	"$AD" --root="$ROOT" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	set -e
-	out=$(cat "$T/out")
-	err=$(cat "$T/err")
-}
-changed_lines() { diff -U0 "$1" "$2" | grep '^[-+][^-+]' || true; }
 # accept/port and accept/secret of <service id=HOST>, as jabberd 1.4's expat reads them (no namespaces)
 accept_of() {
 	python3 - "$JX" "$1" <<'EOF'

@@ -12,16 +12,6 @@ mkdir -p "$ROOT/etc/jabberd2"
 AD=$BUILD/adapters/servers/jabberd2
 RX=$ROOT/etc/jabberd2/router.xml
 
-run_ad() { # not in a pipeline: sets $out, $err, $rc
-	set +e
-	"$AD" --root="$ROOT" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	set -e
-	out=$(cat "$T/out")
-	err=$(cat "$T/err")
-}
-changed_lines() { diff -U0 "$1" "$2" | grep '^[-+][^-+]' || true; }
-xml_value() { python3 -c 'import sys, xml.etree.ElementTree as E; v = E.parse(sys.argv[1]).getroot().find(sys.argv[2]); sys.stdout.write("" if v is None else (v.text or ""))' "$RX" "$1"; }
 
 n=0
 for src in "$SHARED"/corpus/jabberd2/*; do
@@ -39,7 +29,7 @@ for src in "$SHARED"/corpus/jabberd2/*; do
 	port=$(sed -n 2p <<<"$out")
 	cp "$RX" "$T/secured"
 	check "$name: --shared replaced the stock secret" equals "$(head -n1 <<<"$out")" "updated restart"
-	check "$name: the secret reads back" equals "$(xml_value local/secret)" "$secret"
+	check "$name: the secret reads back" equals "$(xml_value "$RX" local/secret)" "$secret"
 	check "$name: --shared touched only <ip> and <secret>" equals "$(changed_lines "$src" "$RX" | grep -vcE '^[-+] *<(ip|secret)>')" 0
 	check "$name: mode kept" equals "$(stat -c %a "$RX")" 640
 

@@ -11,19 +11,6 @@ AD=$ROOT/usr/lib/jabber-dispatch/servers/jabberd2
 cp "$RX" "$T/stock.xml"
 owner=$(stat -c '%U:%G %a' "$RX")
 
-# the value of an element of router.xml as an XML parser reads it
-xml_value() { python3 -c 'import sys, xml.etree.ElementTree as E; v = E.parse(sys.argv[1]).getroot().find(sys.argv[2]); sys.stdout.write("" if v is None else (v.text or ""))' "$RX" "$1"; }
-# run the adapter itself: sets $out, $err, $rc (stdin: the secret, if any; not in a pipeline)
-run_ad() {
-	set +e
-	"$AD" --root="$ROOT" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	set -e
-	out=$(cat "$T/out")
-	err=$(cat "$T/err")
-}
-# the lines a change touched, as "-old" / "+new" (no context)
-changed_lines() { diff -U0 "$1" "$2" | grep '^[-+][^-+]' || true; }
 
 # --- dry run: says what it would do, writes nothing, shows no secret
 snapshot a
@@ -45,11 +32,11 @@ check "sync: added" contains "$out" "biboumi          jabberd2     irc.example.o
 check "sync: says the secret was replaced" contains "$err" "server jabberd2: replaced its shared component secret (stock or missing)"
 check "sync: biboumi adopted, restart it" contains "$err" "transport biboumi: adopted the port and secret of server jabberd2; restart it"
 check "sync: restart jabberd2" contains "$err" "server jabberd2: restart it for the change to take effect"
-secret=$(xml_value local/secret)
+secret=$(xml_value "$RX" local/secret)
 check "generated secret: base64url, 192 bits" grep -qxE '[A-Za-z0-9_-]{32}' <<<"$secret"
 check "biboumi holds the router's secret" grep -qxF "password=$secret" "$ROOT/etc/biboumi/biboumi.cfg"
 check "biboumi holds the router's port" grep -qx 'port=5347' "$ROOT/etc/biboumi/biboumi.cfg"
-check "router binds loopback" equals "$(xml_value local/ip)" 127.0.0.1
+check "router binds loopback" equals "$(xml_value "$RX" local/ip)" 127.0.0.1
 # router.xml now holds a secret of ours: no longer readable by others, the router's group reads it
 check "stock mode was 644 root:root" equals "$owner" "root:root 644"
 check "owner kept, others cut off, the router's group reads it" equals "$(stat -c '%U:%G %a' "$RX")" "root:jabber 640"
@@ -112,7 +99,7 @@ check "remove --dry-run: diff of one line" equals "$(grep -c '^[-+] ' <<<"$out")
 run_ad --remove --host=irc.example.org
 check "remove: removed" equals "$out" "removed"
 check "remove: only the record line went" equals "$(changed_lines "$T/managed.xml" "$RX")" '-  <jabber-dispatch-component host="irc.example.org"/>'
-check "remove: the secret stays" equals "$(xml_value local/secret)" "$secret"
+check "remove: the secret stays" equals "$(xml_value "$RX" local/secret)" "$secret"
 run_ad --remove --host=irc.example.org
 check "remove again: absent" equals "$out" "absent"
 run_ad --remove --host=handwritten.example.org
@@ -154,7 +141,7 @@ check "new secret: not in the output" lacks "$out$err" "n3w"
 cp "$T/stock.xml" "$RX"
 run_ad --host=irc.example.org --port=5347 --password-stdin <<<"$hostile"
 check "seed: added restart" equals "$out" "added restart"
-check "seed: the secret reads back exactly" equals "$(xml_value local/secret)" "$hostile"
+check "seed: the secret reads back exactly" equals "$(xml_value "$RX" local/secret)" "$hostile"
 check "seed: escaped in the file" grep -qF '<secret>n3w"&lt;&amp;]]&gt;#%'"'"'$é€ ok</secret>' "$RX"
 run_ad --host=gw.example.org --port=5347 --password-stdin <<<'second-transport'
 check "seed: a second secret is refused" equals "$rc" 65
@@ -190,21 +177,21 @@ check "edited, dpkg has the stock checksum: file untouched" cmp "$RX" "$T/edited
 dpkg_records "$(md5sum <"$RX" | cut -d' ' -f1)"
 run_ad --shared
 check "edited, but as dpkg recorded it: hardened" equals "$(head -n1 <<<"$out")" "updated restart"
-check "edited, but as dpkg recorded it: loopback" equals "$(xml_value local/ip)" 127.0.0.1
+check "edited, but as dpkg recorded it: loopback" equals "$(xml_value "$RX" local/ip)" 127.0.0.1
 rm "$ROOT/var/lib/dpkg/status"
 cp "$T/edited.xml" "$RX"
 sed -i 's|^    <ip>0.0.0.0</ip>$|    <!-- jabber-dispatch: harden -->\n    <ip>0.0.0.0</ip>|' "$RX"
 run_ad --shared
 check "edited, the admin opted in: hardened" equals "$(head -n1 <<<"$out")" "updated restart"
-check "edited, the admin opted in: loopback" equals "$(xml_value local/ip)" 127.0.0.1
-check "edited, the admin opted in: a new secret" lacks "$(xml_value local/secret)" "secret"
+check "edited, the admin opted in: loopback" equals "$(xml_value "$RX" local/ip)" 127.0.0.1
+check "edited, the admin opted in: a new secret" lacks "$(xml_value "$RX" local/secret)" "secret"
 
 # --- keep-ip: the admin wants the router reachable from other hosts
 cp "$T/stock.xml" "$RX"
 sed -i 's|^    <ip>0.0.0.0</ip>$|    <!-- jabber-dispatch: keep-ip -->\n    <ip>0.0.0.0</ip>|' "$RX"
 run_ad --shared
 check "keep-ip: secret replaced" equals "$(head -n1 <<<"$out")" "updated restart"
-check "keep-ip: still 0.0.0.0" equals "$(xml_value local/ip)" 0.0.0.0
+check "keep-ip: still 0.0.0.0" equals "$(xml_value "$RX" local/ip)" 0.0.0.0
 check "keep-ip: says so" contains "$err" 'the router keeps listening on 0.0.0.0'
 
 # --- no <secret> at all: one is added after <port>; a commented-out one means XEP-0114 is off

@@ -56,15 +56,28 @@ snapshot() {
 }
 same_snapshot() { diff -u "$T/snap.$1" "$T/snap.$2"; }
 
-# run_jd ARGS...: run jabber-dispatch on the sandbox; sets $out, $err, $rc
-run_jd() {
+# capture CMD...: run CMD (stdin as given; not in a pipeline, or the variables are lost);
+# sets $out and $err (also in $T/out, $T/err) and $rc, whatever the status
+capture() {
 	set +e
-	"$JD" --root="$ROOT" "$@" >"$T/out" 2>"$T/err"
+	"$@" >"$T/out" 2>"$T/err"
 	rc=$?
 	set -e
 	out=$(cat "$T/out")
 	err=$(cat "$T/err")
 }
+
+# run_jd ARGS...: run jabber-dispatch on the sandbox; sets $out, $err, $rc
+run_jd() { capture "$JD" --root="$ROOT" "$@"; }
+
+# run_ad ARGS...: run the adapter $AD on the sandbox; sets $out, $err, $rc
+run_ad() { capture "$AD" --root="$ROOT" "$@"; }
+
+# changed_lines OLD NEW: the lines a change touched, as "-old" / "+new" (no context)
+changed_lines() { diff -U0 "$1" "$2" | grep '^[-+][^-+]' || true; }
+
+# xml_value FILE PATH: the text of element PATH (ElementTree syntax) of FILE, as an XML parser reads it
+xml_value() { python3 -c 'import sys, xml.etree.ElementTree as E; v = E.parse(sys.argv[1]).getroot().find(sys.argv[2]); sys.stdout.write("" if v is None else (v.text or ""))' "$1" "$2"; }
 
 # contains HAYSTACK NEEDLE
 contains() { case $1 in *"$2"*) return 0 ;; *) echo "  expected to find: $2"; echo "  in: $1"; return 1 ;; esac; }

@@ -15,16 +15,11 @@ adapter() {
 	local a=$lib/transports/$1
 	[ -e "$a" ] || a=$admin/$1
 	shift
-	set +e
 	if [ "$(head -c 2 "$a")" = '#!' ] && head -n 1 "$a" | grep -q /usr/lib/jabber-dispatch/describe; then
-		"$lib/describe" "$a" --root="$ROOT" "$@"
+		capture "$lib/describe" "$a" --root="$ROOT" "$@"
 	else
-		"$a" --root="$ROOT" "$@"
-	fi <"${STDIN:-/dev/null}" >"$T/out" 2>"$T/err"
-	rc=$?
-	set -e
-	out=$(cat "$T/out")
-	err=$(cat "$T/err")
+		capture "$a" --root="$ROOT" "$@"
+	fi <"${STDIN:-/dev/null}"
 }
 
 # --- stock configs, as the packages ship them

@@ -3,35 +3,21 @@
 # Every real component config of the shared corpus, read by the adapter of its kind: each is
 # either read (host, port, secret) or refused with its reason; each adopts a new secret and
 # port with only those bytes changed.  Reads the corpus in place; never copies it into the tree.
-set -euo pipefail
-BUILD=$(cd "${1:?usage: TEST BUILD_DIR}" && pwd)
-TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh" "$@"
 SHARED=${JD_SHARED:-$TESTS/../../shared}
 CORPUS=$SHARED/corpus
 DESCRIBE=$BUILD/adapters/describe
 DESCRIPTORS=$TESTS/../adapters/transports/descriptors
 KAMAILIO=$BUILD/adapters/transports/kamailio-xmpp-modules
-[ -d "$CORPUS" ] || { echo "SKIP: no shared corpus at $CORPUS (set JD_SHARED)"; exit 77; }
-T=$(mktemp -d /tmp/jd-corpus.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
+[ -d "$CORPUS" ] || skip "no shared corpus at $CORPUS (set JD_SHARED)"
 
 # adapter NAME ARGS...: the adapter NAME of the build tree; sets rc, out, err
 adapter() {
-	local name=$1
-	shift
-	set +e
-	if [ "$name" = kamailio-xmpp-modules ]; then
-		"$KAMAILIO" "$@"
+	if [ "$1" = kamailio-xmpp-modules ]; then
+		capture "$KAMAILIO" "${@:2}"
 	else
-		"$DESCRIBE" "$DESCRIPTORS/$name" "$@"
-	fi >"$T/out" 2>"$T/err" <"$T/in"
-	rc=$?
-	set -e
-	out=$(cat "$T/out")
-	err=$(cat "$T/err")
+		capture "$DESCRIBE" "$DESCRIPTORS/$1" "${@:2}"
+	fi <"$T/in"
 }
 : >"$T/in"
 
@@ -132,8 +118,4 @@ while IFS='|' read -r rel name want_rc want noset; do
 	fi
 done <<<"$expect"
 
-if [ "$failures" -ne 0 ]; then
-	echo "$failures failed"
-	exit 1
-fi
-echo "all passed"
+finish

@@ -23,101 +23,19 @@
 # Exit status: 0 pass, 1 fail, 77 skip.  Never touches /etc or the system services.
 set -uo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-tests=$(dirname "$here")
-py=${PYTHON:-python3}
+. "$(dirname "$0")/lib.sh"
 ctl=/usr/sbin/ejabberdctl
 
-say() { printf '%s\n' "$*"; }
-skip() { say "SKIP: $*"; exit 77; }
-
 # ================================================================ one server's cell
-# Everything below runs in a subshell per server: $S, $sb and $root are its own.
+# Everything below runs in a subshell per server: $S (also LIVE_TAG), $sb and $root are its own.
 
-pass() { say "PASS [$S]: $*"; }
-fail() {
-	say "FAIL [$S]: $*"
-	cell_logs
-	exit 1
-}
-
-stop_pid() { # PID: TERM, KILL after 10 s, reap
-	local pid=$1 i
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
-
-free_ports() { # free_ports N LOW: N free loopback ports in [LOW, LOW+3000), outside the ephemeral range
-	"$py" - "$1" "$2" <<'EOF'
-import random, socket, sys
-n, low = int(sys.argv[1]), int(sys.argv[2])
-lo, hi = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
-rng, got = random.SystemRandom(), []
-while len(got) < n:
-    p = rng.randrange(low, low + 3000)
-    if p in got or lo <= p <= hi:
-        continue
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", p))
-        except OSError:
-            continue
-    got.append(p)
-print(*got)
-EOF
-}
-
-listening() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
-
-wait_for() { # SECONDS CMD...: 0 when CMD succeeds in time
-	local i
-	for ((i = 0; i < $1 * 10; i++)); do
-		"${@:2}" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-as_user() { # USER CMD...: in the background, the user's ids, a clean environment; pid in $!
-	(cd "$sb" && exec setpriv --reuid="$1" --regid="$1" --init-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		LANG=C.UTF-8 "${@:2}") </dev/null >>"$sb/$1.stdout" 2>&1 &
-}
-
-new_secret() { # new_secret FILE LEN: letters and digits (what transport-init generates)
-	(umask 077 && "$py" -c 'import secrets, string, sys; a = string.ascii_letters + string.digits
-sys.stdout.write("".join(secrets.choice(a) for _ in range(int(sys.argv[1]))))' "$2" >"$1")
-}
-
-cell_logs() {
+live_logs() {
+	[ -n "$sb" ] || return 0
 	local f
 	for f in "$sb"/*.out "$sb"/*.err "$sb"/*.stdout "$root/var/log/prosody/prosody.log" \
 		"$root/var/log/ejabberd/ejabberd.log" "$root/var/log/jabberd2/router.log" "$root/var/log/biboumi/biboumi.log"; do
-		[ -s "$f" ] || continue
-		say "---- ${f#"$sb"/} (last 15 lines)"
-		tail -n 15 -- "$f" | "$py" -c '
-import sys
-data = sys.stdin.read()
-for p in sys.argv[1:]:
-    try:
-        s = open(p).read().strip()
-    except OSError:
-        continue
-    if s:
-        data = data.replace(s, "<secret>")
-sys.stdout.write(data)' "$sb"/*.secret | sed 's/^/    /'
+		show "$f" 15
 	done
-}
-
-jd() { # jd NAME ARGS...: jabber-dispatch on the sandbox; status returned, output in $sb/NAME.{out,err}
-	local name=$1 rc=0
-	timeout 120 "$bin" --root="$root" "${@:2}" >"$sb/$name.out" 2>"$sb/$name.err" || rc=$?
-	return $rc
 }
 
 # status TRANSPORT [FILE]: the word check gave a transport (in $sb/check.out by default)
@@ -135,27 +53,7 @@ expect_check() {
 # ---------------------------------------------------------------- transports
 
 configure_biboumi() { # NAME HOST SECRET_FILE: etc/biboumi/NAME.cfg from the stock one
-	mkdir -p "$root/var/log/biboumi" "$root/var/lib/biboumi/$1"
-	chown _biboumi:_biboumi "$root/var/log/biboumi" "$root/var/lib/biboumi/$1"
-	"$py" - "$root/etc/biboumi/biboumi.cfg" "$root/etc/biboumi/$1.cfg" "$2" "$(cat "$3")" "$comp" "$root" "$1" <<'EOF' ||
-import sys
-stock, cfg, host, secret, port, root, name = sys.argv[1:]
-want = {"hostname": host, "password": secret, "xmpp_server_ip": "127.0.0.1", "port": port,
-        "db_name": "%s/var/lib/biboumi/%s/biboumi.sqlite" % (root, name),
-        "log_file": "%s/var/log/biboumi/%s.log" % (root, name), "identd_port": "0"}
-out, seen = [], set()
-for line in open(stock, encoding="utf-8").read().splitlines():
-    key = line.split("=", 1)[0]
-    if "=" in line and not line.startswith("#") and key in want:
-        line = key + "=" + want[key]
-        seen.add(key)
-    out.append(line)
-out += [k + "=" + v for k, v in want.items() if k not in seen]
-open(cfg, "w", encoding="utf-8").write("\n".join(out) + "\n")
-EOF
-		fail "cannot write biboumi's $1.cfg"
-	chown root:_biboumi "$root/etc/biboumi/$1.cfg"
-	chmod 640 "$root/etc/biboumi/$1.cfg"
+	biboumi_config "/etc/biboumi/$1.cfg" "$2" "$3" "$comp" "$1"
 }
 
 configure_muc() { # the stock muc.xml pointed into the sandbox, with its name, port and secret
@@ -193,7 +91,7 @@ logins() {
 start_transport() {
 	local host=$2 before
 	before=$(logins "$host")
-	as_user "${@:3}"
+	daemon_as "$3" "$sb/$3.stdout" "${@:4}"
 	eval "${1}_pid=\$!"
 	wait_for 30 eval '[ "$(logins "$host")" -gt "${before:-0}" ]' || fail "$1 did not log in as $host within 30 s"
 }
@@ -203,22 +101,8 @@ start_muc() { start_transport muc conference.localhost jabber /usr/sbin/mu-confe
 # ---------------------------------------------------------------- servers
 
 setup_prosody() {
-	read -r c2s s2s comp <<<"$(free_ports 3 20000)"
-	"$py" - "$root/etc/prosody/prosody.cfg.lua" "$root" "$c2s" "$s2s" "$comp" <<'EOF' || fail "cannot adapt the stock prosody.cfg.lua"
-import re, sys
-cfg, root, c2s, s2s, comp = sys.argv[1:]
-s = open(cfg).read()
-def sub(pat, new, flags=re.M):
-    global s
-    s, n = re.subn(pat, lambda m: new, s, flags=flags)
-    if n != 1:
-        sys.exit("prosody.cfg.lua: %r matched %d times" % (pat, n))
-sub(r'^pidfile = .*$', 'pidfile = "%s/run/prosody/prosody.pid";' % root)
-sub(r'^log = \{.*?^\}', 'log = {\n\tinfo = "%s/var/log/prosody/prosody.log";\n\terror = "%s/var/log/prosody/prosody.err";\n}' % (root, root), re.M | re.S)
-sub(r'^(?=VirtualHost )', 'data_path = "%s/var/lib/prosody"\ninterfaces = { "127.0.0.1" }\nlocal_interfaces = { "127.0.0.1" }\n'
-    'c2s_ports = { %s }\ns2s_ports = { %s }\ncomponent_ports = { %s }\n\n' % (root, c2s, s2s, comp))
-open(cfg, "w").write(s)
-EOF
+	read -r c2s s2s comp <<<"$(free_ports 3 20000 3000)"
+	prosody_loopback "$c2s" "$s2s" "$comp"
 	install -d -o prosody -g prosody -m 750 "$root/run/prosody" "$root/var/lib/prosody" "$root/var/log/prosody"
 	# the admin's own component, which asks the transports in the load test
 	new_secret "$sb/asker.secret" 24
@@ -227,68 +111,28 @@ EOF
 	chmod 640 "$root/etc/prosody/conf.d/$asker.cfg.lua"
 }
 start_prosody() {
-	as_user prosody /usr/bin/prosody -F --config "$root/etc/prosody/prosody.cfg.lua"
+	daemon_as prosody "$sb/prosody.stdout" /usr/bin/prosody -F --config "$root/etc/prosody/prosody.cfg.lua"
 	server_pid=$!
 	wait_for 20 listening "$comp" || fail "prosody did not open the component port $comp"
 }
 stop_prosody() { stop_pid "$server_pid"; server_pid=; }
 
-ej() { timeout 90 "$ctl" --config-dir "$root/etc/ejabberd" --ctl-config "$sb/ejabberdctl.cfg" "$@"; }
 setup_ejabberd() {
-	local ports cookie d=$root/etc/default/ejabberd
-	read -r -a ports <<<"$(free_ports 9 23000)"
+	local ports
+	read -r -a ports <<<"$(free_ports 9 23000 3000)"
 	comp=${ports[7]} asker_port=${ports[8]}
 	new_secret "$sb/asker.secret" 24
-	"$py" - "$root/etc/ejabberd/ejabberd.yml" "$sb/asker.secret" "$asker" "$asker_port" "${ports[@]:0:7}" <<'EOF' ||
-import re, sys
-cfg, secret_file, asker, asker_port, *ports = sys.argv[1:]
-s = open(cfg, encoding="utf-8").read()
-stock = re.findall(r'^    port: (\d+)\n    ip: "::"$', s, flags=re.M)
-if len(stock) != len(ports):
-    sys.exit("ejabberd.yml: expected %d stock listeners, found %d" % (len(ports), len(stock)))
-for old, new in zip(stock, ports):
-    s = s.replace('    port: %s\n    ip: "::"' % old, '    port: %s\n    ip: "127.0.0.1"' % new, 1)
-anchor = "\n\n## Disabling digest-md5"
-if s.count(anchor) != 1:
-    sys.exit("ejabberd.yml: the anchor after the listeners is not there once")
-s = s.replace(anchor, '\n  -\n    port: %s\n    ip: "127.0.0.1"\n    module: ejabberd_service\n    hosts:\n      %s:\n        password: "%s"'
-              % (asker_port, asker, open(secret_file).read()) + anchor)
-open(cfg, "w", encoding="utf-8").write(s)
-EOF
-		fail "cannot adapt the stock ejabberd.yml"
-	cookie=$("$py" -c 'import secrets; print(secrets.token_hex(16))')
-	cat >>"$d" <<EOF
-# live test: a private node on loopback
-ERLANG_NODE=jdcheck$$@localhost
-ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0 -setcookie $cookie"
-INET_DIST_INTERFACE=127.0.0.1
-ERL_EPMD_ADDRESS=127.0.0.1
-EJABBERD_CONFIG_PATH=$root/etc/ejabberd/ejabberd.yml
-EJABBERD_PID_PATH=$root/var/lib/ejabberd/ejabberd.pid
-SPOOL_DIR=$root/var/lib/ejabberd
-LOGS_DIR=$root/var/log/ejabberd
-EJABBERD_BYPASS_WARNINGS=true
-EOF
-	{ cat "$d"; printf 'CONTRIB_MODULES_CONF_DIR=%s\n' "$root/etc/ejabberd/modules.d"; } >"$sb/ejabberdctl.cfg"
-	mkdir -p "$root/var/lib/ejabberd"
+	ejabberd_loopback "$asker" "$asker_port" "$sb/asker.secret" "${ports[@]:0:7}"
+	ejabberd_node "jdcheck$$"
 }
 start_ejabberd() {
-	server_pid=started
+	ejabberd_up=1
 	ej start >"$sb/ejabberd-start.out" 2>&1 && ej started >>"$sb/ejabberd-start.out" 2>&1 || fail "ejabberd did not start"
 	wait_for 20 listening "$comp" || fail "ejabberd does not listen on the component port $comp"
 }
-stop_ejabberd() {
-	local pid
-	[ -n "$server_pid" ] || return 0
-	server_pid=
-	ej stop >/dev/null 2>&1
-	ej stopped >/dev/null 2>&1
-	pid=$(cat "$root/var/lib/ejabberd/ejabberd.pid" 2>/dev/null)
-	[ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null || kill -KILL "$pid"
-}
 
 setup_jabberd2() {
-	comp=$(free_ports 1 26000)
+	comp=$(free_ports 1 26000 3000)
 	"$py" - "$root/etc/jabberd2/router.xml" "$root" "$comp" <<'EOF' || fail "cannot adapt the stock router.xml"
 import sys
 cfg, root, port = sys.argv[1:]
@@ -312,7 +156,7 @@ EOF
 		"$(md5sum <"$root/etc/jabberd2/router.xml" | cut -d' ' -f1)" >>"$root/var/lib/dpkg/status"
 }
 start_jabberd2() {
-	as_user jabber /usr/sbin/jabberd2-router -c "$root/etc/jabberd2/router.xml"
+	daemon_as jabber "$sb/jabber.stdout" /usr/sbin/jabberd2-router -c "$root/etc/jabberd2/router.xml"
 	server_pid=$!
 	wait_for 20 listening "$comp" || fail "the jabberd2 router did not open 127.0.0.1:$comp"
 	# the load test asks under a name of its own, with the router's one secret
@@ -389,12 +233,11 @@ gone() {
 }
 
 cell() {
-	S=$1
+	S=$1 LIVE_TAG=$1
 	sb=$top/$S root=$top/$S/root server_pid= biboumi_pid= muc_pid= asker=probe.localhost asker_port=
 	mkdir -p "$sb"
 	trap 'stop_pid "$biboumi_pid"; stop_pid "$muc_pid"; stop_$S' EXIT
-	"$tests/lib/stock-root.sh" "$root" "$S" biboumi jabber-muc || fail "stock-root.sh could not build the sandbox"
-	DESTDIR=$root cmake --install "$build" --prefix /usr >"$sb/install.log" 2>&1 || fail "cmake --install failed"
+	sandbox_root "$root" "$build" "$S" biboumi jabber-muc
 	"setup_$S"
 	new_secret "$sb/irc.secret" 32
 	new_secret "$sb/muc.secret" 15 # mu-conference: stream id + secret must fit 55 bytes
@@ -449,10 +292,8 @@ main() {
 		[ -x "$b" ] || skip "$b is not installed"
 	done
 	for b in prosody ejabberd jabber _biboumi; do getent passwd "$b" >/dev/null || skip "no user $b"; done
-	for b in setpriv ss cmake "$py"; do command -v "$b" >/dev/null || skip "$b is not installed"; done
-	bin=
-	for b in "$build/jabber-dispatch" "$build/dispatcher/jabber-dispatch"; do [ -x "$b" ] && bin=$b; done
-	[ -n "$bin" ] || { say "FAIL: no jabber-dispatch in $build"; exit 1; }
+	need_tools setpriv ss cmake "$py"
+	find_bin "$build"
 	umask 022
 	top=$(mktemp -d "${TMPDIR:-/tmp}/jd-live-check.XXXXXX")
 	chmod 711 "$top"

@@ -19,135 +19,35 @@
 # and is stopped with ejabberdctl (or by PID).
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-tests=$(dirname "$here")
-py=${PYTHON:-python3}
+. "$(dirname "$0")/lib.sh"
 component=irc.localhost
 asker=probe.localhost
 second=gw.localhost
 ctl=/usr/sbin/ejabberdctl
-
-sb=
-root=
-started=
 biboumi_pid=
 probe_rc=0
 
-say() { printf '%s\n' "$*"; }
-pass() { say "PASS: $*"; }
-skip() { say "SKIP: $*"; exit 77; }
-fail() {
-	say "FAIL: $*"
-	show_logs
-	exit 1
-}
-
-# ---------------------------------------------------------------- cleanup
-
-ej() { "$ctl" --config-dir "$root/etc/ejabberd" --ctl-config "$sb/ejabberdctl.cfg" "$@"; }
-
-stop_ejabberd() {
-	local pid
-	[ -n "$started" ] || return 0
-	started=
-	timeout 30 "$ctl" --config-dir "$root/etc/ejabberd" --ctl-config "$sb/ejabberdctl.cfg" stop >/dev/null 2>&1 || true
-	timeout 30 "$ctl" --config-dir "$root/etc/ejabberd" --ctl-config "$sb/ejabberdctl.cfg" stopped >/dev/null 2>&1 || true
-	pid=$(cat "$root/var/lib/ejabberd/ejabberd.pid" 2>/dev/null || true)
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-		say "note: ejabberd (pid $pid) still there after ejabberdctl stop, sending KILL"
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-}
-
-stop_pid() {
-	local pid=$1 i
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-	local rc=$?
+live_stop() {
 	stop_pid "$biboumi_pid"
 	stop_ejabberd
-	if [ -n "$sb" ] && [ -d "$sb" ]; then
-		if [ "${KEEP:-0}" = 1 ]; then say "sandbox kept: $sb"; else rm -rf -- "$sb"; fi
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'say "FAIL: interrupted"; exit 1' INT TERM HUP
-
-# ---------------------------------------------------------------- diagnostics
-
-# A file's tail with every test secret replaced.
-excerpt() {
-	local f=$1 n=${2:-25}
-	[ -s "$f" ] || return 0
-	say "---- ${f#"$sb"/} (last $n lines)"
-	tail -n "$n" -- "$f" | "$py" -c '
-import sys
-data = sys.stdin.buffer.read()
-for path in sys.argv[1:]:
-    try:
-        s = open(path, "rb").read().rstrip(b"\n")
-    except OSError:
-        continue
-    if s:
-        data = data.replace(s, b"<secret>")
-sys.stdout.buffer.write(data)
-' "$sb"/*.secret | sed -E -e 's/(password: ).*/\1<secret>/' -e 's/^(password=).*/\1<secret>/' -e 's/^/    /'
 }
 
-show_logs() {
+live_logs() {
 	[ -n "$sb" ] || return 0
 	local f
 	for f in "$sb"/sync*.out "$sb"/sync*.err "$sb"/reload*.out "$sb"/reload*.err "$sb/start.out"; do
-		[ -e "$f" ] && excerpt "$f"
+		[ -e "$f" ] && show "$f"
 	done
-	excerpt "$root/etc/ejabberd/modules.d/jabber-dispatch.yml"
-	excerpt "$root/var/log/ejabberd/ejabberd.log" 30
-	excerpt "$root/var/log/ejabberd/error.log"
-	excerpt "$sb/biboumi.stdout"
-	excerpt "$root/var/log/biboumi/biboumi.log"
-	excerpt "$sb/probe.out"
+	show "$root/etc/ejabberd/modules.d/jabber-dispatch.yml"
+	show "$root/var/log/ejabberd/ejabberd.log" 30
+	show "$root/var/log/ejabberd/error.log"
+	show "$sb/biboumi.stdout"
+	show "$root/var/log/biboumi/biboumi.log"
+	show "$sb/probe.out"
 }
+live_traps
 
 # ---------------------------------------------------------------- helpers
-
-as_user() {
-	local u=$1
-	shift
-	setpriv --reuid="$u" --regid="$u" --init-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"
-}
-
-# N free TCP ports on 127.0.0.1, outside the ephemeral range.
-pick_ports() {
-	"$py" - "$1" <<'EOF'
-import random, socket, sys
-n = int(sys.argv[1])
-lo, hi = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
-rng, chosen = random.SystemRandom(), []
-while len(chosen) < n:
-    p = rng.randrange(20000, 30000)
-    if p in chosen or lo <= p <= hi:
-        continue
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", p))
-        except OSError:
-            continue
-    chosen.append(p)
-print(*chosen)
-EOF
-}
-
-listening() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
 
 secret_file() { # secret_file NAME: a random secret with characters that break naive quoting
 	(umask 077 && "$py" -c '
@@ -167,73 +67,14 @@ probe() { # probe PORT JID SECRET_FILE [ARGS...]
 # ---------------------------------------------------------------- sandbox configuration
 
 configure_ejabberd() {
-	local cfg=$root/etc/ejabberd/ejabberd.yml d=$root/etc/default/ejabberd cookie
 	# every stock listener onto loopback and a private port; the admin's own component for the probe
-	"$py" - "$cfg" "$sb/asker.secret" "$asker" "$asker_port" $stock_ports <<'EOF' || fail "cannot adapt the stock ejabberd.yml"
-import re, sys
-cfg, secret_file, asker, asker_port, *ports = sys.argv[1:]
-s = open(cfg, encoding="utf-8").read()
-stock = re.findall(r'^    port: (\d+)\n    ip: "::"$', s, flags=re.M)
-if len(stock) != len(ports):
-    sys.exit("ejabberd.yml: expected %d stock listeners, found %d" % (len(ports), len(stock)))
-for old, new in zip(stock, ports):
-    s = s.replace('    port: %s\n    ip: "::"' % old, '    port: %s\n    ip: "127.0.0.1"' % new, 1)
-secret = open(secret_file).read()
-anchor = "\n\n## Disabling digest-md5"
-if s.count(anchor) != 1:
-    sys.exit("ejabberd.yml: the anchor after the listeners is not there once")
-s = s.replace(anchor, '''
-  -
-    port: %s
-    ip: "127.0.0.1"
-    module: ejabberd_service
-    hosts:
-      %s:
-        password: "%s"''' % (asker_port, asker, secret) + anchor)
-open(cfg, "w", encoding="utf-8").write(s)
-EOF
-	# What ejabberdctl sources from /etc/ejabberd/ejabberdctl.cfg (= /etc/default/ejabberd):
-	# a node of our own with its own cookie, so nothing is read or written in ejabberd's home,
-	# and sandbox paths.  CONTRIB_MODULES_CONF_DIR stays as the adapter reads it (inside the root).
-	cookie=$("$py" -c 'import secrets; print(secrets.token_hex(16))')
-	cat >>"$d" <<EOF
-# live test: a private node on loopback
-ERLANG_NODE=jdlive$$@localhost
-ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0 -setcookie $cookie"
-INET_DIST_INTERFACE=127.0.0.1
-ERL_EPMD_ADDRESS=127.0.0.1
-EJABBERD_CONFIG_PATH=$root/etc/ejabberd/ejabberd.yml
-EJABBERD_PID_PATH=$root/var/lib/ejabberd/ejabberd.pid
-SPOOL_DIR=$root/var/lib/ejabberd
-LOGS_DIR=$root/var/log/ejabberd
-EJABBERD_BYPASS_WARNINGS=true
-EOF
-	# the server itself reads the drop-ins at their place on this machine
-	{ cat "$d"; printf 'CONTRIB_MODULES_CONF_DIR=%s\n' "$root/etc/ejabberd/modules.d"; } >"$sb/ejabberdctl.cfg"
+	# shellcheck disable=SC2086 # the stock listeners' new ports, one word each
+	ejabberd_loopback "$asker" "$asker_port" "$sb/asker.secret" $stock_ports
+	ejabberd_node "jdlive$$"
 }
 
 configure_biboumi() {
-	local cfg=$root/etc/biboumi/biboumi.cfg
-	mkdir -p "$root/var/log/biboumi"
-	chown _biboumi:_biboumi "$root/var/log/biboumi"
-	"$py" - "$cfg" "$sb/irc.secret" "$component" "$comp_port" "$root" <<'EOF' || fail "cannot adapt the stock biboumi.cfg"
-import sys
-cfg, secret_file, host, port, root = sys.argv[1:]
-want = {"hostname": host.encode(), "password": open(secret_file, "rb").read(), "xmpp_server_ip": b"127.0.0.1",
-        "port": port.encode(), "db_name": (root + "/var/lib/biboumi/biboumi.sqlite").encode(),
-        "log_file": (root + "/var/log/biboumi/biboumi.log").encode(), "identd_port": b"0"}
-out, seen = [], set()
-for line in open(cfg, "rb").read().splitlines():
-    key = line.split(b"=", 1)[0].decode("utf-8", "replace")
-    if b"=" in line and not line.startswith(b"#") and key in want:
-        line = key.encode() + b"=" + want[key]
-        seen.add(key)
-    out.append(line)
-out += [k.encode() + b"=" + v for k, v in want.items() if k not in seen]
-open(cfg, "wb").write(b"\n".join(out) + b"\n")
-EOF
-	chown root:_biboumi "$cfg"
-	chmod 640 "$cfg"
+	biboumi_config /etc/biboumi/biboumi.cfg "$component" "$sb/irc.secret" "$comp_port"
 }
 
 run_sync() { # run_sync N EXPECTED
@@ -251,15 +92,11 @@ adapter() { "$root/usr/lib/jabber-dispatch/servers/ejabberd" --root="$root" "$@"
 
 start_ejabberd() {
 	local t0 t1 pid stray
-	mkdir -p "$root/var/lib/ejabberd"
 	t0=$(date +%s.%N)
-	started=1
-	timeout 60 "$ctl" --config-dir "$root/etc/ejabberd" --ctl-config "$sb/ejabberdctl.cfg" start >"$sb/start.out" 2>&1 ||
-		fail "ejabberdctl start failed"
-	timeout 90 "$ctl" --config-dir "$root/etc/ejabberd" --ctl-config "$sb/ejabberdctl.cfg" started >>"$sb/start.out" 2>&1 ||
-		fail "ejabberd did not start (a config it refuses?)"
-	for ((i = 0; i < 100; i++)); do listening "$comp_port" && break; sleep 0.1; done
-	listening "$comp_port" || fail "ejabberd does not listen on the component port $comp_port of the drop-in"
+	ejabberd_up=1
+	ej start >"$sb/start.out" 2>&1 || fail "ejabberdctl start failed"
+	ej started >>"$sb/start.out" 2>&1 || fail "ejabberd did not start (a config it refuses?)"
+	wait_for 10 listening "$comp_port" || fail "ejabberd does not listen on the component port $comp_port of the drop-in"
 	t1=$(date +%s.%N)
 	pid=$(cat "$root/var/lib/ejabberd/ejabberd.pid")
 	pass "ejabberd up in $("$py" -c "print(round($t1 - $t0, 1))") s (pid $pid), drop-in listener 127.0.0.1:$comp_port"
@@ -268,17 +105,13 @@ start_ejabberd() {
 }
 
 start_biboumi() {
-	(cd "$sb" && exec setpriv --reuid=_biboumi --regid=_biboumi --init-groups \
-		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 /usr/bin/biboumi "$root/etc/biboumi/biboumi.cfg") \
-		</dev/null >"$sb/biboumi.stdout" 2>&1 &
+	daemon_as _biboumi "$sb/biboumi.stdout" /usr/bin/biboumi "$root/etc/biboumi/biboumi.cfg"
 	biboumi_pid=$!
-	local log=$root/var/log/biboumi/biboumi.log i
-	for ((i = 0; i < 200; i++)); do
-		grep -qs 'Authenticated with the XMPP server' "$log" "$sb/biboumi.stdout" && break
-		kill -0 "$biboumi_pid" 2>/dev/null || fail "biboumi exited without authenticating: $(grep -hos 'Stream error.*' "$log" "$sb/biboumi.stdout" | head -n 1)"
-		sleep 0.1
-	done
-	grep -qs 'Authenticated with the XMPP server' "$log" "$sb/biboumi.stdout" || fail "biboumi did not authenticate within 20 s"
+	local log=$root/var/log/biboumi/biboumi.log
+	wait_alive 20 "$biboumi_pid" grep -qs 'Authenticated with the XMPP server' "$log" "$sb/biboumi.stdout" || case $? in
+		2) fail "biboumi exited without authenticating: $(grep -hos 'Stream error.*' "$log" "$sb/biboumi.stdout" | head -n 1)" ;;
+		*) fail "biboumi did not authenticate within 20 s" ;;
+		esac
 	pass "biboumi authenticated to ejabberd as $component (pid $biboumi_pid)"
 }
 
@@ -300,22 +133,12 @@ main() {
 	[ "$(id -u)" = 0 ] || skip "needs root (daemons run as their own users)"
 	for b in "$ctl" /usr/bin/biboumi /usr/bin/erl; do [ -x "$b" ] || skip "$b is not installed"; done
 	for b in ejabberd _biboumi; do getent passwd "$b" >/dev/null || skip "user $b does not exist"; done
-	for b in setpriv ss "$py" cmake; do command -v "$b" >/dev/null || skip "$b is not installed"; done
-	bin=${JD_BIN:-}
-	for b in "$build/jabber-dispatch" "$build/dispatcher/jabber-dispatch"; do
-		if [ -z "$bin" ] && [ -x "$b" ]; then bin=$b; fi
-	done
-	[ -x "${bin:-/nonexistent}" ] || fail "no jabber-dispatch in $build (build the project first)"
-
-	umask 022
-	sb=$(mktemp -d "${TMPDIR:-/tmp}/jd-live-ej.XXXXXX")
-	chmod 711 "$sb"
-	root=$sb/root
-	"$tests/lib/stock-root.sh" "$root" ejabberd biboumi || fail "stock-root.sh could not build the sandbox"
-	DESTDIR=$root cmake --install "$build" --prefix /usr >"$sb/install.log" 2>&1 || fail "cmake --install failed"
+	need_tools setpriv ss "$py" cmake
+	find_bin "$build"
+	new_sandbox ej "$build" ejabberd biboumi
 	pass "sandbox root from the stock ejabberd and biboumi packages, project installed: $root"
 
-	read -r -a ports <<<"$(pick_ports 10)"
+	read -r -a ports <<<"$(free_ports 10)"
 	stock_ports="${ports[*]:0:7}"
 	asker_port=${ports[7]} comp_port=${ports[8]} gw_port=${ports[9]}
 	secret_file irc '"\]]>%s#'"'"'=$é€'

@@ -17,39 +17,10 @@
 # 127.0.0.1, and are stopped by PID.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-tests=$(dirname "$here")
-py=${PYTHON:-python3}
+. "$(dirname "$0")/lib.sh"
 t0=$(date +%s)
-
-sb=
-root=
 router_pid=
 gw_pids=()
-
-say() { printf '%s\n' "$*"; }
-pass() { say "PASS: $*"; }
-skip() { say "SKIP: $*"; exit 77; }
-fail() {
-	say "FAIL: $*"
-	show_logs
-	exit 1
-}
-
-stop_pid() { # PID NAME: TERM, then KILL after 10 s
-	local pid=$1 name=$2 i
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		say "note: $name (pid $pid) ignored TERM for 10 s, sending KILL"
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	wait "$pid" 2>/dev/null || true
-}
 
 stop_gateways() {
 	local p
@@ -57,67 +28,20 @@ stop_gateways() {
 	gw_pids=()
 }
 
-cleanup() {
-	local rc=$?
+live_stop() {
 	stop_gateways
 	stop_pid "$router_pid" jabberd2-router
-	if [ -n "$sb" ] && [ -d "$sb" ]; then
-		if [ "${KEEP:-0}" = 1 ]; then say "sandbox kept: $sb"; else rm -rf -- "$sb"; fi
-	fi
-	exit "$rc"
 }
-trap cleanup EXIT
-trap 'say "FAIL: interrupted"; exit 1' INT TERM HUP
 
-# Logs on failure, with every secret of the sandbox masked.
-show_logs() {
+live_logs() {
 	[ -n "$sb" ] || return 0
 	local f
 	for f in "$sb"/sync*.out "$sb"/sync*.err "$sb"/reload*.out "$root/var/log/jabberd2/router.log" \
 		"$sb"/router.stdout "$root"/var/log/biboumi/*.log "$sb"/gw*.stdout "$sb"/probe.out; do
-		[ -s "$f" ] || continue
-		say "---- ${f#"$sb"/} (last 20 lines)"
-		tail -n 20 -- "$f" | sed -E -e 's/(<secret>)[^<]*/\1(masked)/' -e 's/^(password=).*/\1(masked)/' -e 's/^/    /'
+		show "$f" 20
 	done
 }
-
-as_user() { # USER CMD...
-	local u=$1
-	shift
-	setpriv --reuid="$u" --regid="$u" --init-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"
-}
-
-free_port() { # one free TCP port of 127.0.0.1 outside the ephemeral range
-	"$py" - <<'EOF'
-import random, socket
-lo, hi = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
-rng = random.SystemRandom()
-while True:
-    p = rng.randrange(20000, 30000)
-    if lo <= p <= hi:
-        continue
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", p))
-        except OSError:
-            continue
-    print(p)
-    break
-EOF
-}
-
-listening() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
-
-wait_for() { # SECONDS PID CMD...: 0 ok, 1 timed out, 2 PID died
-	local secs=$1 pid=$2 i
-	shift 2
-	for ((i = 0; i < secs * 10; i++)); do
-		if "$@"; then return 0; fi
-		kill -0 "$pid" 2>/dev/null || return 2
-		sleep 0.1
-	done
-	return 1
-}
+live_traps
 
 # ---------------------------------------------------------------- sandbox
 
@@ -153,27 +77,8 @@ EOF
 
 # configure_gateway NAME HOST SECRET: a biboumi config of its own, on the stock port 5347
 configure_gateway() {
-	local name=$1 host=$2 secret=$3 cfg=$root/etc/biboumi/$1.cfg
-	mkdir -p "$root/var/log/biboumi" "$root/var/lib/biboumi/$name"
-	chown _biboumi:_biboumi "$root/var/log/biboumi" "$root/var/lib/biboumi/$name"
-	"$py" - "$root/etc/biboumi/biboumi.cfg" "$cfg" "$host" "$secret" "$root" "$name" <<'EOF' || fail "cannot write $cfg"
-import sys
-stock, cfg, host, secret, root, name = sys.argv[1:]
-want = {"hostname": host, "password": secret, "xmpp_server_ip": "127.0.0.1", "port": "5347",
-        "db_name": "%s/var/lib/biboumi/%s/biboumi.sqlite" % (root, name),
-        "log_file": "%s/var/log/biboumi/%s.log" % (root, name), "identd_port": "0"}
-out, seen = [], set()
-for line in open(stock, encoding="utf-8").read().splitlines():
-    key = line.split("=", 1)[0]
-    if "=" in line and not line.startswith("#") and key in want:
-        line = key + "=" + want[key]
-        seen.add(key)
-    out.append(line)
-out += [k + "=" + v for k, v in want.items() if k not in seen]
-open(cfg, "w", encoding="utf-8").write("\n".join(out) + "\n")
-EOF
-	chown root:_biboumi "$cfg"
-	chmod 640 "$cfg"
+	(umask 077 && printf '%s' "$3" >"$sb/gw-$1.secret")
+	biboumi_config "/etc/biboumi/$1.cfg" "$2" "$sb/gw-$1.secret" 5347 "$1"
 }
 
 # The admin's adapter for the second instance: the packaged biboumi adapter on another file.
@@ -204,11 +109,10 @@ pair() { awk -v t="$2" -v h="$3" '$1 == t && $2 == "jabberd2" && $3 == h { print
 # ---------------------------------------------------------------- daemons
 
 start_router() {
-	(cd "$sb" && exec setpriv --reuid=jabber --regid=jabber --init-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		/usr/sbin/jabberd2-router -c "$root/etc/jabberd2/router.xml") </dev/null >"$sb/router.stdout" 2>&1 &
+	daemon_as jabber "$sb/router.stdout" /usr/sbin/jabberd2-router -c "$root/etc/jabberd2/router.xml"
 	router_pid=$!
 	local rc=0
-	wait_for 20 "$router_pid" listening "$port" || rc=$?
+	wait_alive 20 "$router_pid" listening "$port" || rc=$?
 	[ "$rc" = 0 ] || fail "the router did not open 127.0.0.1:$port ($([ $rc = 2 ] && echo exited || echo timed out))"
 	local stray
 	stray=$(ss -Hltnp | grep -F "pid=$router_pid," | awk '$4 !~ /^127\.0\.0\.1:/ { print $4 }' | tr '\n' ' ')
@@ -220,10 +124,9 @@ start_gateway() { # NAME HOST
 	local name=$1 host=$2 log=$root/var/log/biboumi/$1.log rc=0
 	: >"$log"
 	chown _biboumi:_biboumi "$log"
-	(cd "$sb" && exec setpriv --reuid=_biboumi --regid=_biboumi --init-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		LANG=C.UTF-8 /usr/bin/biboumi "$root/etc/biboumi/$name.cfg") </dev/null >"$sb/gw-$name.stdout" 2>&1 &
+	daemon_as _biboumi "$sb/gw-$name.stdout" /usr/bin/biboumi "$root/etc/biboumi/$name.cfg"
 	gw_pids+=("$!")
-	wait_for 20 "$!" grep -qs 'Authenticated with the XMPP server' "$log" "$sb/gw-$name.stdout" || rc=$?
+	wait_alive 20 "$!" grep -qs 'Authenticated with the XMPP server' "$log" "$sb/gw-$name.stdout" || rc=$?
 	[ "$rc" = 0 ] || fail "biboumi $name ($host) did not authenticate ($([ $rc = 2 ] && echo exited || echo timed out))"
 	pass "biboumi $name authenticated to the router as $host"
 }
@@ -245,22 +148,12 @@ main() {
 	[ "$(id -u)" = 0 ] || skip "needs root (daemons run as their own users via setpriv)"
 	for b in /usr/sbin/jabberd2-router /usr/bin/biboumi; do [ -x "$b" ] || skip "$b is not installed"; done
 	for b in jabber _biboumi; do getent passwd "$b" >/dev/null || skip "user $b does not exist"; done
-	for b in setpriv ss cmake "$py"; do command -v "$b" >/dev/null || skip "$b is not installed"; done
-	bin=${JD_BIN:-}
-	for b in "$build/jabber-dispatch" "$build/dispatcher/jabber-dispatch"; do
-		if [ -z "$bin" ] && [ -x "$b" ]; then bin=$b; fi
-	done
-	[ -x "${bin:-/nonexistent}" ] || fail "no jabber-dispatch in $build (build the project first)"
-
-	umask 022
-	sb=$(mktemp -d "${TMPDIR:-/tmp}/jd-live-j2.XXXXXX")
-	chmod 711 "$sb"
-	root=$sb/root
-	"$tests/lib/stock-root.sh" "$root" jabberd2 biboumi || fail "stock-root.sh could not build the sandbox"
-	DESTDIR=$root cmake --install "$build" --prefix /usr >"$sb/install.log" 2>&1 || fail "cmake --install into the sandbox failed"
+	need_tools setpriv ss cmake "$py"
+	find_bin "$build"
+	new_sandbox j2 "$build" jabberd2 biboumi
 	pass "sandbox from the stock jabberd2 and biboumi packages, project installed: $root"
 
-	port=$(free_port)
+	port=$(free_ports 1)
 	configure_router
 	secret1=$("$py" -c 'import secrets; print("g1-" + secrets.token_hex(8) + "\"<&]]>é")')
 	secret2=$("$py" -c 'import secrets; print("g2-" + secrets.token_hex(8))')

@@ -14,141 +14,34 @@
 # are stopped by PID.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-tests=$(dirname "$here")
-py=${PYTHON:-python3}
+. "$(dirname "$0")/lib.sh"
 domain=localhost
 muc=conference.$domain
 asker=probe.$domain
-sb= root= prosody_pid= muc_pid= probe_rc=0
+prosody_pid= muc_pid= probe_rc=0
+JD_TIMEOUT=60
 
-say() { printf '%s\n' "$*"; }
-pass() { say "PASS: $*"; }
-skip() { say "SKIP: $*"; exit 77; }
-fail() {
-	say "FAIL: $*"
-	logs
-	exit 1
-}
-
-stop() { # stop PID NAME: TERM, KILL after 10 s, reap
-	local pid=$1 i
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-	local rc=$?
+live_stop() {
 	# mu-conference first: without prosody it would only retry every few seconds
-	stop "$muc_pid" mu-conference
-	stop "$prosody_pid" prosody
-	if [ -n "$sb" ] && [ -d "$sb" ]; then
-		if [ "${KEEP:-0}" = 1 ]; then say "sandbox kept: $sb"; else rm -rf -- "$sb"; fi
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'say "FAIL: interrupted"; exit 1' INT TERM HUP
-
-# Tail of a file, every secret of the run replaced, so failure output can be shared.
-show() {
-	local f=$1
-	[ -s "$f" ] || return 0
-	say "---- ${f#"$sb"/}"
-	tail -n "${2:-25}" -- "$f" | "$py" -c '
-import sys, re
-data = sys.stdin.read()
-for path in sys.argv[1:]:
-    try:
-        s = open(path).read().strip()
-    except OSError:
-        continue
-    if s:
-        data = data.replace(s, "<secret>")
-sys.stdout.write(re.sub(r"<secret>[A-Za-z0-9]+</secret>", "<secret><secret></secret>", data))
-' "$sb/muc.secret" "$sb/probe.secret" | sed 's/^/    /'
+	stop_pid "$muc_pid"
+	stop_pid "$prosody_pid"
 }
 
-logs() {
+live_logs() {
 	[ -n "$sb" ] || return 0
 	for f in "$sb"/*.out "$sb"/*.err; do show "$f" 15; done
 	show "$root/var/log/prosody/prosody.log" 40
 	show "$root/var/log/jabber-muc/mu-conference.log" 20
 	show "$sb/muc.stdout"
 }
+live_traps
 
-as() { # as USER CMD...: the user's ids, a clean environment
-	local u=$1
-	shift
-	setpriv --reuid="$u" --regid="$u" --init-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"
-}
-
-free_ports() { # free_ports N: N free loopback TCP ports outside the ephemeral range
-	"$py" - "$1" <<'EOF'
-import random, socket, sys
-lo, hi = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
-rng, got = random.SystemRandom(), []
-while len(got) < int(sys.argv[1]):
-    p = rng.randrange(20000, 30000)
-    if p in got or lo <= p <= hi:
-        continue
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", p))
-        except OSError:
-            continue
-    got.append(p)
-print(*got)
-EOF
-}
-
-listening() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
-
-wait_for() { # wait_for SECONDS PID CMD...: 0 when CMD succeeds, 2 when PID dies, 1 on timeout
-	local secs=$1 pid=$2 i
-	shift 2
-	for ((i = 0; i < secs * 10; i++)); do
-		if "$@"; then return 0; fi
-		kill -0 "$pid" 2>/dev/null || return 2
-		sleep 0.1
-	done
-	return 1
-}
-
-jd() { # jd NAME ARGS...: jabber-dispatch on the sandbox, output in $sb/NAME.{out,err}
-	local name=$1 rc=0
-	shift
-	timeout 60 "$bin" --root="$root" "$@" >"$sb/$name.out" 2>"$sb/$name.err" || rc=$?
-	return $rc
-}
-
-# The stock prosody.cfg.lua with its outward-looking lines pointed into the sandbox.
+# The stock prosody.cfg.lua pointed into the sandbox, and the probe's own component.
 configure_prosody() {
-	"$py" - "$root/etc/prosody/prosody.cfg.lua" "$root" "$c2s" "$s2s" "$comp" <<'EOF' ||
-import re, sys
-cfg, root, c2s, s2s, comp = sys.argv[1:]
-s = open(cfg).read()
-def sub(pat, new, flags=re.M):
-    global s
-    s, n = re.subn(pat, lambda m: new, s, flags=flags)
-    if n != 1:
-        sys.exit("prosody.cfg.lua: %r matched %d times" % (pat, n))
-sub(r'^pidfile = .*$', 'pidfile = "%s/run/prosody/prosody.pid";' % root)
-sub(r'^log = \{.*?^\}', 'log = {\n\tinfo = "%s/var/log/prosody/prosody.log";\n\terror = "%s/var/log/prosody/prosody.err";\n}' % (root, root), re.M | re.S)
-sub(r'^(?=VirtualHost )', 'data_path = "%s/var/lib/prosody"\ninterfaces = { "127.0.0.1" }\nlocal_interfaces = { "127.0.0.1" }\n'
-    'c2s_ports = { %s }\ns2s_ports = { %s }\ncomponent_ports = { %s }\n\n' % (root, c2s, s2s, comp))
-open(cfg, "w").write(s)
-EOF
-		fail "cannot point the stock prosody.cfg.lua into the sandbox"
+	prosody_loopback "$c2s" "$s2s" "$comp"
 	install -d -o prosody -g prosody -m 750 "$root/run/prosody"
 	# the probe's own component, written by hand as an admin would
-	(umask 077 && "$py" -c 'import secrets; print(secrets.token_hex(16), end="")' >"$sb/probe.secret")
+	new_secret "$sb/probe.secret"
 	printf 'Component "%s"\n\tcomponent_secret = "%s"\n' "$asker" "$(cat "$sb/probe.secret")" \
 		>"$root/etc/prosody/conf.d/$asker.cfg.lua"
 	chgrp prosody "$root/etc/prosody/conf.d/$asker.cfg.lua"
@@ -161,17 +54,9 @@ main() {
 	local b
 	for b in /usr/bin/prosody /usr/sbin/mu-conference; do [ -x "$b" ] || skip "$b is not installed"; done
 	for b in prosody jabber; do getent passwd "$b" >/dev/null || skip "no user $b"; done
-	for b in setpriv ss cmake "$py"; do command -v "$b" >/dev/null || skip "$b is not installed"; done
-	bin=
-	for b in "$1/jabber-dispatch" "$1/dispatcher/jabber-dispatch"; do [ -x "$b" ] && bin=$b; done
-	[ -n "$bin" ] || fail "no jabber-dispatch in $1 (build the project first)"
-
-	umask 022
-	sb=$(mktemp -d "${TMPDIR:-/tmp}/jd-live-muc.XXXXXX")
-	chmod 711 "$sb"
-	root=$sb/root
-	"$tests/lib/stock-root.sh" "$root" prosody jabber-muc || fail "stock-root.sh could not build the sandbox"
-	DESTDIR=$root cmake --install "$1" --prefix /usr >"$sb/install.out" 2>&1 || fail "cmake --install into the sandbox failed"
+	need_tools setpriv ss cmake "$py"
+	find_bin "$1"
+	new_sandbox muc "$1" prosody jabber-muc
 	pass "sandbox from the stock prosody and jabber-muc packages, project installed: $root"
 
 	read -r c2s s2s comp <<<"$(free_ports 3)"
@@ -207,23 +92,21 @@ main() {
 	pass "sync: jabber-muc added to prosody, then unchanged"
 
 	for f in "$root/etc/prosody/prosody.cfg.lua" "$root/etc/prosody/conf.d/"*.cfg.lua; do
-		as prosody cat "$f" >/dev/null || fail "prosody cannot read ${f#"$root"}"
+		as_user prosody cat "$f" >/dev/null || fail "prosody cannot read ${f#"$root"}"
 	done
-	as jabber cat "$root/etc/jabberd2/muc.xml" >/dev/null || fail "user jabber cannot read muc.xml (mode/group)"
+	as_user jabber cat "$root/etc/jabberd2/muc.xml" >/dev/null || fail "user jabber cannot read muc.xml (mode/group)"
 
-	(cd "$sb" && exec setpriv --reuid=prosody --regid=prosody --init-groups env -i PATH=/usr/bin:/bin LANG=C.UTF-8 \
-		/usr/bin/prosody -F --config "$root/etc/prosody/prosody.cfg.lua") </dev/null >"$sb/prosody.stdout" 2>&1 &
+	daemon_as prosody "$sb/prosody.stdout" /usr/bin/prosody -F --config "$root/etc/prosody/prosody.cfg.lua"
 	prosody_pid=$!
-	wait_for 20 "$prosody_pid" listening "$comp" || fail "prosody did not open the component port $comp"
+	wait_alive 20 "$prosody_pid" listening "$comp" || fail "prosody did not open the component port $comp"
 	pass "prosody up (pid $prosody_pid), components on 127.0.0.1:$comp"
 
 	# As LAB_FACTS §6 started it: in the foreground, as user jabber, with -c.
 	local t0=$SECONDS
-	(cd "$sb" && exec setpriv --reuid=jabber --regid=jabber --init-groups env -i PATH=/usr/bin:/bin LANG=C.UTF-8 \
-		/usr/sbin/mu-conference -c "$root/etc/jabberd2/muc.xml") </dev/null >"$sb/muc.stdout" 2>&1 &
+	daemon_as jabber "$sb/muc.stdout" /usr/sbin/mu-conference -c "$root/etc/jabberd2/muc.xml"
 	muc_pid=$!
 	# mu-conference logs "connected" even for a rejected secret: the server's word is what counts.
-	wait_for 20 "$muc_pid" grep -qs "$muc:component.*External component successfully authenticated" \
+	wait_alive 20 "$muc_pid" grep -qs "$muc:component.*External component successfully authenticated" \
 		"$root/var/log/prosody/prosody.log" || fail "mu-conference did not authenticate to prosody within 20 s"
 	pass "mu-conference authenticated to prosody as $muc (pid $muc_pid, $((SECONDS - t0)) s)"
 

@@ -18,160 +18,36 @@
 # run from the sandbox, as their packaged users, on free private ports.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-tests=$(dirname "$here")
-py=${PYTHON:-python3}
+. "$(dirname "$0")/lib.sh"
 component=irc.localhost
 asker=probe.localhost
 fake=${JD_LIVE_FAKE_SYNC:-0}
-
-sb=
-root=
 prosody_pid=
 biboumi_pid=
 probe_rc=0
 
-say()  { printf '%s\n' "$*"; }
-pass() { say "PASS: $*"; }
-skip() { say "SKIP: $*"; exit 77; }
-fail() {
-	say "FAIL: $*"
-	show_logs
-	exit 1
-}
-
-# ---------------------------------------------------------------- cleanup
-
-# stop_pid PID NAME -- TERM, then KILL if it is still there after 10 s
-stop_pid() {
-	local pid=$1 name=$2 i
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		say "note: $name (pid $pid) ignored TERM for 10 s, sending KILL"
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-	local rc=$?
+live_stop() {
 	# biboumi first: it would only reconnect-loop while prosody goes away
 	stop_pid "$biboumi_pid" biboumi
 	stop_pid "$prosody_pid" prosody
-	if [ -n "$sb" ] && [ -d "$sb" ]; then
-		if [ "${KEEP:-0}" = 1 ]; then
-			say "sandbox kept: $sb"
-		else
-			rm -rf -- "$sb"
-		fi
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'say "FAIL: interrupted"; exit 1' INT TERM HUP
-
-# ---------------------------------------------------------------- diagnostics
-
-# Print a file's tail with every test secret replaced, so that failure output
-# can be pasted anywhere.
-excerpt() {
-	local f=$1 n=${2:-25}
-	[ -s "$f" ] || return 0
-	say "---- ${f#"$sb"/} (last $n lines)"
-	tail -n "$n" -- "$f" | "$py" -c '
-import sys
-data = sys.stdin.buffer.read()
-for path in sys.argv[1:]:
-    try:
-        s = open(path, "rb").read().rstrip(b"\n")
-    except OSError:
-        continue
-    if s:
-        data = data.replace(s, b"<secret>")
-sys.stdout.buffer.write(data)
-' "$sb/irc.secret" "$sb/probe.secret" |
-		sed -E -e 's/(component_secret[[:space:]]*=[[:space:]]*).*/\1<secret>/' \
-			-e 's/^(password=).*/\1<secret>/' -e 's/^/    /'
 }
 
-show_logs() {
+live_logs() {
 	[ -n "$sb" ] || return 0
-	excerpt "$sb/sync1.out"
-	excerpt "$sb/sync1.err"
-	excerpt "$sb/sync2.out"
-	excerpt "$sb/sync2.err"
-	excerpt "$sb/install.log" 10
-	excerpt "$root/etc/prosody/conf.d/$component.cfg.lua"
-	excerpt "$sb/prosody.stdout"
-	excerpt "$root/var/log/prosody/prosody.log" 40
-	excerpt "$root/var/log/prosody/prosody.err"
-	excerpt "$sb/biboumi.stdout"
-	excerpt "$root/var/log/biboumi/biboumi.log"
-	excerpt "$sb/probe.out"
+	show "$sb/sync1.out"
+	show "$sb/sync1.err"
+	show "$sb/sync2.out"
+	show "$sb/sync2.err"
+	show "$sb/install.log" 10
+	show "$root/etc/prosody/conf.d/$component.cfg.lua"
+	show "$sb/prosody.stdout"
+	show "$root/var/log/prosody/prosody.log" 40
+	show "$root/var/log/prosody/prosody.err"
+	show "$sb/biboumi.stdout"
+	show "$root/var/log/biboumi/biboumi.log"
+	show "$sb/probe.out"
 }
-
-# ---------------------------------------------------------------- helpers
-
-as_user() { # as_user USER CMD... -- run with the user's ids and a clean environment
-	local u=$1
-	shift
-	setpriv --reuid="$u" --regid="$u" --init-groups \
-		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"
-}
-
-# Free TCP ports on 127.0.0.1, outside the ephemeral range so that no
-# outgoing connection can take one between this choice and the bind.
-pick_ports() {
-	"$py" - "$1" <<'EOF'
-import random, socket, subprocess, sys
-n = int(sys.argv[1])
-lo, hi = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
-busy = set()
-try:
-    out = subprocess.run(["ss", "-Hltn"], capture_output=True, text=True).stdout
-    busy = {int(l.split()[3].rsplit(":", 1)[1]) for l in out.splitlines() if l.strip()}
-except (OSError, ValueError, IndexError):
-    pass
-rng, chosen = random.SystemRandom(), []
-while len(chosen) < n:
-    p = rng.randrange(20000, 30000)
-    if p in busy or p in chosen or lo <= p <= hi:
-        continue
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", p))
-        except OSError:
-            continue
-    chosen.append(p)
-print(*chosen)
-EOF
-}
-
-listening() { # listening PORT
-	if command -v ss >/dev/null; then
-		[ -n "$(ss -Hltn "sport = :$1")" ]
-	else
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-	fi
-}
-
-# wait_for SECONDS PID CMD... -- poll CMD until it succeeds (0), PID dies (2)
-# or time runs out (1)
-wait_for() {
-	local secs=$1 pid=$2 i
-	shift 2
-	for ((i = 0; i < secs * 10; i++)); do
-		if "$@"; then return 0; fi
-		kill -0 "$pid" 2>/dev/null || return 2
-		sleep 0.1
-	done
-	return 1
-}
+live_traps
 
 # ---------------------------------------------------------------- sandbox configuration
 
@@ -193,41 +69,7 @@ sys.stdout.buffer.write(out + b"\"")
 }
 
 configure_prosody() {
-	local cfg=$root/etc/prosody/prosody.cfg.lua
-	# Replace the stock lines that point outside the sandbox, and put the
-	# private settings in the global section, before the first VirtualHost.
-	# Each anchor must match once: a changed stock file fails loudly here.
-	"$py" - "$cfg" "$root" "$c2s_port" "$s2s_port" "$comp_port" <<'EOF' || fail "cannot adapt the stock prosody.cfg.lua (see above)"
-import re, sys
-cfg, root, c2s, s2s, comp = sys.argv[1:]
-s = open(cfg, encoding="utf-8").read()
-
-def lua(v):
-    return '"%s"' % v.replace("\\", "\\\\").replace('"', '\\"')
-
-def once(pattern, repl, flags=re.M):
-    global s
-    new, n = re.subn(pattern, lambda m: repl, s, flags=flags)
-    if n != 1:
-        sys.exit("prosody.cfg.lua: expected one match for %r, found %d" % (pattern, n))
-    s = new
-
-once(r'^pidfile = .*$', "pidfile = %s;" % lua(root + "/run/prosody/prosody.pid"))
-# the stock log table also logs errors to syslog: keep the test out of it
-once(r'^log = \{.*?^\}', "log = {\n\tinfo = %s;\n\terror = %s;\n}"
-     % (lua(root + "/var/log/prosody/prosody.log"), lua(root + "/var/log/prosody/prosody.err")),
-     re.M | re.S)
-once(r'^(?=VirtualHost )', """-- live test: private loopback-only instance
-data_path = %s
-interfaces = { "127.0.0.1" }
-local_interfaces = { "127.0.0.1" }
-c2s_ports = { %s }
-s2s_ports = { %s }
-component_ports = { %s }
-
-""" % (lua(root + "/var/lib/prosody"), c2s, s2s, comp))
-open(cfg, "w", encoding="utf-8").write(s)
-EOF
+	prosody_loopback "$c2s_port" "$s2s_port" "$comp_port"
 	mkdir -p "$root/run/prosody"
 	chown prosody:prosody "$root/run/prosody"
 	chmod 750 "$root/run/prosody"
@@ -245,43 +87,14 @@ sys.stdout.write(a + "\"\\]]%s'"'"'=$é€" + b)
 }
 
 configure_biboumi() {
-	local cfg=$root/etc/biboumi/biboumi.cfg
-	mkdir -p "$root/var/log/biboumi"
-	chown _biboumi:_biboumi "$root/var/log/biboumi"
-	chmod 750 "$root/var/log/biboumi"
-	# biboumi reads key=value lines and takes everything after the first
-	# "=" literally, so the secret needs no quoting here.
-	"$py" - "$cfg" "$sb/irc.secret" "$component" "$comp_port" "$root" <<'EOF' || fail "cannot adapt the stock biboumi.cfg"
-import sys
-cfg, secret_file, host, port, root = sys.argv[1:]
-want = {
-    "hostname": host.encode(),
-    "password": open(secret_file, "rb").read(),
-    "xmpp_server_ip": b"127.0.0.1",
-    "port": port.encode(),
-    "db_name": (root + "/var/lib/biboumi/biboumi.sqlite").encode(),
-    "log_file": (root + "/var/log/biboumi/biboumi.log").encode(),
-    "identd_port": b"0",  # the default 113 is privileged and not ours
-}
-out, seen = [], set()
-for line in open(cfg, "rb").read().splitlines():
-    key = line.split(b"=", 1)[0].decode("utf-8", "replace")
-    if b"=" in line and not line.startswith(b"#") and key in want:
-        line = key.encode() + b"=" + want[key]
-        seen.add(key)
-    out.append(line)
-out += [k.encode() + b"=" + v for k, v in want.items() if k not in seen]
-open(cfg, "wb").write(b"\n".join(out) + b"\n")
-EOF
-	chown root:_biboumi "$cfg"
-	chmod 640 "$cfg"
+	biboumi_config /etc/biboumi/biboumi.cfg "$component" "$sb/irc.secret" "$comp_port"
 }
 
 # A hand-written component for the probe: it asks the disco question.
 add_asker_dropin() {
 	local d=$root/etc/prosody/conf.d f
 	f=$d/$asker.cfg.lua
-	(umask 077 && "$py" -c 'import secrets; print(secrets.token_hex(16), end="")' >"$sb/probe.secret")
+	new_secret "$sb/probe.secret"
 	{
 		printf 'Component "%s"\n' "$asker"
 		printf '\tcomponent_secret = %s\n' "$(lua_quote <"$sb/probe.secret")"
@@ -338,13 +151,10 @@ check_readable() {
 # ---------------------------------------------------------------- daemons
 
 start_prosody() {
-	(cd "$sb" && exec setpriv --reuid=prosody --regid=prosody --init-groups \
-		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-		/usr/bin/prosody -F --config "$root/etc/prosody/prosody.cfg.lua") \
-		</dev/null >"$sb/prosody.stdout" 2>&1 &
+	daemon_as prosody "$sb/prosody.stdout" /usr/bin/prosody -F --config "$root/etc/prosody/prosody.cfg.lua"
 	prosody_pid=$!
 	local rc=0
-	wait_for 20 "$prosody_pid" listening "$comp_port" || rc=$?
+	wait_alive 20 "$prosody_pid" listening "$comp_port" || rc=$?
 	case $rc in
 	0) ;;
 	2) fail "prosody exited during startup (a config it cannot parse?)" ;;
@@ -361,13 +171,10 @@ start_prosody() {
 }
 
 start_biboumi() {
-	(cd "$sb" && exec setpriv --reuid=_biboumi --regid=_biboumi --init-groups \
-		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-		/usr/bin/biboumi "$root/etc/biboumi/biboumi.cfg") \
-		</dev/null >"$sb/biboumi.stdout" 2>&1 &
+	daemon_as _biboumi "$sb/biboumi.stdout" /usr/bin/biboumi "$root/etc/biboumi/biboumi.cfg"
 	biboumi_pid=$!
 	local log=$root/var/log/biboumi/biboumi.log rc=0 why
-	wait_for 20 "$biboumi_pid" grep -qs 'Authenticated with the XMPP server' "$log" "$sb/biboumi.stdout" || rc=$?
+	wait_alive 20 "$biboumi_pid" grep -qs 'Authenticated with the XMPP server' "$log" "$sb/biboumi.stdout" || rc=$?
 	case $rc in
 	0) ;;
 	2)
@@ -450,37 +257,23 @@ main() {
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
 	command -v "$py" >/dev/null || skip "$py is not installed"
 
-	# the binary lands at the top of the build tree or in dispatcher/,
-	# depending on the CMake layout; JD_BIN names it explicitly
-	bin=${JD_BIN:-}
-	for b in "$build/jabber-dispatch" "$build/dispatcher/jabber-dispatch"; do
-		if [ -z "$bin" ] && [ -x "$b" ]; then bin=$b; fi
-	done
 	if [ "$fake" != 1 ]; then
-		[ -x "${bin:-/nonexistent}" ] || fail "no jabber-dispatch in $build (build the project first)"
+		find_bin "$build"
 		command -v cmake >/dev/null || fail "cmake is needed to install the project into the sandbox"
 	fi
 
-	umask 022
-	sb=$(mktemp -d "${TMPDIR:-/tmp}/jd-live.XXXXXX")
-	# the daemons' users must traverse it, but not list it
-	chmod 711 "$sb"
-	root=$sb/root
-
-	"$tests/lib/stock-root.sh" "$root" prosody biboumi ||
-		fail "stock-root.sh could not build the sandbox from the prosody and biboumi packages"
+	# JD_LIVE_FAKE_SYNC=1: the stock configs only, nothing of the project installed
+	new_sandbox prosody "$([ "$fake" = 1 ] || echo "$build")" prosody biboumi
 	pass "sandbox root from the stock prosody and biboumi packages: $root"
 
 	if [ "$fake" != 1 ]; then
-		DESTDIR=$root cmake --install "$build" --prefix /usr >"$sb/install.log" 2>&1 ||
-			fail "cmake --install into the sandbox failed"
 		for b in usr/bin/jabber-dispatch usr/lib/jabber-dispatch/servers/prosody usr/lib/jabber-dispatch/transports/biboumi; do
 			[ -x "$root/$b" ] || fail "the install did not provide /$b"
 		done
 		pass "project installed into the sandbox"
 	fi
 
-	read -r c2s_port s2s_port comp_port <<<"$(pick_ports 3)"
+	read -r c2s_port s2s_port comp_port <<<"$(free_ports 3)"
 	[ -n "$comp_port" ] || fail "could not find free ports"
 	configure_prosody
 	make_irc_secret
