@@ -71,6 +71,13 @@ static inline void sandbox_mkdirs(const struct sandbox *sb, const char *path)
 	}
 }
 
+/* Make directory PATH inside the root, 0755; its parent must be there. */
+static inline void sandbox_mkdir(const struct sandbox *sb, const char *path)
+{
+	if (mkdir(sandbox_path(sb, path), 0755) < 0)
+		fail_msg("cannot create %s: %s", path, strerror(errno));
+}
+
 /* PATH inside the root holds CONTENT (LEN bytes) with MODE, its directories made as needed. */
 static inline void sandbox_put_bytes(const struct sandbox *sb, const char *path, const char *content, size_t len,
 				     mode_t mode)
@@ -103,6 +110,26 @@ static inline void sandbox_get(const struct sandbox *sb, const char *path, struc
 		assert_int_equal(buf_append(out, chunk, (size_t)n), 0);
 	close(fd);
 }
+
+/* cmocka fixtures: *state is a fresh struct sandbox, removed after the test. */
+static inline int sandbox_setup(void **state)
+{
+	struct sandbox *sb = calloc(1, sizeof(*sb));
+	assert_non_null(sb);
+	sandbox_open(sb, "unit");
+	*state = sb;
+	return 0;
+}
+
+static inline int sandbox_teardown(void **state)
+{
+	sandbox_close(*state);
+	free(*state);
+	return 0;
+}
+
+/* A test run in a fresh sandbox (its struct sandbox in *state). */
+#define UNIT_SANDBOX(f) cmocka_unit_test_setup_teardown(f, sandbox_setup, sandbox_teardown)
 
 /* The permission bits of PATH inside the root, -1 when it is not there. */
 static inline int sandbox_mode(const struct sandbox *sb, const char *path)

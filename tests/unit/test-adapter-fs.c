@@ -6,29 +6,22 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "adapter-fs.h"
 #include "sandbox.h"
 
-static int setup(void **state)
+/* The sandbox of the test, with a server's main config in it. */
+static struct sandbox *given(void **state)
 {
-	struct sandbox *sb = calloc(1, sizeof(*sb));
-	assert_non_null(sb);
-	sandbox_open(sb, "adapter-fs");
+	struct sandbox *sb = *state;
 	sandbox_put(sb, "/etc/s/main.cfg", "x\n", 0644);
-	*state = sb;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	sandbox_close(*state);
-	free(*state);
-	return 0;
+	return sb;
 }
 
 static void test_exists(void **state)
 {
-	struct sandbox *sb = *state;
+	struct sandbox *sb = given(state);
 
 	assert_true(adapter_entry_exists(&sb->r, "/etc/s/main.cfg"));
 	assert_false(adapter_entry_exists(&sb->r, "/etc/s/none.cfg"));
@@ -40,7 +33,7 @@ static void test_exists(void **state)
 
 static void test_probe(void **state)
 {
-	struct sandbox *sb = *state;
+	struct sandbox *sb = given(state);
 	struct diag d = DIAG_INIT;
 
 	assert_int_equal(adapter_fs_probe(&sb->r, "/etc/s/main.cfg", O_RDONLY, "the drop-ins", &d), 0);
@@ -59,7 +52,7 @@ static void test_probe(void **state)
 /* A FIFO where a config should be: answered at once, not after a writer shows up. */
 static void test_fifo(void **state)
 {
-	struct sandbox *sb = *state;
+	struct sandbox *sb = given(state);
 	struct diag d = DIAG_INIT;
 	int rc;
 
@@ -70,12 +63,4 @@ static void test_fifo(void **state)
 	assert_true(rc == 0 || diag_is_set(&d));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_exists, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_probe, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fifo, setup, teardown),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(UNIT_SANDBOX(test_exists), UNIT_SANDBOX(test_probe), UNIT_SANDBOX(test_fifo))

@@ -11,24 +11,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "adapter.h"
 #include "sandbox.h"
-
-static int setup(void **state)
-{
-	struct sandbox *sb = calloc(1, sizeof(*sb));
-	assert_non_null(sb);
-	sandbox_open(sb, "adapter");
-	*state = sb;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	sandbox_close(*state);
-	free(*state);
-	return 0;
-}
 
 /* A shell adapter NAME of KIND ("transports" or "servers") in the vendor directory, with MODE. */
 static void put_adapter(struct sandbox *sb, const char *kind, const char *name, const char *body, mode_t mode)
@@ -255,15 +241,5 @@ static void test_server_answers(void **state)
 	server_reply_free(&r);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_discover, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_capabilities, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_query, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_configured, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_server_answers, setup, teardown),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(UNIT_SANDBOX(test_discover), UNIT_SANDBOX(test_capabilities), UNIT_SANDBOX(test_query),
+	   UNIT_SANDBOX(test_hostile), UNIT_SANDBOX(test_not_configured), UNIT_SANDBOX(test_server_answers))

@@ -6,24 +6,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "audit.h"
 #include "sandbox.h"
-
-static int setup(void **state)
-{
-	struct sandbox *sb = calloc(1, sizeof(*sb));
-	assert_non_null(sb);
-	sandbox_open(sb, "audit");
-	*state = sb;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	sandbox_close(*state);
-	free(*state);
-	return 0;
-}
 
 /* How many lines of the log hold S. */
 static size_t lines_with(const struct buf *log, const char *s)
@@ -132,14 +118,5 @@ static void test_symlink(void **state)
 	assert_int_equal(st.st_size, 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_nothing_logged, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lines, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_one_line_per_call, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failure_kept, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlink, setup, teardown),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(UNIT_SANDBOX(test_nothing_logged), UNIT_SANDBOX(test_lines), UNIT_SANDBOX(test_one_line_per_call),
+	   UNIT_SANDBOX(test_failure_kept), UNIT_SANDBOX(test_symlink))

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -55,12 +57,4 @@ static void test_long(void **state)
 	assert_int_equal(strlen(d.msg), sizeof(d.msg) - 1);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_first_wins),
-		cmocka_unit_test(test_one_line),
-		cmocka_unit_test(test_long),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_first_wins), cmocka_unit_test(test_one_line), cmocka_unit_test(test_long))

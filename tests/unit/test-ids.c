@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -13,34 +15,28 @@
 
 #include "ids.h"
 
-static void test_numbers(void **state)
+/* A number is the id itself, whether or not the system knows it; a name is looked up. */
+static void test_found(void **state)
 {
+	static const struct {
+		const char *name;
+		uid_t uid;
+		gid_t gid; /* the user's primary group, or the group */
+	} users[] = { { "4242", 4242, 4242 }, { "0", 0, 0 }, { "root", 0, 0 } }, groups[] = { { "4243", 0, 4243 }, { "root", 0, 0 } };
 	uid_t uid;
 	gid_t gid;
 	(void)state;
 
-	/* A number is the id itself, whether or not the system knows it. */
-	assert_int_equal(ids_resolve_user("4242", &uid, &gid), 0);
-	assert_int_equal(uid, 4242);
-	assert_int_equal(ids_resolve_user("0", &uid, &gid), 0);
-	assert_int_equal(uid, 0);
-	assert_int_equal(gid, getpwuid(0)->pw_gid);
-	assert_int_equal(ids_resolve_group("4243", &gid), 0);
-	assert_int_equal(gid, 4243);
-	assert_int_equal(ids_resolve_user("7", &uid, NULL), 0);
-}
-
-static void test_names(void **state)
-{
-	uid_t uid;
-	gid_t gid;
-	(void)state;
-
-	assert_int_equal(ids_resolve_user("root", &uid, &gid), 0);
-	assert_int_equal(uid, 0);
-	assert_int_equal(gid, 0);
-	assert_int_equal(ids_resolve_group("root", &gid), 0);
-	assert_int_equal(gid, 0);
+	for (size_t i = 0; i < sizeof(users) / sizeof(*users); i++) {
+		assert_int_equal(ids_resolve_user(users[i].name, &uid, &gid), 0);
+		assert_int_equal(uid, users[i].uid);
+		assert_int_equal(gid, users[i].gid);
+		assert_int_equal(ids_resolve_user(users[i].name, &uid, NULL), 0);
+	}
+	for (size_t i = 0; i < sizeof(groups) / sizeof(*groups); i++) {
+		assert_int_equal(ids_resolve_group(groups[i].name, &gid), 0);
+		assert_int_equal(gid, groups[i].gid);
+	}
 }
 
 /* Not a number and not a name: -ENOENT, the outputs left alone. */
@@ -62,12 +58,4 @@ static void test_unknown(void **state)
 	assert_int_equal(gid, 78);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_unknown),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_found), cmocka_unit_test(test_unknown))

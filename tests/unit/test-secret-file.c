@@ -6,24 +6,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "sandbox.h"
 #include "secret-file.h"
-
-static int setup(void **state)
-{
-	struct sandbox *sb = calloc(1, sizeof(*sb));
-	assert_non_null(sb);
-	sandbox_open(sb, "secret-file");
-	*state = sb;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	sandbox_close(*state);
-	free(*state);
-	return 0;
-}
 
 /* The group is looked up in the root's /etc/group, not the host's; the host's only for a root without one. */
 static void test_group(void **state)
@@ -88,12 +74,4 @@ static void test_no_group(void **state)
 	buf_free(&notes);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_group, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mark, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_group, setup, teardown),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(UNIT_SANDBOX(test_group), UNIT_SANDBOX(test_mark), UNIT_SANDBOX(test_no_group))

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -171,14 +173,7 @@ static void test_accept(void **state)
 	buf_free(&s);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_line),	      cmocka_unit_test(test_no_trailing_newline),
-		cmocka_unit_test(test_empty),	      cmocka_unit_test(test_newline_inside),
-		cmocka_unit_test(test_nul),	      cmocka_unit_test(test_eof_mid_character),
-		cmocka_unit_test(test_too_long),      cmocka_unit_test(test_read_error),
-		cmocka_unit_test(test_accept),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_line), cmocka_unit_test(test_no_trailing_newline),
+	   cmocka_unit_test(test_empty), cmocka_unit_test(test_newline_inside), cmocka_unit_test(test_nul),
+	   cmocka_unit_test(test_eof_mid_character), cmocka_unit_test(test_too_long),
+	   cmocka_unit_test(test_read_error), cmocka_unit_test(test_accept))

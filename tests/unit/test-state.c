@@ -6,24 +6,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "sandbox.h"
 #include "state.h"
-
-static int setup(void **state)
-{
-	struct sandbox *sb = calloc(1, sizeof(*sb));
-	assert_non_null(sb);
-	sandbox_open(sb, "state");
-	*state = sb;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	sandbox_close(*state);
-	free(*state);
-	return 0;
-}
 
 /* No file: an empty state, and saving an empty state writes nothing. */
 static void test_missing(void **state)
@@ -137,14 +123,5 @@ static void test_symlink(void **state)
 	state_free(&st);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_comments, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlink, setup, teardown),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(UNIT_SANDBOX(test_missing), UNIT_SANDBOX(test_round_trip), UNIT_SANDBOX(test_comments),
+	   UNIT_SANDBOX(test_corrupt), UNIT_SANDBOX(test_symlink))

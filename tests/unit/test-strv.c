@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,14 +33,11 @@ static void test_push(void **state)
 		assert_null(sv.v[sv.n]);
 	}
 	assert_int_equal(sv.n, 101);
-	assert_true(strv_contains(&sv, "s99"));
-	assert_false(strv_contains(&sv, "s100"));
-	assert_false(strv_contains(&sv, "s"));
+	/* whole strings only: no prefix, no longer one */
+	assert_true(strv_contains(&sv, "s99") && !strv_contains(&sv, "s100") && !strv_contains(&sv, "s"));
 	strv_free(&sv);
-	assert_null(sv.v);
-	assert_int_equal(sv.n, 0);
-	/* freeing twice, or freeing an empty one, is fine */
-	strv_free(&sv);
+	assert_true(sv.v == NULL && sv.n == 0);
+	strv_free(&sv); /* freeing twice, or freeing an empty one, is fine */
 }
 
 static void test_owned(void **state)
@@ -71,12 +70,4 @@ static void test_sort(void **state)
 	strv_sort(&sv); /* an empty vector sorts */
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_push),
-		cmocka_unit_test(test_owned),
-		cmocka_unit_test(test_sort),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_push), cmocka_unit_test(test_owned), cmocka_unit_test(test_sort))

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,12 +141,4 @@ static void test_refused(void **state)
 	assert_non_null(strstr(err, "not an XMPP stream: the first tag is <html>"));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_any_split),
-		cmocka_unit_test(test_decoded),
-		cmocka_unit_test(test_refused),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_any_split), cmocka_unit_test(test_decoded), cmocka_unit_test(test_refused))
