@@ -77,7 +77,7 @@ static int ejyml_add_file(struct ejyml_conf *c, const struct root *r, const char
 		return -ENOMEM;
 	c->files = f;
 	f = &c->files[c->nfiles];
-	*f = (struct ejyml_file){ .path = strdup(path), .text = BUF_INIT, .y = YCONF_INIT, .listen = listen };
+	*f = (struct ejyml_file){ .path = strdup(path), .text = BUF_INIT_SENSITIVE, .y = YCONF_INIT, .listen = listen };
 	if (!f->path)
 		return -ENOMEM;
 	rc = safefs_read_file(r, path, &f->text, d);
