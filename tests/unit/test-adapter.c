@@ -28,7 +28,7 @@ static void put_adapter(struct sandbox *sb, const char *kind, const char *name, 
 /* Discover KIND and return adapter NAME from L (which the caller frees), probed. */
 static struct adapter *find(struct sandbox *sb, enum adapter_kind kind, const char *name, struct adapter_list *l)
 {
-	struct adapter_call call = { &sb->r, 5000 };
+	struct adapter_call call = { .root = &sb->r, .timeout_ms = 5000 };
 	struct diag d = DIAG_INIT;
 
 	assert_int_equal(adapter_discover(&sb->r, kind, l, &d), 0);
@@ -106,7 +106,7 @@ static void test_capabilities(void **state)
 static int query(struct sandbox *sb, const char *name, const char *body, struct component *c, struct diag *d)
 {
 	struct adapter_list l = ADAPTER_LIST_INIT;
-	struct adapter_call call = { &sb->r, 5000 };
+	struct adapter_call call = { .root = &sb->r, .timeout_ms = 5000 };
 	struct adapter *a;
 	int rc;
 
@@ -187,7 +187,7 @@ static void test_not_configured(void **state)
 static int apply(struct sandbox *sb, const char *body, struct server_reply *r, struct diag *d)
 {
 	struct adapter_list l = ADAPTER_LIST_INIT;
-	struct adapter_call call = { &sb->r, 5000 };
+	struct adapter_call call = { .root = &sb->r, .timeout_ms = 5000 };
 	struct component c = COMPONENT_INIT;
 	struct adapter *a;
 	char text[2048];

@@ -71,7 +71,7 @@ static int teardown(void **state)
 static struct link_result check(struct fixture *f, const char *caps, const char *answer)
 {
 	struct adapter_list l = ADAPTER_LIST_INIT;
-	struct adapter_call call = { &f->sb.r, 5000 };
+	struct adapter_call call = { .root = &f->sb.r, .timeout_ms = 5000 };
 	struct link_result r;
 	struct diag d = DIAG_INIT;
 

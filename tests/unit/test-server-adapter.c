@@ -214,7 +214,7 @@ static void test_refused(void **state)
 	expect_usage(sb, "s\n", "the secret is required: --password-stdin", "--host=irc.example.org", "--port=5347",
 		     NULL);
 	expect_usage(sb, "", "unknown option \"--shared\" (see --help)", "--shared", NULL, NULL);
-	expect_usage(sb, "", "--remove, --list, --reload, --shared and --listen exclude each other", "--remove", "--list",
+	expect_usage(sb, "", "--remove, --list, --reload, --shared, --listen and --batch exclude each other", "--remove", "--list",
 		     "--host=irc.example.org");
 }
 
