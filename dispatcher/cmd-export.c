@@ -150,14 +150,11 @@ static void export_report(const struct ctx *ctx, const struct remote_link *l, co
 		return;
 	}
 	report_json_begin(&out, "export");
-	buf_puts(&out, ",\"transport\":");
-	report_json_str(&out, l->transport);
-	buf_puts(&out, ",\"host\":");
-	report_json_str(&out, l->host);
-	buf_printf(&out, ",\"port\":%u,\"server_address\":", l->port);
-	report_json_str(&out, l->server_address[0] ? l->server_address : NULL);
-	buf_puts(&out, ",\"path\":");
-	report_json_str(&out, file);
+	report_json_field(&out, "transport", l->transport);
+	report_json_field(&out, "host", l->host);
+	buf_printf(&out, ",\"port\":%u", l->port);
+	report_json_field(&out, "server_address", l->server_address[0] ? l->server_address : NULL);
+	report_json_field(&out, "path", file);
 	buf_printf(&out, ",\"changed\":%s,\"dry_run\":%s}\n", changed ? "true" : "false",
 		   ctx->dry_run ? "true" : "false");
 	report_flush(&out);

@@ -6,6 +6,7 @@
 #include "exitcode.h"
 #include "remote.h"
 #include "report.h"
+#include "validate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,12 +27,9 @@ static void forget_report(const struct ctx *ctx, const char *name, const char *p
 		return;
 	}
 	report_json_begin(&out, "forget");
-	buf_puts(&out, ",\"name\":");
-	report_json_str(&out, name);
-	buf_puts(&out, ",\"path\":");
-	report_json_str(&out, path);
-	buf_puts(&out, ",\"result\":");
-	report_json_str(&out, word);
+	report_json_field(&out, "name", name);
+	report_json_field(&out, "path", path);
+	report_json_field(&out, "result", word);
 	buf_printf(&out, ",\"changed\":%s,\"dry_run\":%s}\n", changed ? "true" : "false",
 		   ctx->dry_run ? "true" : "false");
 	report_flush(&out);
@@ -49,7 +47,7 @@ static int run_forget(struct ctx *ctx, void *opts, int nargs, char **args)
 
 	(void)opts;
 	(void)nargs;
-	if (!adapter_name_valid(name)) {
+	if (!validate_adapter_name(name)) {
 		ctx_error("forget: \"%.100s\": not the name of an imported transport (its domain)", name);
 		return EXIT_USAGE;
 	}

@@ -89,6 +89,29 @@ static int import_redact(struct changeset *cs, const struct remote_link *l, cons
 	return rc;
 }
 
+/*
+ * An admin entry replaces the packaged adapter of its name: a domain that
+ * is also the name of a packaged transport adapter ("biboumi") would
+ * silently take that transport out.
+ */
+static int import_no_shadow(const struct root *r, const char *name, struct diag *d)
+{
+	char *vendor = safefs_join(PROTOCOL_VENDOR_DIR "/transports", name);
+	int fd, rc = vendor ? safefs_open_read(r, vendor, O_PATH, &fd, &(struct diag)DIAG_INIT) : -ENOMEM;
+
+	if (rc == 0) {
+		close(fd);
+		rc = diag_set(d, EEXIST, EXIT_CANTCREAT,
+			      "%s: a packaged transport adapter has that name, which the import would override: "
+			      "refused",
+			      vendor);
+	} else if (rc != -ENOMEM) {
+		rc = 0;
+	}
+	free(vendor);
+	return rc;
+}
+
 struct import_result {
 	const char *path, *word; /* added, updated, unchanged */
 	struct buf diff;
@@ -138,19 +161,14 @@ static void import_report(const struct ctx *ctx, const struct remote_link *l, co
 		return;
 	}
 	report_json_begin(&out, "import");
-	buf_puts(&out, ",\"name\":");
-	report_json_str(&out, l->host);
-	buf_puts(&out, ",\"transport\":");
-	report_json_str(&out, l->transport);
-	buf_printf(&out, ",\"port\":%u,\"server_address\":", l->port);
-	report_json_str(&out, l->server_address[0] ? l->server_address : NULL);
-	buf_puts(&out, ",\"path\":");
-	report_json_str(&out, res->path);
-	buf_puts(&out, ",\"result\":");
-	report_json_str(&out, res->word);
-	buf_printf(&out, ",\"changed\":%s,\"dry_run\":%s,\"diff\":", changed ? "true" : "false",
-		   ctx->dry_run ? "true" : "false");
-	report_json_str(&out, res->diff.len ? buf_str(&res->diff) : NULL);
+	report_json_field(&out, "name", l->host);
+	report_json_field(&out, "transport", l->transport);
+	buf_printf(&out, ",\"port\":%u", l->port);
+	report_json_field(&out, "server_address", l->server_address[0] ? l->server_address : NULL);
+	report_json_field(&out, "path", res->path);
+	report_json_field(&out, "result", res->word);
+	buf_printf(&out, ",\"changed\":%s,\"dry_run\":%s", changed ? "true" : "false", ctx->dry_run ? "true" : "false");
+	report_json_field(&out, "diff", res->diff.len ? buf_str(&res->diff) : NULL);
 	buf_puts(&out, "}\n");
 	report_flush(&out);
 }
@@ -173,6 +191,8 @@ static int run_import(struct ctx *ctx, void *opts, int nargs, char **args)
 		close(fd);
 	if (rc == 0 && !(res.path = remote_entry_path(l.host)))
 		rc = -ENOMEM;
+	if (rc == 0)
+		rc = import_no_shadow(&ctx->root, l.host, &d);
 	if (rc == 0)
 		rc = import_install(ctx, &l, &res, &d);
 	if (rc == 0 && !ctx->dry_run && strcmp(res.word, "unchanged") != 0)

@@ -40,6 +40,12 @@ int report_json_begin(struct buf *out, const char *command)
 	return rc ? rc : report_json_str(out, command);
 }
 
+int report_json_field(struct buf *out, const char *key, const char *value)
+{
+	int rc = buf_printf(out, ",\"%s\":", key);
+	return rc ? rc : report_json_str(out, value);
+}
+
 void report_flush(struct buf *out)
 {
 	fwrite(buf_str(out), 1, out->len, stdout);

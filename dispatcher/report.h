@@ -14,6 +14,8 @@
 int report_json_str(struct buf *out, const char *s);
 /* Open the object every --json output is: {"version":1,"command":"NAME" (the caller goes on with ,"..."). */
 int report_json_begin(struct buf *out, const char *command);
+/* Append ,"KEY":VALUE with VALUE a JSON string (NULL: null), inside an object begun above. */
+int report_json_field(struct buf *out, const char *key, const char *value);
 /* Write OUT to standard output and free it. */
 void report_flush(struct buf *out);
 

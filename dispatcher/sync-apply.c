@@ -247,18 +247,48 @@ static void settle(struct sync_run *run, struct pair *p, int rc, struct server_r
 		ctx_error("%s", ad.msg);
 }
 
+/*
+ * A transport on another machine reaches its server only where the server
+ * listens: say loudly that a port is opened to the network, or that this
+ * server adapter cannot open it.
+ */
+static void remote_note(const struct sync_run *run, struct pair *p, enum result r)
+{
+	const struct component *c = &p->t->comp;
+	struct buf text = BUF_INIT;
+
+	if (!c->server_address[0] || (r != RESULT_ADDED && r != RESULT_UPDATED && r != RESULT_UNCHANGED))
+		return;
+	if (!(p->s->a->caps & CAP_BIND_ADDRESS))
+		buf_printf(&text,
+			   "%s is a transport on another machine, connecting to %s port %u, but this adapter cannot make "
+			   "the server listen there (no bind-address): open that port by hand\n",
+			   p->host, c->server_address, c->port);
+	else
+		p->listens = c->server_address;
+	if (p->listens && p->changed)
+		buf_printf(&text, "port %u %s on %s for %s: a port open to the network (a transport on another machine)\n",
+			   c->port, run->o->dry_run ? "would listen" : "listens", c->server_address, p->host);
+	sync_relay("server", p->s->a->name, &text, &p->remarks);
+	buf_free(&text);
+}
+
 static void apply_pair(struct sync_run *run, struct pair *p)
 {
 	struct adapter_call call = ctx_call(run->ctx);
 	struct server_reply reply = SERVER_REPLY_INIT;
 	struct diag d = DIAG_INIT;
+	int rc;
 
 	if (p->s->failed) {
 		p->word = "error";
 		p->reason = p->s->reason ? strdup(p->s->reason) : NULL;
 		return;
 	}
-	settle(run, p, server_apply(&call, p->s->a, &p->t->comp, run->o->dry_run, &reply, &d), &reply, &d);
+	rc = server_apply(&call, p->s->a, &p->t->comp, run->o->dry_run, &reply, &d);
+	settle(run, p, rc, &reply, &d);
+	if (rc == 0 && !run->o->list)
+		remote_note(run, p, reply.result);
 	server_reply_free(&reply);
 }
 
@@ -314,11 +344,16 @@ static void settle_remove(struct sync_run *run, struct pair *p, int rc, struct s
 	state_drop(&run->st, p->server, p->host);
 }
 
-/* Whether pair P of server SR goes into its batch: not settled yet, and an operation the adapter has. */
+/*
+ * Whether pair P of server SR goes into its batch: not settled yet, and an
+ * operation the adapter has.  A transport on another machine goes alone: a
+ * record has no room for its bind address, and its pair has its own note.
+ */
 static bool batchable(const struct pair *p, const struct server_run *sr)
 {
 	return p->s == sr && !p->hidden && !p->word &&
-	       (p->action == PAIR_APPLY || (p->action == PAIR_REMOVE && (sr->a->caps & CAP_REMOVE)));
+	       ((p->action == PAIR_APPLY && !p->t->comp.server_address[0]) ||
+		(p->action == PAIR_REMOVE && (sr->a->caps & CAP_REMOVE)));
 }
 
 /*

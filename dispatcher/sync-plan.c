@@ -86,6 +86,13 @@ static void ask_transports(struct sync_run *run)
 		if (!adapter_usable(tr->a) || !wanted(run->o->only_transport, tr->a->name))
 			continue;
 		tr->asked = true;
+		/*
+		 * A transport on another machine is the admin's entry (`import`):
+		 * only those are asked for their capabilities here, one spawn each,
+		 * to learn whether they connect from elsewhere (server-address).
+		 */
+		if (tr->a->admin)
+			adapter_probe(&call, tr->a);
 		rc = transport_query(&call, tr->a, &tr->comp, &d);
 		if (rc == 0)
 			continue;

@@ -84,9 +84,10 @@ static void report_text(const struct sync_run *run, struct buf *out)
 		const struct pair *p = &run->pairs[i];
 		if (!shown(run, p))
 			continue;
-		buf_printf(out, "%-*s %-*s %-*s %s%s%s%s\n", (int)c.width[0], p->transport, (int)c.width[1], p->server,
-			   (int)c.width[2], p->host, p->word, p->restart ? " (restart needed)" : "", p->live ? ", live: " : "",
-			   p->live ? p->live : "");
+		buf_printf(out, "%-*s %-*s %-*s %s%s%s%s%s%s\n", (int)c.width[0], p->transport, (int)c.width[1],
+			   p->server, (int)c.width[2], p->host, p->word, p->restart ? " (restart needed)" : "",
+			   p->listens ? ", open to the network on " : "", p->listens ? p->listens : "",
+			   p->live ? ", live: " : "", p->live ? p->live : "");
 		if (!run->o->list)
 			buf_append(out, buf_str(&p->diff), p->diff.len);
 	}

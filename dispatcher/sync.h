@@ -62,6 +62,7 @@ struct pair {
 	char *reason;         /* why an error or a conflict, or a transport is unconfigured */
 	struct buf diff;      /* with --dry-run: what the server adapter would change */
 	struct buf remarks;   /* what the adapters said about it on stderr */
+	const char *listens;  /* a transport on another machine: the address the server was told to listen on */
 	const char *live;     /* after the reload: what `check` says of it (linkcheck_word), NULL when not checked */
 	char *live_text;      /* and the server's words */
 };

@@ -82,6 +82,18 @@ static int ejops_insert(struct ejops *o, size_t fi, size_t off, const struct buf
 	return rc;
 }
 
+/*
+ * Whether listener L takes the component where it must be reached: on
+ * loopback for a local transport, on req->bind_address for one on another
+ * machine (a wildcard or an address we cannot read takes both).
+ */
+static bool ejops_binds(const struct ejops *o, const struct ejyml_listener *l)
+{
+	if (!o->req->bind_address[0])
+		return l->overlaps;
+	return !l->ip[0] ? l->overlaps : strcmp(l->ip, o->req->bind_address) == 0;
+}
+
 static int ejops_entry_text(struct ejops *o, struct buf *b, size_t kcol, size_t icol, const char *mark)
 {
 	return buf_printf(b, "%*s%s:%s\n%*spassword: %s%s\n", (int)kcol, "", o->req->host, mark, (int)icol, "",
@@ -95,11 +107,13 @@ static int ejops_item_text(struct ejops *o, struct buf *b, size_t dcol, size_t k
 	if (rc == 0)
 		rc = buf_printf(b,
 				"port: %u%s\n"
-				"%*sip: \"" EJABBERD_IP "\"%s\n"
+				"%*sip: \"%s\"%s\n"
 				"%*smodule: ejabberd_service%s\n"
 				"%*sglobal_routes: false%s\n"
 				"%*shosts:%s\n",
-				o->req->port, mark, (int)kcol, "", mark, (int)kcol, "", mark, (int)kcol, "", mark,
+				o->req->port, mark, (int)kcol, "",
+				o->req->bind_address[0] ? o->req->bind_address : EJABBERD_IP, mark, (int)kcol, "", mark,
+				(int)kcol, "", mark,
 				(int)kcol, "", mark);
 	if (rc == 0)
 		rc = ejops_entry_text(o, b, kcol + 2, kcol + 4, mark);
@@ -401,7 +415,7 @@ static int ejops_add(struct ejops *o)
 	for (size_t i = 0; i < o->c.nls; i++) {
 		const struct ejyml_listener *l = &o->c.ls[i];
 		const struct ejyml_file *f = ejops_file(o, l);
-		if (!l->tcp || !l->overlaps)
+		if (!l->tcp || !ejops_binds(o, l))
 			continue;
 		if (!l->port_known)
 			return diag_set(o->d, EBADMSG, EXIT_DATAERR,
@@ -483,7 +497,7 @@ static struct ejops_state ejops_state(const struct ejops *o, const char *host, u
 			continue;
 		}
 		s.nours++;
-		if (!s.keep && l->port_known && l->port == port)
+		if (!s.keep && l->port_known && l->port == port && ejops_binds(o, l))
 			s.keep = h;
 	}
 	for (size_t i = 0; i < o->c.nex; i++)

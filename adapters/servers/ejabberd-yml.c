@@ -301,6 +301,7 @@ static void ejyml_address(struct ejyml_listener *l, const struct yconf_node *ip)
 
 	l->overlaps = !v || !(v4 || v6) || strcmp(v, "0.0.0.0") == 0 || strcmp(v, "::") == 0 ||
 		      strcmp(v, EJABBERD_IP) == 0 || strcmp(v, "::ffff:127.0.0.1") == 0;
+	snprintf(l->ip, sizeof(l->ip), "%s", (v4 || v6) && strcmp(v, "0.0.0.0") != 0 && strcmp(v, "::") != 0 ? v : "");
 	if (v && strcmp(v, "::") == 0)
 		snprintf(l->connect_ip, sizeof(l->connect_ip), "::1");
 	else if (v && (v4 || v6) && strcmp(v, "0.0.0.0") != 0)

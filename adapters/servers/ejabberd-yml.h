@@ -30,6 +30,7 @@ struct ejyml_listener {
 	unsigned long port;
 	bool tcp;
 	bool overlaps;       /* binds EJABBERD_IP:port too (a wildcard, loopback, or an address we cannot read) */
+	char ip[64];         /* its address as written when numeric and no wildcard, else "" */
 	char connect_ip[64]; /* where a reload check connects */
 	const char *module;
 	bool service; /* module: ejabberd_service */

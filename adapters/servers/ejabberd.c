@@ -61,7 +61,14 @@ static int ejabberd_apply(const struct server_request *req, struct changeset *cs
 			  struct diag *d)
 {
 	const char *path = req->config;
-	int rc = ejabberd_is_yaml(path) ? ejyml_apply(req, path, cs, ret, d) : ejcfg_apply(req, path, cs, ret, d);
+	int rc;
+
+	if (req->bind_address[0] && !ejabberd_is_yaml(path))
+		return diag_set(d, ENOTSUP, EXIT_DATAERR,
+				"%s: an ejabberd 2.x config: give the listener of port %u the address %s by hand (a "
+				"transport on another machine connects there)",
+				path, req->port, req->bind_address);
+	rc = ejabberd_is_yaml(path) ? ejyml_apply(req, path, cs, ret, d) : ejcfg_apply(req, path, cs, ret, d);
 	return rc < 0 ? rc : syntax_verify_changes(cs, ejabberd_check, d);
 }
 
@@ -306,6 +313,7 @@ static const struct server_ops ejabberd_ops = {
 	.list = ejabberd_list,
 	.reload = ejabberd_reload,
 	.listen = ejabberd_listen,
+	.bind_address = true,
 	.batch = true,
 };
 

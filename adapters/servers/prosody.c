@@ -5,6 +5,7 @@
 #include "exitcode.h"
 #include "server-adapter.h"
 #include "prosody.h"
+#include "remote.h"
 #include "syntax-check.h"
 
 #include <errno.h>
@@ -28,6 +29,9 @@
 #define BLOCK_BEGIN "-- jabber-dispatch: begin "
 #define BLOCK_END "-- jabber-dispatch: end "
 #define PORTS_MARK "-- jabber-dispatch: component_ports"
+#define IFACES_MARK "-- jabber-dispatch: component_interfaces"
+/* Where Prosody binds a private service such as mod_component by default (portmanager.lua). */
+#define IFACES_LOOPBACK "\"127.0.0.1\", \"::1\""
 #define PROSODY_COMPONENT_PORT 5347 /* mod_component's default_port */
 
 struct pfile {
@@ -103,7 +107,13 @@ struct prosody_conf {
 	char iface[64];
 	bool iface_unclear;
 	bool kick_old;
+	/* component_interface(s) at global scope of the main file: our marked line, or the admin's */
+	bool ifaces_ours, ifaces_admin;
+	size_t ifaces_line_start, ifaces_line_end;
 };
+
+/* Remarks for the admin, printed on stderr once the operation succeeded. */
+static struct buf prosody_notes = BUF_INIT;
 
 static void conf_free(struct prosody_conf *c)
 {
@@ -248,6 +258,26 @@ static int scan_listen_option(struct prosody_conf *c, const struct pfile *f, con
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * A component_interface(s) line at global scope of the main file: ours
+ * (marked; it always lists loopback first, where --listen checks), or the
+ * admin's, which is never edited.
+ */
+static void scan_ifaces_line(struct prosody_conf *c, const struct pfile *f, const struct lua_token *k)
+{
+	size_t ls = line_start(f->text.data, k->start), le = line_end(&f->text, k->start);
+
+	if (!memmem(f->text.data + ls, le - ls, IFACES_MARK, strlen(IFACES_MARK))) {
+		c->ifaces_admin = true;
+		return;
+	}
+	c->ifaces_ours = true;
+	c->ifaces_line_start = ls;
+	c->ifaces_line_end = le;
+	c->iface_unclear = false;
+	snprintf(c->iface, sizeof(c->iface), "127.0.0.1");
+}
+
 /* Tokenize one file and record its declarations; the main file also gives Include and component_ports. */
 static int scan_file(struct prosody_conf *c, size_t fi, struct diag *d)
 {
@@ -384,6 +414,9 @@ static int scan_file(struct prosody_conf *c, size_t fi, struct diag *d)
 			rc = scan_listen_option(c, f, toks, n, i, in_section);
 			if (rc < 0)
 				goto out;
+			if (main && !in_section && (lua_is_name(text, k, "component_interfaces") ||
+						    lua_is_name(text, k, "component_interface")))
+				scan_ifaces_line(c, f, k);
 			if (main && !in_section && lua_is_name(text, k, "component_ports")) {
 				rc = parse_ports(c, f, toks, n, i + 2, d);
 				if (rc < 0)
@@ -588,6 +621,32 @@ static const struct buf *current_text(struct changeset *cs, const struct pfile *
 	return ch ? &ch->data : &f->text;
 }
 
+/*
+ * Queue the main file with bytes [START, END) of its text replaced by LINE.
+ * It may already be queued (our block): that text is edited, at the same
+ * global offsets.  *CHANGED: whether LINE differs from what stands there.
+ */
+static int replace_global_line(struct changeset *cs, const struct pfile *mainf, size_t start, size_t end,
+			       const struct buf *line, bool *changed)
+{
+	const struct buf *cur = current_text(cs, mainf);
+	struct buf text = BUF_INIT;
+	int rc;
+
+	*changed = !(end - start == line->len && memcmp(cur->data + start, buf_str(line), line->len) == 0);
+	if (!*changed)
+		return 0;
+	rc = buf_append(&text, cur->data, start);
+	if (rc == 0)
+		rc = buf_append(&text, line->data, line->len);
+	if (rc == 0)
+		rc = buf_append(&text, cur->data + end, cur->len - end);
+	if (rc == 0)
+		rc = changeset_put(cs, mainf->path, &mainf->text, text.data, text.len, 0640);
+	buf_free(&text);
+	return rc;
+}
+
 /* Whether HOST is an active component declared by us. */
 static bool ours_active(const struct prosody_conf *c, const char *host)
 {
@@ -711,7 +770,7 @@ static int sync_ports(const struct prosody_conf *c, const char *host, unsigned p
 {
 	struct portv ports = { 0 }, rports = { 0 };
 	struct strv hosts = STRV_INIT;
-	struct buf line = BUF_INIT, text = BUF_INIT;
+	struct buf line = BUF_INIT;
 	const struct pfile *mainf = &c->files[0];
 	int rc = 0;
 
@@ -729,21 +788,13 @@ static int sync_ports(const struct prosody_conf *c, const char *host, unsigned p
 		rc = ports_line(&line, &ports, &hosts, &rports);
 	if (rc < 0)
 		goto out;
-	/* The main file may already be queued (our block): edit that text, at the same global offsets. */
-	const struct buf *cur = current_text(cs, mainf);
 	size_t start = c->ports_set ? c->ports_line_start : c->first_section;
 	size_t end = c->ports_set ? c->ports_line_end : c->first_section;
-	if (end - start == line.len && memcmp(cur->data + start, buf_str(&line), line.len) == 0)
+	bool changed;
+	rc = replace_global_line(cs, mainf, start, end, &line, &changed);
+	if (rc < 0 || !changed)
 		goto out;
-	rc = buf_append(&text, cur->data, start);
-	if (rc == 0)
-		rc = buf_append(&text, line.data, line.len);
-	if (rc == 0)
-		rc = buf_append(&text, cur->data + end, cur->len - end);
-	if (rc < 0 || (text.len == cur->len && memcmp(text.data, cur->data, text.len) == 0))
-		goto out;
-	rc = changeset_put(cs, mainf->path, &mainf->text, text.data, text.len, 0640);
-	if (rc == 0 && queued)
+	if (queued)
 		*queued = true;
 	bool same = ports.n == (c->ports_set ? c->ports.n : 1);
 	for (size_t i = 0; same && i < ports.n; i++)
@@ -755,7 +806,130 @@ out:
 	free(rports.v);
 	strv_free(&hosts);
 	buf_free(&line);
-	buf_free(&text);
+	return rc;
+}
+
+/* A record "HOST=ADDR" of our component_interfaces line. */
+static int ifaces_push(struct strv *recs, const char *host, const char *addr)
+{
+	char *s;
+	return asprintf(&s, "%s=%s", host, addr) < 0 ? -ENOMEM : strv_push_owned(recs, s);
+}
+
+/*
+ * Our component_interfaces line records, after its marker, which of our
+ * hosts needs which address ("HOST=ADDR"): a transport on another machine
+ * connects there.  RECS gets the records that stay: those of active
+ * components of ours other than SKIP_HOST.
+ */
+static int ifaces_records(const struct prosody_conf *c, const char *skip_host, struct strv *recs)
+{
+	const struct buf *t = &c->files[0].text;
+	const char *p, *end = t->data + c->ifaces_line_end;
+	int rc = 0;
+
+	p = memmem(t->data + c->ifaces_line_start, c->ifaces_line_end - c->ifaces_line_start, IFACES_MARK,
+		   strlen(IFACES_MARK));
+	for (p = p ? p + strlen(IFACES_MARK) : NULL; p && p < end && rc == 0;) {
+		const char *w = p + strspn(p, " \t"), *eq;
+		size_t wl = strcspn(w, " \t\r\n");
+		char host[254], addr[64];
+		if (wl == 0 || w + wl > end)
+			break;
+		p = w + wl;
+		if (!(eq = memchr(w, '=', wl)) || (size_t)(eq - w) >= sizeof(host) || (size_t)(w + wl - eq) > sizeof(addr))
+			continue;
+		snprintf(host, sizeof(host), "%.*s", (int)(eq - w), w);
+		snprintf(addr, sizeof(addr), "%.*s", (int)(w + wl - eq - 1), eq + 1);
+		if (remote_address_invalid(addr) || !ours_active(c, host) || (skip_host && strcmp(host, skip_host) == 0))
+			continue;
+		rc = ifaces_push(recs, host, addr);
+	}
+	return rc;
+}
+
+/* Our line: loopback, then every address of RECS ("HOST=ADDR", sorted) once, then the records. */
+static int ifaces_line(struct buf *line, struct strv *recs)
+{
+	int rc = buf_puts(line, "component_interfaces = { " IFACES_LOOPBACK);
+
+	strv_sort(recs);
+	for (size_t i = 0; i < recs->n && rc == 0; i++) {
+		const char *addr = strchr(recs->v[i], '=') + 1;
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(strchr(recs->v[j], '=') + 1, addr) == 0;
+		rc = seen ? 0 : buf_printf(line, ", \"%s\"", addr);
+	}
+	if (rc == 0)
+		rc = buf_puts(line, " } " IFACES_MARK " (a change needs a restart)");
+	for (size_t i = 0; i < recs->n && rc == 0; i++)
+		rc = buf_printf(line, " %s", recs->v[i]);
+	return rc == 0 ? buf_putc(line, '\n') : rc;
+}
+
+/* An admin's own component_interface(s) is never edited: it must already take ADDR. */
+static int ifaces_admin_check(const struct prosody_conf *c, const char *addr, struct diag *d)
+{
+	if (c->iface[0] && !c->iface_unclear &&
+	    (strcmp(c->iface, addr) == 0 || strcmp(c->iface, "*") == 0 || strcmp(c->iface, "0.0.0.0") == 0 ||
+	     strcmp(c->iface, "::") == 0))
+		return 0;
+	return diag_set(d, EINVAL, EXIT_DATAERR,
+			"%s: component_interfaces is set by hand: make it listen on %s too (a transport on another "
+			"machine connects there) and restart prosody",
+			c->files[0].path, addr);
+}
+
+/*
+ * Make Prosody's component ports listen where our transports on other
+ * machines connect: ADDR for HOST ("" for a local one, NULL when HOST
+ * goes).  component_interfaces is one setting for every component port,
+ * so the line lists loopback and every address our records need, and goes
+ * when no record is left; QUEUED as in sync_ports.  Done before sync_ports:
+ * the offsets after our line that C holds are moved by what the edit added
+ * or took.
+ */
+static int sync_ifaces(struct prosody_conf *c, const char *host, const char *addr, struct changeset *cs,
+		       struct server_outcome *ret, bool *queued, bool dry_run, struct diag *d)
+{
+	struct strv recs = STRV_INIT;
+	struct buf line = BUF_INIT;
+	const struct pfile *mainf = &c->files[0];
+	size_t start, end;
+	bool changed = false;
+	int rc = 0;
+
+	if (c->ifaces_admin)
+		return addr && *addr ? ifaces_admin_check(c, addr, d) : 0;
+	if (!c->ifaces_ours && !(addr && *addr))
+		return 0;
+	rc = c->ifaces_ours ? ifaces_records(c, host, &recs) : 0;
+	if (rc == 0 && addr && *addr)
+		rc = ifaces_push(&recs, host, addr);
+	if (rc == 0 && recs.n)
+		rc = ifaces_line(&line, &recs);
+	start = c->ifaces_ours ? c->ifaces_line_start : c->first_section;
+	end = c->ifaces_ours ? c->ifaces_line_end : c->first_section;
+	if (rc == 0)
+		rc = replace_global_line(cs, mainf, start, end, &line, &changed);
+	if (rc < 0 || !changed)
+		goto out;
+	ret->restart = true;
+	if (queued)
+		*queued = true;
+	if (c->ports_line_start >= end)
+		c->ports_line_start = c->ports_line_start + line.len - (end - start),
+		c->ports_line_end = c->ports_line_end + line.len - (end - start);
+	if (c->first_section >= end)
+		c->first_section = c->first_section + line.len - (end - start);
+	if (rc == 0 && addr && *addr)
+		rc = buf_printf(&prosody_notes,
+				"component_interfaces is one setting for every component port: each %s on %s too\n",
+				dry_run ? "would listen" : "now listens", addr);
+out:
+	strv_free(&recs);
+	buf_free(&line);
 	return rc;
 }
 
@@ -839,7 +1013,9 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 	}
 	if (rc == 0 && ret->result != RESULT_EXCLUDED && ret->result != RESULT_MANUAL) {
 		bool queued = false;
-		rc = sync_ports(&c, req->host, req->port, cs, ret, &queued, d);
+		rc = sync_ifaces(&c, req->host, req->bind_address, cs, ret, &queued, req->dry_run, d);
+		if (rc == 0)
+			rc = sync_ports(&c, req->host, req->port, cs, ret, &queued, d);
 		/* Only the port was missing: that is a change too, and it needs the restart. */
 		if (rc == 0 && ret->result == RESULT_UNCHANGED && queued)
 			ret->result = RESULT_UPDATED;
@@ -892,6 +1068,8 @@ static int prosody_remove(const struct server_request *req, struct changeset *cs
 		ret->result = RESULT_ABSENT;
 	}
 	/* the port it needed goes when no other component of ours needs it */
+	if (rc == 0 && ret->result == RESULT_REMOVED)
+		rc = sync_ifaces(&c, req->host, NULL, cs, ret, NULL, req->dry_run, d);
 	if (rc == 0 && ret->result == RESULT_REMOVED)
 		rc = sync_ports(&c, req->host, 0, cs, ret, NULL, d);
 	if (rc == 0)
@@ -966,10 +1144,16 @@ static const struct server_ops prosody_ops = {
 	.list = prosody_list,
 	.reload = prosody_reload,
 	.listen = prosody_listen,
+	.bind_address = true,
 	.batch = true,
 };
 
 int main(int argc, char **argv)
 {
-	return server_adapter_main(argc, argv, &prosody_ops);
+	int code = server_adapter_main(argc, argv, &prosody_ops);
+
+	if (code == EXIT_OK && prosody_notes.len)
+		fprintf(stderr, "prosody: %s", buf_str(&prosody_notes));
+	buf_free(&prosody_notes);
+	return code;
 }

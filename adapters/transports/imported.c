@@ -71,6 +71,7 @@ int main(int argc, char **argv)
 	}
 	ops.name = strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1];
 	ops.default_config = argv[1];
+	ops.server_address = imported_link.server_address[0] ? imported_link.server_address : NULL;
 	code = transport_adapter_main(argc - 1, argv + 1, &ops);
 	remote_link_free(&imported_link);
 	return code;

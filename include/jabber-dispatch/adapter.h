@@ -25,6 +25,7 @@
 #define JD_FLAG_QUERY_HOST "--host"
 #define JD_FLAG_QUERY_PORT "--port"
 #define JD_FLAG_QUERY_PASSWORD "--password"
+#define JD_FLAG_QUERY_SERVER_ADDRESS "--server-address" /* with JD_CAP_SERVER_ADDRESS: where the transport connects */
 /* transport adapter: adopt a server's port and secret (secret on stdin), or fill in an unfinished config */
 #define JD_FLAG_SET_PORT "--set-port="
 #define JD_FLAG_SET_PASSWORD "--set-password"
@@ -44,6 +45,7 @@
 #define JD_FLAG_SECRET_MAX "--secret-max="
 #define JD_FLAG_LISTEN "--listen"
 #define JD_FLAG_BATCH "--batch" /* every component of a run on stdin, one record a line */
+#define JD_FLAG_BIND_ADDRESS "--bind-address=" /* with an apply: the component port must listen on this address too */
 
 /* Capability words, answered to --capabilities, blank-separated. */
 #define JD_CAP_PROTOCOL1 "protocol=1"
@@ -60,6 +62,8 @@
 #define JD_CAP_FILL "fill"
 #define JD_CAP_BATCH "batch"            /* server: takes --batch */
 #define JD_CAP_SECRET_MAX_N "secret-max=" /* transport: "secret-max=N", N in 1..JD_SECRET_MAX */
+#define JD_CAP_SERVER_ADDRESS "server-address" /* transport: on another machine, answers --server-address */
+#define JD_CAP_BIND_ADDRESS "bind-address"     /* server: an apply takes --bind-address=ADDR */
 
 /* Result words: the first word of the answer to an apply, --remove, --shared, --set-* or --fill. */
 #define JD_RESULT_ADDED "added"

@@ -4,6 +4,7 @@
 #include "exitcode.h"
 #include "secret-file.h"
 #include "secret-read.h"
+#include "remote.h"
 #include "validate.h"
 
 #include <errno.h>
@@ -234,7 +235,11 @@ static int parse_args(int argc, char **argv, const struct server_ops *ops, struc
 			listen = true;
 		else if (strcmp(a, "--batch") == 0 && ops->batch)
 			batch = true;
-		else if ((v = option_value(a, "--secret-max")) && ops->shared) {
+		else if ((v = option_value(a, "--bind-address")) && ops->bind_address) {
+			if (strlen(v) >= sizeof(req->bind_address) || remote_address_invalid(v))
+				return diag_set(d, EINVAL, EXIT_USAGE, "--bind-address: not a numeric IPv4 or IPv6 address");
+			snprintf(req->bind_address, sizeof(req->bind_address), "%s", v);
+		} else if ((v = option_value(a, "--secret-max")) && ops->shared) {
 			char *end;
 			unsigned long n = strtoul(v, &end, 10);
 			if (*end || !*v || n < 1 || n > VALIDATE_SECRET_MAX)
@@ -256,7 +261,7 @@ static int parse_args(int argc, char **argv, const struct server_ops *ops, struc
 	if (remove + list + reload + shared + listen + batch > 1)
 		return diag_set(d, EINVAL, EXIT_USAGE,
 				"--remove, --list, --reload, --shared, --listen and --batch exclude each other");
-	if (batch && (req->dry_run || have_host || have_port || have_secret || *password_stdin))
+	if (batch && (req->dry_run || have_host || have_port || have_secret || *password_stdin || *req->bind_address))
 		return diag_set(d, EINVAL, EXIT_USAGE, "--batch takes its components on stdin, and no --dry-run");
 	req->op = batch	   ? SERVER_OP_BATCH
 		  : listen ? SERVER_OP_LISTEN
@@ -307,7 +312,8 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--capabilities") == 0) {
 			protocol_caps_format(SERVER_CAPS | (ops->shared ? CAP_SHARED | CAP_SECRET_MAX : 0) |
-						     (ops->listen ? CAP_LISTEN : 0) | (ops->batch ? CAP_BATCH : 0),
+						     (ops->listen ? CAP_LISTEN : 0) | (ops->batch ? CAP_BATCH : 0) |
+						     (ops->bind_address ? CAP_BIND_ADDRESS : 0),
 					     caps, sizeof(caps));
 			printf("%s\n", caps);
 			return EXIT_OK;

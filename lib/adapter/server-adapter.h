@@ -31,6 +31,7 @@ struct server_request {
 	char host[254];     /* APPLY, REMOVE, LISTEN */
 	unsigned port;      /* APPLY */
 	struct secret secret; /* APPLY: read and validated by the framework */
+	char bind_address[64]; /* APPLY: --bind-address, a numeric address the component port must listen on; "" none */
 	bool dry_run;
 	unsigned secret_max; /* SHARED: --secret-max=N, the longest secret every transport takes; 0 none */
 	struct strv added;   /* RELOAD: hosts that came in this run */
@@ -80,6 +81,12 @@ struct server_ops {
 	 * Announces "listen".
 	 */
 	int (*listen)(const struct server_request *req, struct buf *out, struct diag *d);
+	/*
+	 * Whether apply() honours req->bind_address (a transport on another
+	 * machine connects there): announces "bind-address".  Without it, the
+	 * address is refused as an unknown option.
+	 */
+	bool bind_address;
 	/*
 	 * Announce "batch": --batch runs apply and remove for every record on
 	 * stdin into one changeset, committed once.  The framework attaches a

@@ -110,7 +110,7 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 	struct diag d = DIAG_INIT;
 	struct buf out = BUF_INIT_SENSITIVE;
 	const char *root = "/", *config = ops->default_config, *why = NULL;
-	enum { FLAG_HOST, FLAG_PORT, FLAG_PASSWORD } flags[32];
+	enum { FLAG_HOST, FLAG_PORT, FLAG_PASSWORD, FLAG_ADDRESS } flags[32];
 	size_t nflags = 0;
 	struct transport_set_args set = { 0 };
 	char host[254];
@@ -124,6 +124,8 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 			printf("protocol=1%s%s", ops->set ? " set-password set-port" : "", ops->fill ? " fill" : "");
 			if (ops->secret_max)
 				printf(" " PROTOCOL_SECRET_MAX_WORD "%u", ops->secret_max);
+			if (ops->server_address)
+				printf(" " JD_CAP_SERVER_ADDRESS);
 			putchar('\n');
 			return EXIT_OK;
 		} else if (ops->set && strncmp(a, "--set-port=", 11) == 0) {
@@ -154,6 +156,9 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 		} else if (nflags < sizeof(flags) / sizeof(*flags) &&
 			   (strcmp(a, "--host") == 0 || strcmp(a, "--port") == 0 || strcmp(a, "--password") == 0)) {
 			flags[nflags++] = a[2] == 'h' ? FLAG_HOST : a[3] == 'o' ? FLAG_PORT : FLAG_PASSWORD;
+		} else if (ops->server_address && nflags < sizeof(flags) / sizeof(*flags) &&
+			   strcmp(a, "--server-address") == 0) {
+			flags[nflags++] = FLAG_ADDRESS;
 		} else {
 			fprintf(stderr, "%s: unknown option \"%.60s\" (see --help)\n", ops->name, a);
 			return EXIT_USAGE;
@@ -200,6 +205,8 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 			rc = buf_printf(&out, "%s\n", c.host);
 		else if (flags[i] == FLAG_PORT)
 			rc = buf_printf(&out, "%u\n", c.port);
+		else if (flags[i] == FLAG_ADDRESS)
+			rc = buf_printf(&out, "%s\n", ops->server_address);
 		else if ((rc = buf_append(&out, c.secret.data, c.secret.len)) == 0)
 			rc = buf_putc(&out, '\n');
 	}

@@ -51,6 +51,12 @@ struct transport_ops {
 		    const struct secret *secret, struct changeset *cs, enum result *ret_result, struct diag *d);
 	/* The longest secret the transport authenticates with, 0 for no limit: announced as "secret-max=N". */
 	unsigned secret_max;
+	/*
+	 * Optional: the transport runs on another machine and connects to the
+	 * server at this numeric address: announces "server-address" and
+	 * answers --server-address with it, in the order of the flags.
+	 */
+	const char *server_address;
 };
 
 /*

@@ -2,6 +2,7 @@
 /* adapter: finding adapters and talking protocol 1 to them (the dispatcher's side). */
 #include "adapter.h"
 #include "exitcode.h"
+#include "remote.h"
 #include "spawn.h"
 #include "validate.h"
 
@@ -37,18 +38,6 @@ static bool adapter_name_ignored(const char *name)
 		if (fnmatch(patterns[i], name, 0) == 0)
 			return true;
 	return false;
-}
-
-/* Adapters are named after packages: Debian's package name characters, nothing a line or a path could break on. */
-bool adapter_name_valid(const char *name)
-{
-	if (!*name || strlen(name) > 100)
-		return false;
-	for (const char *p = name; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      strchr("+-._", *p)))
-			return false;
-	return true;
 }
 
 static void adapter_free(struct adapter *a)
@@ -294,7 +283,7 @@ static int adapter_scan_dir(const struct root *r, enum adapter_kind kind, bool a
 			rc = -ENOMEM;
 			goto out;
 		}
-		if (!adapter_name_valid(a->name))
+		if (!validate_adapter_name(a->name))
 			rc = asprintf(&a->skipped, "the name is not a package name") < 0 ? -ENOMEM : 0;
 		else
 			rc = adapter_inspect(r, a);
@@ -492,9 +481,10 @@ int transport_query(const struct adapter_call *call, const struct adapter *a, st
 	struct child c = CHILD_INIT;
 	struct strv args = STRV_INIT;
 	struct buf q = BUF_INIT;
-	char *lines[4];
+	char *lines[5];
 	const char *why = NULL;
-	size_t n;
+	bool remote = a->caps & CAP_SERVER_ADDRESS;
+	size_t n, want = remote ? 4 : 3;
 	int rc;
 
 	c.out = (struct buf)BUF_INIT_SENSITIVE; /* the third line is the secret */
@@ -503,6 +493,8 @@ int transport_query(const struct adapter_call *call, const struct adapter *a, st
 		rc = strv_push(&args, JD_FLAG_QUERY_PORT);
 	if (rc == 0)
 		rc = strv_push(&args, JD_FLAG_QUERY_PASSWORD);
+	if (rc == 0 && remote)
+		rc = strv_push(&args, JD_FLAG_QUERY_SERVER_ADDRESS);
 	if (rc == 0)
 		rc = adapter_run(call, a, &args, NULL, 0, &c);
 	if (rc < 0) {
@@ -529,14 +521,13 @@ int transport_query(const struct adapter_call *call, const struct adapter *a, st
 		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "transport %s: printed a NUL byte", a->name);
 		goto out;
 	}
-	n = split_lines(&c.out, lines, 4);
-	if (n != 3) {
-		rc = diag_set(d, EBADMSG, EXIT_DATAERR,
-			      "transport %s: printed %zu lines for --host --port --password, expected 3", a->name,
-			      n);
+	n = split_lines(&c.out, lines, want + 1);
+	if (n != want) {
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "transport %s: printed %zu lines for --host --port --password%s, expected %zu",
+			      a->name, n, remote ? " --server-address" : "", want);
 		goto out;
 	}
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < want; i++) {
 		size_t len = strlen(lines[i]);
 		if (len && lines[i][len - 1] == '\r')
 			lines[i][len - 1] = '\0';
@@ -547,6 +538,13 @@ int transport_query(const struct adapter_call *call, const struct adapter *a, st
 			      buf_str(&q), why ? why : "longer than 253 bytes");
 		goto out;
 	}
+	if (remote && (strlen(lines[3]) >= sizeof(ret->server_address) || remote_address_invalid(lines[3]))) {
+		validate_quote(&q, lines[3], strlen(lines[3]), 80);
+		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "transport %s: --server-address printed %s: %s", a->name,
+			      buf_str(&q), "not a numeric IPv4 or IPv6 address");
+		goto out;
+	}
+	snprintf(ret->server_address, sizeof(ret->server_address), "%s", remote ? lines[3] : "");
 	snprintf(ret->host, sizeof(ret->host), "%s", lines[0]);
 	rc = take_port_secret(a, "--port printed", "--password printed", lines[1], lines[2], ret, d);
 out:
@@ -637,6 +635,8 @@ int server_apply(const struct adapter_call *call, const struct adapter *a, const
 		}
 		rc = strv_push(&args, JD_FLAG_DRY_RUN);
 	}
+	if (rc == 0 && c->server_address[0] && (a->caps & CAP_BIND_ADDRESS))
+		rc = asprintf(&opt, JD_FLAG_BIND_ADDRESS "%s", c->server_address) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
 	if (rc < 0)
 		goto out;
 	rc = adapter_run(call, a, &args, input.data, input.len, &ch);

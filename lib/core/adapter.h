@@ -37,8 +37,6 @@ struct adapter_list {
 #define ADAPTER_LIST_INIT { NULL, 0 }
 
 const char *adapter_kind_dir(enum adapter_kind kind); /* "transports" or "servers" */
-/* Whether NAME may name an adapter: letters, digits and "+-._" (a package name), 1-100 bytes. */
-bool adapter_name_valid(const char *name);
 
 /*
  * Every adapter of KIND in the vendor and admin directories, sorted by name.
@@ -74,14 +72,17 @@ struct component {
 	char host[254];
 	unsigned port;
 	struct buf secret; /* sensitive */
+	char server_address[64]; /* CAP_SERVER_ADDRESS: the numeric address the transport connects to; "" local */
 };
 
-#define COMPONENT_INIT { { 0 }, 0, BUF_INIT_SENSITIVE }
+#define COMPONENT_INIT { { 0 }, 0, BUF_INIT_SENSITIVE, { 0 } }
 
 void component_free(struct component *c);
 
 /*
- * Ask a transport adapter for host, port and secret, and validate them.
+ * Ask a transport adapter for host, port and secret, and validate them; an
+ * adapter probed with CAP_SERVER_ADDRESS (a transport on another machine)
+ * also for the address it connects to.
  * -ENODATA: the transport says it is not configured (exit 1), reason in D.
  * -ENOENT: it says its package is not installed here (exit 1, PROTOCOL_NOT_INSTALLED).
  * Other errors: D holds "transport NAME: ..." and d->exit_code the status.
@@ -105,7 +106,11 @@ void server_reply_free(struct server_reply *r);
  * exits 1: its server is not installed here.  That is no error: the
  * dispatcher leaves that server out of the run.
  */
-/* Make sure component C is declared in server A's config (or say what would change, DRY_RUN). */
+/*
+ * Make sure component C is declared in server A's config (or say what would
+ * change, DRY_RUN); with C->server_address, an adapter announcing
+ * CAP_BIND_ADDRESS is told to make the component port listen there too.
+ */
 int server_apply(const struct adapter_call *call, const struct adapter *a, const struct component *c,
 		 bool dry_run, struct server_reply *ret, struct diag *d);
 /*

@@ -37,6 +37,7 @@ static const struct {
 	{ CAP_LISTEN, JD_CAP_LISTEN },
 	{ CAP_SECRET_MAX, JD_CAP_SECRET_MAX },
 	{ CAP_BATCH, JD_CAP_BATCH },
+	{ CAP_SERVER_ADDRESS, JD_CAP_SERVER_ADDRESS }, { CAP_BIND_ADDRESS, JD_CAP_BIND_ADDRESS },
 };
 
 const char *protocol_result_word(enum result r)

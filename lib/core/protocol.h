@@ -61,6 +61,8 @@ enum {
 	CAP_LISTEN = 1 << 10,        /* server: --listen --host=H, where and how the running server takes H */
 	CAP_SECRET_MAX = 1 << 11,    /* server: --shared takes --secret-max=N for the secret it generates */
 	CAP_BATCH = 1 << 12,         /* server: --batch, every component of a run on stdin, one call */
+	CAP_SERVER_ADDRESS = 1 << 13, /* transport: --server-address, the address of the server it connects to */
+	CAP_BIND_ADDRESS = 1 << 14,  /* server: apply takes --bind-address=ADDR, the component port listens there too */
 };
 
 /*

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* remote: a transport's link data as a file that travels to the machine of its server (docs/link-descriptor.md). */
 #include "remote.h"
-#include "adapter.h"
 #include "exitcode.h"
 #include "validate.h"
 
@@ -191,7 +190,7 @@ static int remote_values(const char *path, const struct remote_span span[K_COUNT
 	char port[16];
 	const char *why;
 
-	if (!remote_copy(l->transport, sizeof(l->transport), &span[K_TRANSPORT]) || !adapter_name_valid(l->transport))
+	if (!remote_copy(l->transport, sizeof(l->transport), &span[K_TRANSPORT]) || !validate_adapter_name(l->transport))
 		return remote_bad(path, &span[K_TRANSPORT], "transport", "not an adapter name", d);
 	if (!remote_copy(l->host, sizeof(l->host), &span[K_HOST]))
 		return remote_bad(path, &span[K_HOST], "host", "not a domain name", d);
@@ -265,11 +264,7 @@ int remote_load(int fd, const char *path, struct remote_link *ret, struct diag *
 
 char *remote_entry_path(const char *name)
 {
-	char *dir = safefs_join(PROTOCOL_ADMIN_DIR, adapter_kind_dir(ADAPTER_TRANSPORT));
-	char *path = dir ? safefs_join(dir, name) : NULL;
-
-	free(dir);
-	return path;
+	return safefs_join(PROTOCOL_ADMIN_DIR "/transports", name);
 }
 
 /* What stands at NAME in directory DIRFD, which must be an entry of ours, into OLD. */

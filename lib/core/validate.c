@@ -149,3 +149,14 @@ int validate_quote(struct buf *out, const char *s, size_t len, size_t max)
 		rc = buf_putc(out, '"');
 	return rc;
 }
+
+bool validate_adapter_name(const char *name)
+{
+	if (!*name || strlen(name) > 100)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      strchr("+-._", *p)))
+			return false;
+	return true;
+}

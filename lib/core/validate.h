@@ -24,6 +24,8 @@ const char *validate_port(const char *s, unsigned *ret_port);
 /* Valid UTF-8, no control characters, no surrounding blanks, 1..VALIDATE_SECRET_MAX bytes. */
 const char *validate_secret(const char *s, size_t len);
 
+/* Adapters are named after packages: letters, digits and "+-._", 1-100 bytes; nothing a line or a path breaks on. */
+bool validate_adapter_name(const char *name);
 /* Decode the UTF-8 sequence at S (LEN bytes left): its length, and the code point in *CP; 0 when invalid. */
 size_t validate_utf8_decode(const char *s, size_t len, uint32_t *cp);
 /* Length of the valid UTF-8 sequence at S (at most LEN bytes), 0 when there is none. */

@@ -82,6 +82,10 @@ head -c 20000 /dev/zero | tr '\0' a >big.link
 chmod 600 big.link
 refused "a huge file" big.link 65 "big.link: larger than 16384 bytes"
 
+# A domain that names a packaged transport adapter would override it.
+desc shadow.link jabber-muc 5347 s3cret
+refused "a domain that names a packaged adapter" shadow.link 73 "/usr/lib/jabber-dispatch/transports/jabber-muc: a packaged transport adapter has that name"
+
 # What stands at the import path is never replaced unless import put it there.
 transports=$ROOT/etc/jabber-dispatch/transports
 mkdir -p "$transports"

@@ -83,6 +83,8 @@ static const struct {
 	{ CAP_LISTEN, "listen" },
 	{ CAP_SECRET_MAX, "secret-max" },
 	{ CAP_BATCH, "batch" },
+	{ CAP_SERVER_ADDRESS, "server-address" },
+	{ CAP_BIND_ADDRESS, "bind-address" },
 };
 #define N_CAPS (sizeof(caps) / sizeof(*caps))
 #define ALL_CAPS ((1u << N_CAPS) - 1)
@@ -128,7 +130,8 @@ static void test_caps_format(void **state)
 	protocol_caps_format(CAP_PROTOCOL1 | CAP_REMOVE | CAP_LIST, out, sizeof(out));
 	assert_string_equal(out, "protocol=1 remove list");
 	protocol_caps_format(ALL_CAPS, out, sizeof(out));
-	assert_string_equal(out, "protocol=1 password-stdin remove list reload dry-run set-password set-port shared fill listen secret-max batch");
+	assert_string_equal(out, "protocol=1 password-stdin remove list reload dry-run set-password set-port shared fill listen secret-max "
+				 "batch server-address bind-address");
 	/* Bits with no word are not printed (and this test knows every word). */
 	protocol_caps_format(CAP_LIST | (1u << 20), out, sizeof(out));
 	assert_string_equal(out, "list");
