@@ -209,7 +209,7 @@ static int ejcfg_load(const struct server_request *req, const char *path, struct
 {
 	int rc;
 
-	*c = (struct ejcfg){ .path = path, .text = BUF_INIT, .f = ERL_FILE_INIT, .nl = "\n" };
+	*c = (struct ejcfg){ .path = path, .text = BUF_INIT_SENSITIVE, .f = ERL_FILE_INIT, .nl = "\n" };
 	rc = safefs_read_file(&req->root, path, &c->text, d);
 	if (rc == -ENOENT)
 		return diag_set(d, ENOENT, EXIT_NOINPUT, "%s: no such file", path);

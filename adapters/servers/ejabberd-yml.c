@@ -77,7 +77,7 @@ static int ejyml_add_file(struct ejyml_conf *c, const struct root *r, const char
 		return -ENOMEM;
 	c->files = f;
 	f = &c->files[c->nfiles];
-	*f = (struct ejyml_file){ .path = strdup(path), .text = BUF_INIT, .y = YCONF_INIT, .listen = listen };
+	*f = (struct ejyml_file){ .path = strdup(path), .text = BUF_INIT_SENSITIVE, .y = YCONF_INIT, .listen = listen };
 	if (!f->path)
 		return -ENOMEM;
 	rc = safefs_read_file(r, path, &f->text, d);
@@ -205,7 +205,7 @@ static int ejyml_modules_dir(const struct server_request *req, char **ret, struc
 	int rc;
 
 	*ret = NULL;
-	rc = path ? adapter_probe(&req->root, path, O_RDONLY, EJYML_WHAT_DROPINS, d) : -ENOMEM;
+	rc = path ? adapter_fs_probe(&req->root, path, O_RDONLY, EJYML_WHAT_DROPINS, d) : -ENOMEM;
 	if (rc == 0)
 		rc = safefs_read_file(&req->root, path, &cfg, d);
 	for (const char *l = buf_str(&cfg); rc == 0 && *l;) {
@@ -257,7 +257,7 @@ static int ejyml_dropins(struct ejyml_conf *c, const struct server_request *req,
 	rc = ejyml_modules_dir(req, &dir, d);
 	/* A directory that is not there is read as empty by ejabberd; one we cannot reach is refused. */
 	if (rc == 0 && dir)
-		rc = adapter_probe(&req->root, dir, O_PATH | O_DIRECTORY, EJYML_WHAT_DROPINS, d);
+		rc = adapter_fs_probe(&req->root, dir, O_PATH | O_DIRECTORY, EJYML_WHAT_DROPINS, d);
 	if (rc == -ENOENT) {
 		rc = 0;
 		goto out;

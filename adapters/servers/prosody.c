@@ -541,7 +541,7 @@ static int add_file(struct prosody_conf *c, const struct root *r, const char *pa
 		return -ENOMEM;
 	c->files = v;
 	v = &c->files[c->nfiles];
-	*v = (struct pfile){ .path = strdup(path), .text = BUF_INIT };
+	*v = (struct pfile){ .path = strdup(path), .text = BUF_INIT_SENSITIVE }; /* it holds component secrets */
 	if (!v->path)
 		return -ENOMEM;
 	c->nfiles++;

@@ -28,7 +28,7 @@ bool adapter_entry_exists(const struct root *r, const char *path)
 	return found;
 }
 
-int adapter_probe(const struct root *r, const char *path, int flags, const char *what, struct diag *d)
+int adapter_fs_probe(const struct root *r, const char *path, int flags, const char *what, struct diag *d)
 {
 	struct diag why = DIAG_INIT;
 	/* a FIFO must not hang us: O_NONBLOCK, except with O_PATH, which takes no other flag */

@@ -18,6 +18,6 @@ bool adapter_entry_exists(const struct root *r, const char *path);
  * cannot tell WHAT" in D, exit 65: a guess there could make us edit the
  * wrong file.
  */
-int adapter_probe(const struct root *r, const char *path, int flags, const char *what, struct diag *d);
+int adapter_fs_probe(const struct root *r, const char *path, int flags, const char *what, struct diag *d);
 
 #endif

@@ -83,6 +83,10 @@ int audit_log(struct audit *a, struct diag *d, const char *fmt, ...)
 		rc = buf_vprintf(&line, fmt, ap);
 		va_end(ap);
 	}
+	/* One line per call: a name in MESSAGE must not forge a line of its own. */
+	for (size_t i = 0; rc == 0 && i < line.len; i++)
+		if (line.data[i] == '\n' || line.data[i] == '\r')
+			line.data[i] = ' ';
 	if (rc == 0)
 		rc = buf_putc(&line, '\n');
 	if (rc == 0)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 enum erl_tok { TOK_EOF, TOK_ATOM, TOK_STRING, TOK_NUMBER, TOK_VAR, TOK_PUNCT, TOK_DOT };
 
 struct erl_token {
@@ -299,6 +301,9 @@ static void erl_term_free(struct erl_term *t)
 	for (size_t i = 0; i < t->nkids; i++)
 		erl_term_free(t->kids[i]);
 	free(t->kids);
+	/* a string may be a secret (a listener's password): wiped, like the kv and ini values */
+	if (t->value)
+		sodium_memzero(t->value, strlen(t->value));
 	free(t->value);
 	free(t);
 }

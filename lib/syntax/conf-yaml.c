@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include <yaml.h>
 
 /*
@@ -60,6 +62,9 @@ static void yconf_node_free(struct yconf_node *n)
 	for (size_t i = 0; i < n->nkids; i++)
 		yconf_node_free(n->kids[i]);
 	free(n->kids);
+	/* a scalar may be a secret (a listener's password): wiped, like the kv and ini values */
+	if (n->value)
+		sodium_memzero(n->value, n->kind == YCONF_SCALAR ? n->len : strlen(n->value));
 	free(n->value);
 	free(n);
 }

@@ -133,27 +133,7 @@ start_ejabberd() {
 
 setup_jabberd2() {
 	comp=$(free_ports 1 26000 3000)
-	"$py" - "$root/etc/jabberd2/router.xml" "$root" "$comp" <<'EOF' || fail "cannot adapt the stock router.xml"
-import sys
-cfg, root, port = sys.argv[1:]
-s = open(cfg, encoding="utf-8").read()
-for old, new in [
-    ("<pidfile>/var/run/jabberd2/router.pid</pidfile>", "<pidfile>%s/run/jabberd2/router.pid</pidfile>" % root),
-    ("<file>/var/log/jabberd2/router.log</file>", "<file>%s/var/log/jabberd2/router.log</file>" % root),
-    ("<users>/etc/jabberd2/router-users.xml</users>", "<users>%s/etc/jabberd2/router-users.xml</users>" % root),
-    ("<filter>/etc/jabberd2/router-filter.xml</filter>", "<filter>%s/etc/jabberd2/router-filter.xml</filter>" % root),
-    ("<port>5347</port>", "<port>%s</port>" % port),
-]:
-    if s.count(old) != 1:
-        sys.exit("router.xml: expected one %r" % old)
-    s = s.replace(old, new)
-open(cfg, "w", encoding="utf-8").write(s)
-EOF
-	mkdir -p "$root/run/jabberd2" "$root/var/log/jabberd2" "$root/var/lib/dpkg"
-	chown jabber:jabber "$root/run/jabberd2" "$root/var/log/jabberd2"
-	# as if the package had shipped it so: dpkg's conffile checksum is what lets sync replace the stock secret
-	printf 'Package: jabberd2\nStatus: install ok installed\nConffiles:\n /etc/jabberd2/router.xml %s\n\n' \
-		"$(md5sum <"$root/etc/jabberd2/router.xml" | cut -d' ' -f1)" >>"$root/var/lib/dpkg/status"
+	jabberd2_router "$comp"
 }
 start_jabberd2() {
 	daemon_as jabber "$sb/jabber.stdout" /usr/sbin/jabberd2-router -c "$root/etc/jabberd2/router.xml"

@@ -77,15 +77,6 @@ configure_biboumi() {
 	biboumi_config /etc/biboumi/biboumi.cfg "$component" "$sb/irc.secret" "$comp_port"
 }
 
-run_sync() { # run_sync N EXPECTED
-	local n=$1 want=$2 rc=0 got
-	timeout 60 "$bin" --root="$root" sync >"$sb/sync$n.out" 2>"$sb/sync$n.err" || rc=$?
-	[ "$rc" = 0 ] || fail "sync #$n exited with status $rc"
-	got=$(awk -v h="$component" '$1 == "biboumi" && $2 == "ejabberd" && $3 == h { print $4 }' "$sb/sync$n.out")
-	[ "$got" = "$want" ] || fail "sync #$n: expected 'biboumi ejabberd $component $want', got '${got:-no line}'"
-	pass "sync #$n: biboumi ejabberd $component $got"
-}
-
 adapter() { "$root/usr/lib/jabber-dispatch/servers/ejabberd" --root="$root" "$@"; }
 
 # ---------------------------------------------------------------- daemons
@@ -148,10 +139,10 @@ main() {
 	configure_biboumi
 	pass "private config: stock listeners on $stock_ports, the admin's $asker on $asker_port, biboumi on $comp_port"
 
-	run_sync 1 added
+	sync_expect 1 ejabberd "$component" added
 	[ -f "$root/etc/ejabberd/modules.d/jabber-dispatch.yml" ] || fail "sync did not create modules.d/jabber-dispatch.yml"
 	as_user ejabberd cat "$root/etc/ejabberd/modules.d/jabber-dispatch.yml" >/dev/null || fail "user ejabberd cannot read the drop-in"
-	run_sync 2 unchanged
+	sync_expect 2 ejabberd "$component" unchanged
 
 	start_ejabberd
 	start_biboumi

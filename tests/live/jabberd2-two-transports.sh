@@ -45,36 +45,6 @@ live_traps
 
 # ---------------------------------------------------------------- sandbox
 
-# The stock router.xml, with only what must point into the sandbox changed; <ip>, <port>'s
-# default and the stock secret stay for sync to deal with.  Each anchor must match once.
-configure_router() {
-	local cfg=$root/etc/jabberd2/router.xml
-	"$py" - "$cfg" "$root" "$port" <<'EOF' || fail "cannot adapt the stock router.xml"
-import sys
-cfg, root, port = sys.argv[1:]
-s = open(cfg, encoding="utf-8").read()
-for old, new in [
-    ("<pidfile>/var/run/jabberd2/router.pid</pidfile>", "<pidfile>%s/run/jabberd2/router.pid</pidfile>" % root),
-    ("<file>/var/log/jabberd2/router.log</file>", "<file>%s/var/log/jabberd2/router.log</file>" % root),
-    ("<users>/etc/jabberd2/router-users.xml</users>", "<users>%s/etc/jabberd2/router-users.xml</users>" % root),
-    ("<filter>/etc/jabberd2/router-filter.xml</filter>", "<filter>%s/etc/jabberd2/router-filter.xml</filter>" % root),
-    ("<port>5347</port>", "<port>%s</port>" % port),
-]:
-    if s.count(old) != 1:
-        sys.exit("router.xml: expected one %r" % old)
-    s = s.replace(old, new)
-for stock in ("<ip>0.0.0.0</ip>", "<secret>secret</secret>"):
-    if s.count(stock) != 1:
-        sys.exit("router.xml: the stock %r is gone" % stock)
-open(cfg, "w", encoding="utf-8").write(s)
-EOF
-	# as if the package had shipped it so: dpkg's conffile checksum is what lets sync harden it
-	mkdir -p "$root/var/lib/dpkg" "$root/run/jabberd2"
-	printf 'Package: jabberd2\nStatus: install ok installed\nConffiles:\n /etc/jabberd2/router.xml %s\n\n' \
-		"$(md5sum <"$cfg" | cut -d' ' -f1)" >"$root/var/lib/dpkg/status"
-	chown jabber:jabber "$root/run/jabberd2"
-}
-
 # configure_gateway NAME HOST SECRET: a biboumi config of its own, on the stock port 5347
 configure_gateway() {
 	(umask 077 && printf '%s' "$3" >"$sb/gw-$1.secret")
@@ -154,7 +124,7 @@ main() {
 	pass "sandbox from the stock jabberd2 and biboumi packages, project installed: $root"
 
 	port=$(free_ports 1)
-	configure_router
+	jabberd2_router "$port"
 	secret1=$("$py" -c 'import secrets; print("g1-" + secrets.token_hex(8) + "\"<&]]>é")')
 	secret2=$("$py" -c 'import secrets; print("g2-" + secrets.token_hex(8))')
 	configure_gateway biboumi irc.localhost "$secret1"

@@ -179,6 +179,17 @@ new_sandbox() {
 	sandbox_root "$root" "$@"
 }
 
+# sync_expect N SERVER HOST WANT: `sync` must exit 0 and say WANT for biboumi's HOST in SERVER
+# (output in $sb/syncN.{out,err}).
+sync_expect() {
+	local rc=0 got
+	jd "sync$1" sync || rc=$?
+	[ "$rc" = 0 ] || fail "sync #$1 exited with status $rc"
+	got=$(awk -v s="$2" -v h="$3" '$1 == "biboumi" && $2 == s && $3 == h { print $4 }' "$sb/sync$1.out")
+	[ "$got" = "$4" ] || fail "sync #$1: expected 'biboumi $2 $3 $4', got '${got:-no line for the pair}'"
+	pass "sync #$1: biboumi $2 $3 $got"
+}
+
 # jd NAME ARGS...: jabber-dispatch on the sandbox; its status returned, output in $sb/NAME.{out,err}.
 jd() {
 	local name=$1 rc=0
@@ -239,6 +250,37 @@ sub(r'^(?=VirtualHost )', 'data_path = "%s/var/lib/prosody"\ninterfaces = { "127
     'c2s_ports = { %s }\ns2s_ports = { %s }\ncomponent_ports = { %s }\n\n' % (root, c2s, s2s, comp))
 open(cfg, "w", encoding="utf-8").write(s)
 EOF
+}
+
+# jabberd2_router PORT: the stock router.xml with only what must point into the sandbox changed
+# and the component port PORT; <ip> and the stock secret stay for sync to deal with.  Recorded
+# in dpkg's status as the package's own conffile, as if the package had shipped it so: its
+# checksum is what lets sync harden it.
+jabberd2_router() {
+	local cfg=$root/etc/jabberd2/router.xml
+	"$py" - "$cfg" "$root" "$1" <<'EOF' || fail "cannot adapt the stock router.xml"
+import sys
+cfg, root, port = sys.argv[1:]
+s = open(cfg, encoding="utf-8").read()
+for old, new in [
+    ("<pidfile>/var/run/jabberd2/router.pid</pidfile>", "<pidfile>%s/run/jabberd2/router.pid</pidfile>" % root),
+    ("<file>/var/log/jabberd2/router.log</file>", "<file>%s/var/log/jabberd2/router.log</file>" % root),
+    ("<users>/etc/jabberd2/router-users.xml</users>", "<users>%s/etc/jabberd2/router-users.xml</users>" % root),
+    ("<filter>/etc/jabberd2/router-filter.xml</filter>", "<filter>%s/etc/jabberd2/router-filter.xml</filter>" % root),
+    ("<port>5347</port>", "<port>%s</port>" % port),
+]:
+    if s.count(old) != 1:
+        sys.exit("router.xml: expected one %r" % old)
+    s = s.replace(old, new)
+for stock in ("<ip>0.0.0.0</ip>", "<secret>secret</secret>"):
+    if s.count(stock) != 1:
+        sys.exit("router.xml: the stock %r is gone" % stock)
+open(cfg, "w", encoding="utf-8").write(s)
+EOF
+	mkdir -p "$root/run/jabberd2" "$root/var/log/jabberd2" "$root/var/lib/dpkg"
+	chown jabber:jabber "$root/run/jabberd2" "$root/var/log/jabberd2"
+	printf 'Package: jabberd2\nStatus: install ok installed\nConffiles:\n /etc/jabberd2/router.xml %s\n\n' \
+		"$(md5sum <"$cfg" | cut -d' ' -f1)" >>"$root/var/lib/dpkg/status"
 }
 
 # ej ARGS...: ejabberdctl for the sandbox's own node (see ejabberd_node).

@@ -116,16 +116,6 @@ fake_sync() {
 	say "NOTE: sync faked by JD_LIVE_FAKE_SYNC=1 (jabber-dispatch is not being tested)"
 }
 
-# run_sync N EXPECTED -- run sync, check its exit status and our pair's line
-run_sync() {
-	local n=$1 want=$2 rc=0 got
-	timeout 60 "$bin" --root="$root" sync >"$sb/sync$n.out" 2>"$sb/sync$n.err" || rc=$?
-	[ "$rc" = 0 ] || fail "sync #$n exited with status $rc"
-	got=$(awk -v h="$component" '$1 == "biboumi" && $2 == "prosody" && $3 == h { print $4 }' "$sb/sync$n.out")
-	[ "$got" = "$want" ] || fail "sync #$n: expected 'biboumi prosody $component $want', got '${got:-no line for the pair}'"
-	pass "sync #$n: biboumi prosody $component $got"
-}
-
 check_dropin() {
 	local d=$root/etc/prosody/conf.d f mode group
 	f=$d/$component.cfg.lua
@@ -284,9 +274,9 @@ main() {
 	if [ "$fake" = 1 ]; then
 		fake_sync
 	else
-		run_sync 1 added
+		sync_expect 1 prosody "$component" added
 		check_dropin
-		run_sync 2 unchanged
+		sync_expect 2 prosody "$component" unchanged
 	fi
 
 	check_readable

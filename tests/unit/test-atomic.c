@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,65 +23,18 @@
 #include "buf.h"
 #include "diag.h"
 #include "safefs.h"
+#include "sandbox.h"
 
 struct fixture {
-	char top[64];
-	struct root r;
+	struct sandbox sb;
 	struct changeset cs;
 	mode_t old_umask;
 };
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static const char *host(const struct fixture *f, const char *path)
-{
-	static char buf[4][512];
-	static int i;
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s%s", f->top, path);
-	return buf[i];
-}
-
-static void put_file(const struct fixture *f, const char *path, const char *content, mode_t mode)
-{
-	int fd = open(host(f, path), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		fail_msg("cannot create %s: %s", path, strerror(errno));
-	assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
-	assert_int_equal(fchmod(fd, mode), 0);
-	close(fd);
-}
-
-static void put_dir(const struct fixture *f, const char *path)
-{
-	if (mkdir(host(f, path), 0755) < 0)
-		fail_msg("cannot create %s: %s", path, strerror(errno));
-}
-
-/* The content of PATH inside the root, read directly (not through safefs). */
-static void get_file(const struct fixture *f, const char *path, struct buf *out)
-{
-	char chunk[4096];
-	ssize_t n;
-	int fd = open(host(f, path), O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		fail_msg("cannot read %s: %s", path, strerror(errno));
-	buf_truncate(out, 0);
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		assert_int_equal(buf_append(out, chunk, (size_t)n), 0);
-	close(fd);
-}
-
 static void assert_content(const struct fixture *f, const char *path, const char *want)
 {
 	struct buf b = BUF_INIT;
-	get_file(f, path, &b);
+	sandbox_get(&f->sb, path, &b);
 	assert_string_equal(buf_str(&b), want);
 	assert_int_equal(b.len, strlen(want));
 	buf_free(&b);
@@ -88,14 +43,14 @@ static void assert_content(const struct fixture *f, const char *path, const char
 static void assert_absent(const struct fixture *f, const char *path)
 {
 	struct stat st;
-	if (lstat(host(f, path), &st) == 0 || errno != ENOENT)
+	if (lstat(sandbox_path(&f->sb, path), &st) == 0 || errno != ENOENT)
 		fail_msg("%s exists", path);
 }
 
 /* No ".NAME.XXXXXX" temp file (nor any dot file) left in directory PATH. */
 static void assert_no_temps(const struct fixture *f, const char *path)
 {
-	DIR *dir = opendir(host(f, path));
+	DIR *dir = opendir(sandbox_path(&f->sb, path));
 	struct dirent *de;
 	if (!dir)
 		fail_msg("cannot list %s: %s", path, strerror(errno));
@@ -125,17 +80,17 @@ static int setup(void **state)
 	if (!f)
 		return -1;
 	f->old_umask = umask(022);
-	strcpy(f->top, "/tmp/ut-atomic.XXXXXX");
-	if (!mkdtemp(f->top)) {
+	strcpy(f->sb.top, "/tmp/ut-atomic.XXXXXX");
+	if (!mkdtemp(f->sb.top)) {
 		free(f);
 		return -1;
 	}
-	f->r = (struct root)ROOT_INIT;
+	f->sb.r = (struct root)ROOT_INIT;
 	f->cs = (struct changeset)CHANGESET_INIT;
 	*state = f;
-	if (mkdir(host(f, "/etc"), 0755) < 0 || mkdir(host(f, "/etc/prosody"), 0755) < 0)
+	if (mkdir(sandbox_path(&f->sb, "/etc"), 0755) < 0 || mkdir(sandbox_path(&f->sb, "/etc/prosody"), 0755) < 0)
 		return -1;
-	if (safefs_root_open(f->top, &f->r, &d) < 0) {
+	if (safefs_root_open(f->sb.top, &f->sb.r, &d) < 0) {
 		print_message("safefs_root_open: %s\n", d.msg);
 		return -1;
 	}
@@ -146,8 +101,8 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	changeset_free(&f->cs);
-	safefs_root_close(&f->r);
-	nftw(f->top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	safefs_root_close(&f->sb.r);
+	nftw(f->sb.top, sandbox_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	umask(f->old_umask);
 	free(f);
 	return 0;
@@ -156,7 +111,7 @@ static int teardown(void **state)
 static void commit_ok(struct fixture *f)
 {
 	struct diag d = DIAG_INIT;
-	int rc = changeset_commit(&f->cs, &f->r, &d);
+	int rc = changeset_commit(&f->cs, &f->sb.r, &d);
 	if (rc != 0)
 		fail_msg("changeset_commit: %d %s", rc, d.msg);
 	assert_false(diag_is_set(&d));
@@ -166,7 +121,7 @@ static void commit_ok(struct fixture *f)
 static void commit_fails(struct fixture *f, int want_rc, const char *want)
 {
 	struct diag d = DIAG_INIT;
-	int rc = changeset_commit(&f->cs, &f->r, &d);
+	int rc = changeset_commit(&f->cs, &f->sb.r, &d);
 	if (rc != want_rc)
 		fail_msg("changeset_commit returned %d (\"%s\"), expected %d", rc, d.msg, want_rc);
 	if (!strstr(d.msg, want))
@@ -179,7 +134,7 @@ static void test_create(void **state)
 	struct stat st;
 
 	/* The new file gets the directory's group, as conf.d root:prosody wants. */
-	assert_int_equal(chown(host(f, "/etc/prosody"), 0, 5678), 0);
+	assert_int_equal(chown(sandbox_path(&f->sb, "/etc/prosody"), 0, 5678), 0);
 	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/irc.cfg.lua", NULL, "Component \"irc\"\n", 16, 0640), 0);
 	assert_false(changeset_empty(&f->cs));
 	assert_non_null(changeset_find(&f->cs, "/etc/prosody/irc.cfg.lua"));
@@ -188,7 +143,7 @@ static void test_create(void **state)
 	commit_ok(f);
 
 	assert_content(f, "/etc/prosody/irc.cfg.lua", "Component \"irc\"\n");
-	assert_int_equal(lstat(host(f, "/etc/prosody/irc.cfg.lua"), &st), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/prosody/irc.cfg.lua"), &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0640);
 	assert_int_equal(st.st_uid, geteuid());
@@ -200,10 +155,10 @@ static void test_create(void **state)
 	assert_int_equal(changeset_put(&f->cs, "/etc/open", NULL, "x", 1, 0666), 0);
 	assert_int_equal(changeset_put(&f->cs, "/etc/empty", NULL, "", 0, 0600), 0);
 	commit_ok(f);
-	assert_int_equal(lstat(host(f, "/etc/open"), &st), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/open"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0666);
 	assert_int_equal(st.st_gid, 0);
-	assert_int_equal(lstat(host(f, "/etc/empty"), &st), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/empty"), &st), 0);
 	assert_int_equal(st.st_size, 0);
 	assert_no_temps(f, "/etc");
 }
@@ -214,16 +169,16 @@ static void test_replace_keeps_owner_and_mode(void **state)
 	struct buf old = old_of("component_secret = \"old\"\n");
 	struct stat before, after;
 
-	put_file(f, "/etc/prosody/prosody.cfg.lua", old.data, 0604);
-	assert_int_equal(chown(host(f, "/etc/prosody/prosody.cfg.lua"), 1234, 5678), 0);
-	assert_int_equal(lstat(host(f, "/etc/prosody/prosody.cfg.lua"), &before), 0);
+	sandbox_put(&f->sb, "/etc/prosody/prosody.cfg.lua", old.data, 0604);
+	assert_int_equal(chown(sandbox_path(&f->sb, "/etc/prosody/prosody.cfg.lua"), 1234, 5678), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/prosody/prosody.cfg.lua"), &before), 0);
 
 	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/prosody.cfg.lua", &old, "component_secret = \"new\"\n",
 				       25, 0600 /* ignored for an existing file */),
 			 0);
 	commit_ok(f);
 	assert_content(f, "/etc/prosody/prosody.cfg.lua", "component_secret = \"new\"\n");
-	assert_int_equal(lstat(host(f, "/etc/prosody/prosody.cfg.lua"), &after), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/prosody/prosody.cfg.lua"), &after), 0);
 	assert_int_equal(after.st_uid, 1234);
 	assert_int_equal(after.st_gid, 5678);
 	assert_int_equal(after.st_mode & 07777, 0604);
@@ -234,12 +189,12 @@ static void test_replace_keeps_owner_and_mode(void **state)
 	/* Special bits survive the owner change too. */
 	changeset_free(&f->cs);
 	old = old_of("#!/bin/sh\n");
-	put_file(f, "/etc/tool", old.data, 02750);
-	assert_int_equal(chown(host(f, "/etc/tool"), 1234, 5678), 0);
-	assert_int_equal(chmod(host(f, "/etc/tool"), 02750), 0);
+	sandbox_put(&f->sb, "/etc/tool", old.data, 02750);
+	assert_int_equal(chown(sandbox_path(&f->sb, "/etc/tool"), 1234, 5678), 0);
+	assert_int_equal(chmod(sandbox_path(&f->sb, "/etc/tool"), 02750), 0);
 	assert_int_equal(changeset_put(&f->cs, "/etc/tool", &old, "#!/bin/sh\nexit 0\n", 17, 0644), 0);
 	commit_ok(f);
-	assert_int_equal(lstat(host(f, "/etc/tool"), &after), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/tool"), &after), 0);
 	assert_int_equal(after.st_mode & 07777, 02750);
 	assert_int_equal(after.st_uid, 1234);
 	assert_int_equal(after.st_gid, 5678);
@@ -253,9 +208,9 @@ static void test_unchanged_is_not_written(void **state)
 	struct timespec past[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
 	struct stat before, after;
 
-	put_file(f, "/etc/prosody/same.cfg.lua", "same\n", 0644);
-	assert_int_equal(utimensat(AT_FDCWD, host(f, "/etc/prosody/same.cfg.lua"), past, 0), 0);
-	assert_int_equal(lstat(host(f, "/etc/prosody/same.cfg.lua"), &before), 0);
+	sandbox_put(&f->sb, "/etc/prosody/same.cfg.lua", "same\n", 0644);
+	assert_int_equal(utimensat(AT_FDCWD, sandbox_path(&f->sb, "/etc/prosody/same.cfg.lua"), past, 0), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/prosody/same.cfg.lua"), &before), 0);
 
 	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/same.cfg.lua", &old, "same\n", 5, 0644), 0);
 	assert_true(changeset_empty(&f->cs));
@@ -267,7 +222,7 @@ static void test_unchanged_is_not_written(void **state)
 	assert_true(changeset_empty(&f->cs));
 	commit_ok(f);
 
-	assert_int_equal(lstat(host(f, "/etc/prosody/same.cfg.lua"), &after), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/prosody/same.cfg.lua"), &after), 0);
 	assert_int_equal(after.st_ino, before.st_ino);
 	assert_int_equal(after.st_mtim.tv_sec, 1000000000);
 	assert_int_equal(after.st_ctim.tv_sec, before.st_ctim.tv_sec);
@@ -282,7 +237,7 @@ static void test_remove(void **state)
 	struct buf old = old_of("Component \"gone\"\n");
 	struct buf diff = BUF_INIT;
 
-	put_file(f, "/etc/prosody/gone.cfg.lua", old.data, 0644);
+	sandbox_put(&f->sb, "/etc/prosody/gone.cfg.lua", old.data, 0644);
 	assert_int_equal(changeset_remove(&f->cs, "/etc/prosody/gone.cfg.lua", &old), 0);
 	assert_true(changeset_find(&f->cs, "/etc/prosody/gone.cfg.lua")->remove);
 	assert_int_equal(changeset_diff(&f->cs, &diff), 0);
@@ -304,7 +259,7 @@ static void test_remove(void **state)
 
 	/* Removing a file someone else edited meanwhile is refused. */
 	changeset_free(&f->cs);
-	put_file(f, "/etc/prosody/edited.cfg.lua", "theirs\n", 0644);
+	sandbox_put(&f->sb, "/etc/prosody/edited.cfg.lua", "theirs\n", 0644);
 	assert_int_equal(changeset_remove(&f->cs, "/etc/prosody/edited.cfg.lua", &old), 0);
 	commit_fails(f, -ESTALE, "changed by someone else");
 	assert_content(f, "/etc/prosody/edited.cfg.lua", "theirs\n");
@@ -317,8 +272,8 @@ static void test_two_files(void **state)
 	struct fixture *f = *state;
 	struct buf old = old_of("old main\n");
 
-	put_file(f, "/etc/prosody/prosody.cfg.lua", old.data, 0644);
-	put_dir(f, "/etc/biboumi");
+	sandbox_put(&f->sb, "/etc/prosody/prosody.cfg.lua", old.data, 0644);
+	sandbox_mkdir(&f->sb, "/etc/biboumi");
 	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/prosody.cfg.lua", &old, "new main\n", 9, 0644), 0);
 	assert_int_equal(changeset_put(&f->cs, "/etc/biboumi/biboumi.cfg", NULL, "hostname=irc\n", 13, 0640), 0);
 	commit_ok(f);
@@ -335,12 +290,12 @@ static void test_all_or_nothing(void **state)
 	struct fixture *f = *state;
 	struct buf old_a = old_of("a1\n"), old_b = old_of("b1\n");
 
-	put_file(f, "/etc/prosody/a.cfg.lua", "a1\n", 0644);
-	put_file(f, "/etc/b.cfg", "b1\n", 0644);
+	sandbox_put(&f->sb, "/etc/prosody/a.cfg.lua", "a1\n", 0644);
+	sandbox_put(&f->sb, "/etc/b.cfg", "b1\n", 0644);
 	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/a.cfg.lua", &old_a, "a2\n", 3, 0644), 0);
 	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/new.cfg.lua", NULL, "n\n", 2, 0644), 0);
 	assert_int_equal(changeset_put(&f->cs, "/etc/b.cfg", &old_b, "b2\n", 3, 0644), 0);
-	put_file(f, "/etc/b.cfg", "b-theirs\n", 0644); /* someone else writes b */
+	sandbox_put(&f->sb, "/etc/b.cfg", "b-theirs\n", 0644); /* someone else writes b */
 	commit_fails(f, -ESTALE, "/etc/b.cfg: changed by someone else");
 	assert_content(f, "/etc/prosody/a.cfg.lua", "a1\n");
 	assert_absent(f, "/etc/prosody/new.cfg.lua");
@@ -358,24 +313,24 @@ static void test_symlink_target_refused(void **state)
 	char link[64];
 	ssize_t n;
 
-	put_file(f, "/etc/prosody/real.cfg.lua", "real content\n", 0644);
-	assert_int_equal(symlink("real.cfg.lua", host(f, "/etc/prosody/link.cfg.lua")), 0);
+	sandbox_put(&f->sb, "/etc/prosody/real.cfg.lua", "real content\n", 0644);
+	assert_int_equal(symlink("real.cfg.lua", sandbox_path(&f->sb, "/etc/prosody/link.cfg.lua")), 0);
 
 	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/link.cfg.lua", &old, "replaced\n", 9, 0644), 0);
 	commit_fails(f, -ELOOP, "/etc/prosody/link.cfg.lua: is a symlink");
-	n = readlink(host(f, "/etc/prosody/link.cfg.lua"), link, sizeof(link) - 1);
+	n = readlink(sandbox_path(&f->sb, "/etc/prosody/link.cfg.lua"), link, sizeof(link) - 1);
 	assert_true(n > 0);
 	link[n] = '\0';
 	assert_string_equal(link, "real.cfg.lua");
-	get_file(f, "/etc/prosody/link.cfg.lua", &a);
-	get_file(f, "/etc/prosody/real.cfg.lua", &b);
+	sandbox_get(&f->sb, "/etc/prosody/link.cfg.lua", &a);
+	sandbox_get(&f->sb, "/etc/prosody/real.cfg.lua", &b);
 	assert_true(buf_equal(&a, &b));
 	assert_string_equal(buf_str(&b), "real content\n");
 	assert_no_temps(f, "/etc/prosody");
 
 	/* A dangling link where a new file should go: refused, its target not created. */
 	changeset_free(&f->cs);
-	assert_int_equal(symlink("/etc/prosody/target.cfg.lua", host(f, "/etc/prosody/dangling.cfg.lua")), 0);
+	assert_int_equal(symlink("/etc/prosody/target.cfg.lua", sandbox_path(&f->sb, "/etc/prosody/dangling.cfg.lua")), 0);
 	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/dangling.cfg.lua", NULL, "x\n", 2, 0644), 0);
 	commit_fails(f, -ELOOP, "is a symlink");
 	assert_absent(f, "/etc/prosody/target.cfg.lua");
@@ -386,7 +341,7 @@ static void test_symlink_target_refused(void **state)
 	assert_int_equal(changeset_remove(&f->cs, "/etc/prosody/link.cfg.lua", &old), 0);
 	commit_fails(f, -ELOOP, "is a symlink");
 	assert_content(f, "/etc/prosody/real.cfg.lua", "real content\n");
-	n = readlink(host(f, "/etc/prosody/link.cfg.lua"), link, sizeof(link) - 1);
+	n = readlink(sandbox_path(&f->sb, "/etc/prosody/link.cfg.lua"), link, sizeof(link) - 1);
 	assert_true(n > 0);
 	buf_free(&old);
 	buf_free(&a);
@@ -397,8 +352,8 @@ static void test_symlink_parent_refused(void **state)
 {
 	struct fixture *f = *state;
 
-	put_dir(f, "/etc/prosody/conf.avail");
-	assert_int_equal(symlink("conf.avail", host(f, "/etc/prosody/conf.d")), 0);
+	sandbox_mkdir(&f->sb, "/etc/prosody/conf.avail");
+	assert_int_equal(symlink("conf.avail", sandbox_path(&f->sb, "/etc/prosody/conf.d")), 0);
 	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/conf.d/irc.cfg.lua", NULL, "x\n", 2, 0644), 0);
 	commit_fails(f, -ELOOP, "/etc/prosody/conf.d: is a symlink where a directory is expected");
 	assert_absent(f, "/etc/prosody/conf.avail/irc.cfg.lua");
@@ -406,7 +361,7 @@ static void test_symlink_parent_refused(void **state)
 
 	/* An absolute link, leading out of the root, with mkdir_mode: refused as well. */
 	changeset_free(&f->cs);
-	assert_int_equal(symlink("/tmp", host(f, "/var")), 0);
+	assert_int_equal(symlink("/tmp", sandbox_path(&f->sb, "/var")), 0);
 	assert_int_equal(changeset_put_mkdir(&f->cs, "/var/ut-atomic-escape/x", NULL, "x", 1, 0644, 0755), 0);
 	commit_fails(f, -ELOOP, "/var: is a symlink where a directory is expected");
 	{
@@ -425,40 +380,40 @@ static void test_changed_by_someone_else(void **state)
 	struct fixture *f = *state;
 	struct buf old = old_of("version 1\n");
 
-	put_file(f, "/etc/prosody/prosody.cfg.lua", "version 1\n", 0644);
+	sandbox_put(&f->sb, "/etc/prosody/prosody.cfg.lua", "version 1\n", 0644);
 	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/prosody.cfg.lua", &old, "mine\n", 5, 0644), 0);
-	put_file(f, "/etc/prosody/prosody.cfg.lua", "version 2, by the admin\n", 0644);
+	sandbox_put(&f->sb, "/etc/prosody/prosody.cfg.lua", "version 2, by the admin\n", 0644);
 	commit_fails(f, -ESTALE, "/etc/prosody/prosody.cfg.lua: changed by someone else");
 	assert_content(f, "/etc/prosody/prosody.cfg.lua", "version 2, by the admin\n");
 	assert_no_temps(f, "/etc/prosody");
 
 	/* Same length, different bytes. */
 	changeset_free(&f->cs);
-	put_file(f, "/etc/prosody/prosody.cfg.lua", "version 1\n", 0644);
+	sandbox_put(&f->sb, "/etc/prosody/prosody.cfg.lua", "version 1\n", 0644);
 	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/prosody.cfg.lua", &old, "mine\n", 5, 0644), 0);
-	put_file(f, "/etc/prosody/prosody.cfg.lua", "version 9\n", 0644);
+	sandbox_put(&f->sb, "/etc/prosody/prosody.cfg.lua", "version 9\n", 0644);
 	commit_fails(f, -ESTALE, "changed by someone else");
 	assert_content(f, "/etc/prosody/prosody.cfg.lua", "version 9\n");
 
 	/* Truncated by someone else. */
 	changeset_free(&f->cs);
-	put_file(f, "/etc/prosody/prosody.cfg.lua", "version 1\n", 0644);
+	sandbox_put(&f->sb, "/etc/prosody/prosody.cfg.lua", "version 1\n", 0644);
 	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/prosody.cfg.lua", &old, "mine\n", 5, 0644), 0);
-	put_file(f, "/etc/prosody/prosody.cfg.lua", "", 0644);
+	sandbox_put(&f->sb, "/etc/prosody/prosody.cfg.lua", "", 0644);
 	commit_fails(f, -ESTALE, "changed by someone else");
 	assert_content(f, "/etc/prosody/prosody.cfg.lua", "");
 
 	/* Removed by someone else. */
 	changeset_free(&f->cs);
 	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/prosody.cfg.lua", &old, "mine\n", 5, 0644), 0);
-	assert_int_equal(unlink(host(f, "/etc/prosody/prosody.cfg.lua")), 0);
+	assert_int_equal(unlink(sandbox_path(&f->sb, "/etc/prosody/prosody.cfg.lua")), 0);
 	commit_fails(f, -ESTALE, "removed by someone else");
 	assert_absent(f, "/etc/prosody/prosody.cfg.lua");
 
 	/* Created by someone else while we meant to create it. */
 	changeset_free(&f->cs);
 	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/new.cfg.lua", NULL, "mine\n", 5, 0644), 0);
-	put_file(f, "/etc/prosody/new.cfg.lua", "theirs\n", 0644);
+	sandbox_put(&f->sb, "/etc/prosody/new.cfg.lua", "theirs\n", 0644);
 	commit_fails(f, -EEXIST, "created by someone else");
 	assert_content(f, "/etc/prosody/new.cfg.lua", "theirs\n");
 	assert_no_temps(f, "/etc/prosody");
@@ -466,7 +421,7 @@ static void test_changed_by_someone_else(void **state)
 	/* A directory where the file was. */
 	changeset_free(&f->cs);
 	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/dir.cfg.lua", &old, "mine\n", 5, 0644), 0);
-	put_dir(f, "/etc/prosody/dir.cfg.lua");
+	sandbox_mkdir(&f->sb, "/etc/prosody/dir.cfg.lua");
 	commit_fails(f, -EINVAL, "not a regular file");
 	assert_no_temps(f, "/etc/prosody");
 	buf_free(&old);
@@ -478,7 +433,7 @@ static void test_put_twice_keeps_first_old(void **state)
 	struct buf old = old_of("v1\n"), other = old_of("unrelated\n");
 	struct change *c;
 
-	put_file(f, "/etc/x.cfg", "v1\n", 0644);
+	sandbox_put(&f->sb, "/etc/x.cfg", "v1\n", 0644);
 	assert_int_equal(changeset_put(&f->cs, "/etc/x.cfg", &old, "v2\n", 3, 0644), 0);
 	/* A second put of the same path replaces the data, keeps what was read first. */
 	assert_int_equal(changeset_put(&f->cs, "/etc/x.cfg", &other, "v3\n", 3, 0644), 0);
@@ -580,13 +535,13 @@ static void test_mkdir_mode(void **state)
 	assert_int_equal(changeset_put_mkdir(&f->cs, "/var/lib/jabber-dispatch/state", NULL, "s\n", 2, 0600, 0750), 0);
 	commit_ok(f);
 	assert_content(f, "/var/lib/jabber-dispatch/state", "s\n");
-	assert_int_equal(lstat(host(f, "/var"), &st), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/var"), &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0755); /* above the file's own directory: plain */
-	assert_int_equal(lstat(host(f, "/var/lib/jabber-dispatch"), &st), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/var/lib/jabber-dispatch"), &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0750);
-	assert_int_equal(lstat(host(f, "/var/lib/jabber-dispatch/state"), &st), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/var/lib/jabber-dispatch/state"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
 	assert_no_temps(f, "/var/lib/jabber-dispatch");
 
@@ -594,9 +549,9 @@ static void test_mkdir_mode(void **state)
 	changeset_free(&f->cs);
 	assert_int_equal(changeset_put_mkdir(&f->cs, "/etc/prosody/new/x", NULL, "x", 1, 0644, 0700), 0);
 	commit_ok(f);
-	assert_int_equal(lstat(host(f, "/etc/prosody"), &st), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/prosody"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0755);
-	assert_int_equal(lstat(host(f, "/etc/prosody/new"), &st), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/prosody/new"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
 }
 
@@ -614,9 +569,9 @@ static void test_mkdir_mode_ignores_umask(void **state)
 	assert_int_equal(changeset_put_mkdir(&f->cs, "/etc/prosody/conf.d/irc.cfg.lua", NULL, "x\n", 2, 0640, 0755), 0);
 	commit_ok(f);
 	umask(022);
-	assert_int_equal(lstat(host(f, "/etc/prosody/conf.d/irc.cfg.lua"), &st), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/prosody/conf.d/irc.cfg.lua"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640); /* the file: exact */
-	assert_int_equal(lstat(host(f, "/etc/prosody/conf.d"), &st), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/prosody/conf.d"), &st), 0);
 	if ((st.st_mode & 07777) != 0755)
 		fail_msg("directory created with mode %04o under umask 077, expected mkdir_mode 0755",
 			 (unsigned)(st.st_mode & 07777));
@@ -639,20 +594,20 @@ static void test_stale_temps_cleaned(void **state)
 	assert_false(atomic_is_temp_name("irc.cfg.lua.jdtmp.0123456789ab"));
 	assert_false(atomic_is_temp_name(".irc.cfg.lua.0123456789ab"));
 
-	put_file(f, "/etc/prosody/prosody.cfg.lua", old.data, 0644);
-	put_file(f, "/etc/prosody/.prosody.cfg.lua.jdtmp.00000000dead", "secret = 1\n", 0600);
-	put_file(f, "/etc/prosody/.other.jdtmp.00000000beef", "another file's\n", 0600);
-	put_file(f, "/etc/prosody/.live.jdtmp.000000000123", "being written\n", 0600);
-	put_file(f, "/etc/prosody/.admin.swp", "not ours\n", 0600);
-	put_file(f, "/etc/prosody/.kept.jdtmp.0000000000XY", "not our pattern\n", 0600);
-	assert_int_equal(mkdir(host(f, "/etc/prosody/.dir.jdtmp.000000000000"), 0700), 0);
-	assert_int_equal(symlink("prosody.cfg.lua", host(f, "/etc/prosody/.link.jdtmp.000000000000")), 0);
+	sandbox_put(&f->sb, "/etc/prosody/prosody.cfg.lua", old.data, 0644);
+	sandbox_put(&f->sb, "/etc/prosody/.prosody.cfg.lua.jdtmp.00000000dead", "secret = 1\n", 0600);
+	sandbox_put(&f->sb, "/etc/prosody/.other.jdtmp.00000000beef", "another file's\n", 0600);
+	sandbox_put(&f->sb, "/etc/prosody/.live.jdtmp.000000000123", "being written\n", 0600);
+	sandbox_put(&f->sb, "/etc/prosody/.admin.swp", "not ours\n", 0600);
+	sandbox_put(&f->sb, "/etc/prosody/.kept.jdtmp.0000000000XY", "not our pattern\n", 0600);
+	assert_int_equal(mkdir(sandbox_path(&f->sb, "/etc/prosody/.dir.jdtmp.000000000000"), 0700), 0);
+	assert_int_equal(symlink("prosody.cfg.lua", sandbox_path(&f->sb, "/etc/prosody/.link.jdtmp.000000000000")), 0);
 	/* A live writer: its lock is held. */
-	held = open(host(f, "/etc/prosody/.live.jdtmp.000000000123"), O_RDONLY | O_CLOEXEC);
+	held = open(sandbox_path(&f->sb, "/etc/prosody/.live.jdtmp.000000000123"), O_RDONLY | O_CLOEXEC);
 	assert_true(held >= 0);
 	assert_int_equal(flock(held, LOCK_EX), 0);
 	/* A stale temp in a directory this commit does not write to stays. */
-	put_file(f, "/etc/.elsewhere.jdtmp.000000000000", "x", 0600);
+	sandbox_put(&f->sb, "/etc/.elsewhere.jdtmp.000000000000", "x", 0600);
 
 	assert_int_equal(changeset_put(&f->cs, "/etc/prosody/prosody.cfg.lua", &old, "new\n", 4, 0644), 0);
 	commit_ok(f);
@@ -665,8 +620,8 @@ static void test_stale_temps_cleaned(void **state)
 	assert_content(f, "/etc/.elsewhere.jdtmp.000000000000", "x");
 	{
 		struct stat st;
-		assert_int_equal(lstat(host(f, "/etc/prosody/.dir.jdtmp.000000000000"), &st), 0);
-		assert_int_equal(lstat(host(f, "/etc/prosody/.link.jdtmp.000000000000"), &st), 0);
+		assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/prosody/.dir.jdtmp.000000000000"), &st), 0);
+		assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/prosody/.link.jdtmp.000000000000"), &st), 0);
 	}
 	/* Once its writer is gone, the next commit takes it. */
 	close(held);
@@ -690,13 +645,13 @@ static void test_secret_not_world_readable(void **state)
 	struct buf old = old_of("password=\n"), notes = BUF_INIT;
 	struct stat st;
 
-	put_file(f, "/etc/biboumi.cfg", old.data, 0644);
-	assert_int_equal(chown(host(f, "/etc/biboumi.cfg"), 1234, 0), 0);
+	sandbox_put(&f->sb, "/etc/biboumi.cfg", old.data, 0644);
+	assert_int_equal(chown(sandbox_path(&f->sb, "/etc/biboumi.cfg"), 1234, 0), 0);
 	assert_int_equal(changeset_put(&f->cs, "/etc/biboumi.cfg", &old, "password=s3cret\n", 16, 0644), 0);
 	assert_int_equal(changeset_mark_secret(&f->cs, "/etc/biboumi.cfg", 4321), 0);
 	assert_int_equal(changeset_mark_secret(&f->cs, "/etc/not-queued", 4321), -ENOENT);
 	commit_ok(f);
-	assert_int_equal(lstat(host(f, "/etc/biboumi.cfg"), &st), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/biboumi.cfg"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
 	assert_int_equal(st.st_uid, 1234);
 	assert_int_equal(st.st_gid, 4321);
@@ -709,12 +664,12 @@ static void test_secret_not_world_readable(void **state)
 
 	/* Without a reader group: only the bits of others go, the group keeps its own. */
 	old = old_of("a\n");
-	put_file(f, "/etc/router.xml", old.data, 0664);
-	assert_int_equal(chown(host(f, "/etc/router.xml"), 0, 5678), 0);
+	sandbox_put(&f->sb, "/etc/router.xml", old.data, 0664);
+	assert_int_equal(chown(sandbox_path(&f->sb, "/etc/router.xml"), 0, 5678), 0);
 	assert_int_equal(changeset_put(&f->cs, "/etc/router.xml", &old, "b\n", 2, 0644), 0);
 	assert_int_equal(changeset_mark_secret(&f->cs, "/etc/router.xml", (gid_t)-1), 0);
 	commit_ok(f);
-	assert_int_equal(lstat(host(f, "/etc/router.xml"), &st), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/router.xml"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0660);
 	assert_int_equal(st.st_gid, 5678);
 	buf_free(&old);
@@ -722,11 +677,11 @@ static void test_secret_not_world_readable(void **state)
 
 	/* Already private: nothing changes, nothing to say. */
 	old = old_of("a\n");
-	put_file(f, "/etc/private", old.data, 0640);
+	sandbox_put(&f->sb, "/etc/private", old.data, 0640);
 	assert_int_equal(changeset_put(&f->cs, "/etc/private", &old, "b\n", 2, 0644), 0);
 	assert_int_equal(changeset_mark_secret(&f->cs, "/etc/private", 4321), 0);
 	commit_ok(f);
-	assert_int_equal(lstat(host(f, "/etc/private"), &st), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/private"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
 	assert_int_equal(st.st_gid, 0);
 	assert_int_equal(changeset_secured_notes(&f->cs, &notes), 0);
@@ -738,28 +693,14 @@ static void test_secret_not_world_readable(void **state)
 	assert_int_equal(changeset_put(&f->cs, "/etc/new.cfg", NULL, "k=v\n", 4, 0644), 0);
 	assert_int_equal(changeset_mark_secret(&f->cs, "/etc/new.cfg", (gid_t)-1), 0);
 	commit_ok(f);
-	assert_int_equal(lstat(host(f, "/etc/new.cfg"), &st), 0);
+	assert_int_equal(lstat(sandbox_path(&f->sb, "/etc/new.cfg"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_create, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_replace_keeps_owner_and_mode, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unchanged_is_not_written, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_two_files, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_all_or_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlink_target_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlink_parent_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_changed_by_someone_else, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_put_twice_keeps_first_old, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_diff_redacted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mkdir_mode, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mkdir_mode_ignores_umask, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stale_temps_cleaned, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_secret_not_world_readable, setup, teardown),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(UNIT_FIXTURE(test_create), UNIT_FIXTURE(test_replace_keeps_owner_and_mode),
+	   UNIT_FIXTURE(test_unchanged_is_not_written), UNIT_FIXTURE(test_remove), UNIT_FIXTURE(test_two_files),
+	   UNIT_FIXTURE(test_all_or_nothing), UNIT_FIXTURE(test_symlink_target_refused),
+	   UNIT_FIXTURE(test_symlink_parent_refused), UNIT_FIXTURE(test_changed_by_someone_else),
+	   UNIT_FIXTURE(test_put_twice_keeps_first_old), UNIT_FIXTURE(test_diff_redacted),
+	   UNIT_FIXTURE(test_mkdir_mode), UNIT_FIXTURE(test_mkdir_mode_ignores_umask),
+	   UNIT_FIXTURE(test_stale_temps_cleaned), UNIT_FIXTURE(test_secret_not_world_readable))

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -313,14 +315,7 @@ static void test_read_fd(void **state)
 	buf_free(&b);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fresh_buffer), cmocka_unit_test(test_append_puts_putc),
-		cmocka_unit_test(test_growth),       cmocka_unit_test(test_reserve),
-		cmocka_unit_test(test_printf),       cmocka_unit_test(test_truncate),
-		cmocka_unit_test(test_chomp),        cmocka_unit_test(test_sensitive),
-		cmocka_unit_test(test_equal),        cmocka_unit_test(test_read_fd),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_fresh_buffer), cmocka_unit_test(test_append_puts_putc),
+	   cmocka_unit_test(test_growth), cmocka_unit_test(test_reserve), cmocka_unit_test(test_printf),
+	   cmocka_unit_test(test_truncate), cmocka_unit_test(test_chomp), cmocka_unit_test(test_sensitive),
+	   cmocka_unit_test(test_equal), cmocka_unit_test(test_read_fd))

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "conf-erl.h"
 
 static void parse_ok(const char *text, struct erl_file *f)
@@ -146,12 +148,5 @@ static void test_quote_roundtrip(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_listen),
-		cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_quote_roundtrip),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_listen), cmocka_unit_test(test_refusals),
+	   cmocka_unit_test(test_quote_roundtrip))

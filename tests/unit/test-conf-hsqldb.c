@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,13 +378,7 @@ static void test_check_closed(void **state)
 	rmdir(t.top);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_quote),	   cmocka_unit_test(test_unescape), cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_parse),	   cmocka_unit_test(test_refused),  cmocka_unit_test(test_quoted_names),
-		cmocka_unit_test(test_lossy),	   cmocka_unit_test(test_like),	    cmocka_unit_test(test_char_length),
-		cmocka_unit_test(test_check_closed),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_quote), cmocka_unit_test(test_unescape), cmocka_unit_test(test_round_trip),
+	   cmocka_unit_test(test_parse), cmocka_unit_test(test_refused), cmocka_unit_test(test_quoted_names),
+	   cmocka_unit_test(test_lossy), cmocka_unit_test(test_like), cmocka_unit_test(test_char_length),
+	   cmocka_unit_test(test_check_closed))

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "conf-ini.h"
 
 static int parse(const char *text, enum ini_dialect dialect, struct ini_file *f, struct diag *d)
@@ -175,16 +177,6 @@ static void test_set_refused(void **state)
 	ini_free(&f);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_boost),
-		cmocka_unit_test(test_boost_refusals),
-		cmocka_unit_test(test_configparser),
-		cmocka_unit_test(test_configparser_refusals),
-		cmocka_unit_test(test_configargparse),
-		cmocka_unit_test(test_set),
-		cmocka_unit_test(test_set_refused),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_boost), cmocka_unit_test(test_boost_refusals),
+	   cmocka_unit_test(test_configparser), cmocka_unit_test(test_configparser_refusals),
+	   cmocka_unit_test(test_configargparse), cmocka_unit_test(test_set), cmocka_unit_test(test_set_refused))

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -329,15 +331,9 @@ static void test_set(void **state)
 	free(want);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_stock_biboumi),      cmocka_unit_test(test_comments_and_blank_lines),
-		cmocka_unit_test(test_last_key_wins),      cmocka_unit_test(test_crlf),
-		cmocka_unit_test(test_values_as_they_are), cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_refusal_just_words), cmocka_unit_test(test_refusal_empty_key),
-		cmocka_unit_test(test_nul_byte),           cmocka_unit_test(test_diag_first_wins),
-		cmocka_unit_test(test_value_offsets),      cmocka_unit_test(test_set),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_stock_biboumi), cmocka_unit_test(test_comments_and_blank_lines),
+	   cmocka_unit_test(test_last_key_wins), cmocka_unit_test(test_crlf),
+	   cmocka_unit_test(test_values_as_they_are), cmocka_unit_test(test_refusals),
+	   cmocka_unit_test(test_refusal_just_words), cmocka_unit_test(test_refusal_empty_key),
+	   cmocka_unit_test(test_nul_byte), cmocka_unit_test(test_diag_first_wins),
+	   cmocka_unit_test(test_value_offsets), cmocka_unit_test(test_set))

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -674,21 +676,10 @@ static void test_quote_real_lua(void **state)
 	buf_free(&out);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config_tokens),
-		cmocka_unit_test(test_config_values),
-		cmocka_unit_test(test_eof_repeats),
-		cmocka_unit_test(test_lines_and_crlf),
-		cmocka_unit_test(test_string_values),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_error_empty_u_escape),
-		cmocka_unit_test(test_error_nul_outside_string),
-		cmocka_unit_test(test_backslash_crlf_in_string),
-		cmocka_unit_test(test_lenient),
-		cmocka_unit_test_setup_teardown(test_quote_round_trip, samples_setup, samples_teardown),
-		cmocka_unit_test_setup_teardown(test_quote_real_lua, samples_setup, samples_teardown),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_config_tokens), cmocka_unit_test(test_config_values),
+	   cmocka_unit_test(test_eof_repeats), cmocka_unit_test(test_lines_and_crlf),
+	   cmocka_unit_test(test_string_values), cmocka_unit_test(test_errors),
+	   cmocka_unit_test(test_error_empty_u_escape), cmocka_unit_test(test_error_nul_outside_string),
+	   cmocka_unit_test(test_backslash_crlf_in_string), cmocka_unit_test(test_lenient),
+	   cmocka_unit_test_setup_teardown(test_quote_round_trip, samples_setup, samples_teardown),
+	   cmocka_unit_test_setup_teardown(test_quote_real_lua, samples_setup, samples_teardown))

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -173,12 +175,6 @@ static void test_escape_and_indent(void **state)
 	buf_free(&b);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tree_and_offsets),   cmocka_unit_test(test_comment_fragment),
-		cmocka_unit_test(test_set_text_round_trip), cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_escape_and_indent),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_tree_and_offsets), cmocka_unit_test(test_comment_fragment),
+	   cmocka_unit_test(test_set_text_round_trip), cmocka_unit_test(test_refusals),
+	   cmocka_unit_test(test_escape_and_indent))

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "conf-yaml.h"
 
 /* The text of node N, as a NUL-terminated copy in BUF. */
@@ -278,15 +280,6 @@ static void test_quote_roundtrip(void **state)
 	buf_free(&out);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_listen_offsets),
-		cmocka_unit_test(test_utf8_bom_crlf),
-		cmocka_unit_test(test_empty_and_aliases),
-		cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_alias_bomb),
-		cmocka_unit_test(test_quote_roundtrip),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_listen_offsets), cmocka_unit_test(test_utf8_bom_crlf),
+	   cmocka_unit_test(test_empty_and_aliases), cmocka_unit_test(test_refusals),
+	   cmocka_unit_test(test_alias_bomb), cmocka_unit_test(test_quote_roundtrip))

@@ -13,7 +13,10 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "descriptor.h"
+#include "sandbox.h"
 
 static int parse(const char *text, struct descriptor *dsc, struct diag *d)
 {
@@ -106,58 +109,12 @@ static void test_secret_placeholders(void **state)
 		assert_false(descriptor_secret_placeholder(no[i]));
 }
 
-struct sandbox {
-	char dir[64];
-	struct root r;
-};
-
-static void sandbox_put(struct sandbox *sb, const char *rel, const char *text)
+/* The text of REL inside the sandbox. */
+static const char *text_of(struct sandbox *sb, const char *rel)
 {
-	char path[256];
-	FILE *fp;
-	snprintf(path, sizeof(path), "%s%s", sb->dir, rel);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
-
-static char *sandbox_get(struct sandbox *sb, const char *rel)
-{
-	static char text[4096];
-	char path[256];
-	size_t n;
-	FILE *fp;
-	snprintf(path, sizeof(path), "%s%s", sb->dir, rel);
-	fp = fopen(path, "r");
-	assert_non_null(fp);
-	n = fread(text, 1, sizeof(text) - 1, fp);
-	fclose(fp);
-	text[n] = '\0';
-	return text;
-}
-
-static int setup(void **state)
-{
-	struct sandbox *sb = calloc(1, sizeof(*sb));
-	struct diag d = DIAG_INIT;
-	snprintf(sb->dir, sizeof(sb->dir), "/tmp/test-descriptor.XXXXXX");
-	assert_non_null(mkdtemp(sb->dir));
-	sb->r = (struct root)ROOT_INIT;
-	assert_int_equal(safefs_root_open(sb->dir, &sb->r, &d), 0);
-	*state = sb;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct sandbox *sb = *state;
-	char cmd[128];
-	safefs_root_close(&sb->r);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sb->dir);
-	assert_int_equal(system(cmd), 0);
-	free(sb);
-	return 0;
+	static struct buf text = BUF_INIT;
+	sandbox_get(sb, rel, &text);
+	return buf_str(&text);
 }
 
 /* Read DESC_TEXT's config inside the sandbox; returns rc, fills C. */
@@ -201,21 +158,21 @@ static void test_xml(void **state)
 	struct diag d = DIAG_INIT;
 
 	sandbox_put(sb, "/muc.xml", "<jcr>\n  <name> muc.example.org\n</name> <!-- x -->\n  <port>5242</port>\n"
-				    "  <secret>a&amp;b</secret>\n</jcr>\n");
+				    "  <secret>a&amp;b</secret>\n</jcr>\n", 0644);
 	assert_int_equal(read_with(sb, MUC, &c, &d), 0);
 	assert_string_equal(c.host, "muc.example.org");
 	assert_int_equal(c.port, 5242);
 	assert_string_equal(buf_str(&c.secret), "a&b");
 	assert_int_equal(set_with(sb, MUC, 5347, "x<y", &d), 0);
-	assert_string_equal(sandbox_get(sb, "/muc.xml"), "<jcr>\n  <name> muc.example.org\n</name> <!-- x -->\n"
+	assert_string_equal(text_of(sb, "/muc.xml"), "<jcr>\n  <name> muc.example.org\n</name> <!-- x -->\n"
 							 "  <port>5347</port>\n  <secret>x&lt;y</secret>\n</jcr>\n");
 	/* the example secret means "not configured" */
-	sandbox_put(sb, "/muc.xml", "<jcr><name>m.example.org</name><port>5347</port><secret>secret</secret></jcr>");
+	sandbox_put(sb, "/muc.xml", "<jcr><name>m.example.org</name><port>5347</port><secret>secret</secret></jcr>", 0644);
 	diag_clear(&d);
 	assert_int_equal(read_with(sb, MUC, &c, &d), -ENODATA);
 	/* an attribute, and a step with a predicate */
 	sandbox_put(sb, "/jit.xml", "<jabber><service id='icq.example.org'/><service id='l'><uplink/>"
-				    "<connect><port>5240</port><secret>s3</secret></connect></service></jabber>");
+				    "<connect><port>5240</port><secret>s3</secret></connect></service></jabber>", 0644);
 	diag_clear(&d);
 	assert_int_equal(read_with(sb, "format=xml\nconfig=/jit.xml\nhost=/jabber/service[!uplink]@id\n"
 				       "port=/jabber/service[uplink]/connect/port\nsecret=/jabber/service[uplink]/connect/secret\n",
@@ -237,22 +194,22 @@ static void test_ini_fallback_and_secret_file(void **state)
 			  "default-host=sms4you.localhost\nport=XMPP.port\ndefault-port=5347\n"
 			  "secret-file=XMPP.component_password_file\nsecret-file-default=/pw\n";
 
-	sandbox_put(sb, "/gw.conf", "jid=wa.example.org\nsecret=abc\n");
-	sandbox_put(sb, "/common.conf", "server=localhost\nport=5246\n");
+	sandbox_put(sb, "/gw.conf", "jid=wa.example.org\nsecret=abc\n", 0644);
+	sandbox_put(sb, "/common.conf", "server=localhost\nport=5246\n", 0644);
 	assert_int_equal(read_with(sb, slidge, &c, &d), 0);
 	assert_int_equal(c.port, 5246);
 	/* the adopted port goes to the gateway's own file, which then wins */
 	assert_int_equal(set_with(sb, slidge, 5999, NULL, &d), 0);
-	assert_string_equal(sandbox_get(sb, "/gw.conf"), "jid=wa.example.org\nsecret=abc\nport=5999\n");
-	assert_string_equal(sandbox_get(sb, "/common.conf"), "server=localhost\nport=5246\n");
+	assert_string_equal(text_of(sb, "/gw.conf"), "jid=wa.example.org\nsecret=abc\nport=5999\n");
+	assert_string_equal(text_of(sb, "/common.conf"), "server=localhost\nport=5246\n");
 
-	sandbox_put(sb, "/s.ini", "[XMPP]\n#component_jid = x\n");
+	sandbox_put(sb, "/s.ini", "[XMPP]\n#component_jid = x\n", 0644);
 	diag_clear(&d);
 	assert_int_equal(read_with(sb, sms, &c, &d), -ENODATA);
 	assert_string_equal(d.msg, "/pw: no such file (it holds the secret)");
 	assert_int_equal(set_with(sb, sms, 0, "n3w", &d), 0);
-	assert_string_equal(sandbox_get(sb, "/pw"), "n3w\n");
-	assert_string_equal(sandbox_get(sb, "/s.ini"), "[XMPP]\n#component_jid = x\n");
+	assert_string_equal(text_of(sb, "/pw"), "n3w\n");
+	assert_string_equal(text_of(sb, "/s.ini"), "[XMPP]\n#component_jid = x\n");
 	diag_clear(&d);
 	assert_int_equal(read_with(sb, sms, &c, &d), 0);
 	assert_string_equal(c.host, "sms4you.localhost");
@@ -260,15 +217,6 @@ static void test_ini_fallback_and_secret_file(void **state)
 	component_free(&c);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_placeholders),
-		cmocka_unit_test(test_secret_placeholders),
-		cmocka_unit_test_setup_teardown(test_xml, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ini_fallback_and_secret_file, setup, teardown),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_parse), cmocka_unit_test(test_refused), cmocka_unit_test(test_placeholders),
+	   cmocka_unit_test(test_secret_placeholders), UNIT_SANDBOX(test_xml),
+	   UNIT_SANDBOX(test_ini_fallback_and_secret_file))

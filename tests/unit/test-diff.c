@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -329,19 +331,8 @@ static void test_against_gnu_diff(void **state)
 	rmdir(dir);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_identical),
-		cmocka_unit_test(test_appends_with_labels),
-		cmocka_unit_test(test_insert),
-		cmocka_unit_test(test_delete),
-		cmocka_unit_test(test_create_and_remove),
-		cmocka_unit_test(test_missing_final_newline),
-		cmocka_unit_test(test_hunks_split_and_merge),
-		cmocka_unit_test(test_nul_bytes),
-		cmocka_unit_test(test_large_file_small_edit),
-		cmocka_unit_test(test_against_gnu_diff),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_identical), cmocka_unit_test(test_appends_with_labels),
+	   cmocka_unit_test(test_insert), cmocka_unit_test(test_delete), cmocka_unit_test(test_create_and_remove),
+	   cmocka_unit_test(test_missing_final_newline), cmocka_unit_test(test_hunks_split_and_merge),
+	   cmocka_unit_test(test_nul_bytes), cmocka_unit_test(test_large_file_small_edit),
+	   cmocka_unit_test(test_against_gnu_diff))

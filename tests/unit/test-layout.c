@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -18,39 +20,19 @@
 #include "diag.h"
 #include "layout.h"
 #include "safefs.h"
+#include "sandbox.h"
 
 struct fixture {
-	char top[64];
-	struct root r;
+	struct sandbox sb;
 	struct layout_spec spec; /* the caller: no privilege needed */
 };
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static const char *host(const struct fixture *f, const char *path)
-{
-	static char buf[4][512];
-	static int i;
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s%s", f->top, path);
-	return buf[i];
-}
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct diag d = DIAG_INIT;
 
 	assert_non_null(f);
-	snprintf(f->top, sizeof(f->top), "/tmp/jd-layout.XXXXXX");
-	assert_non_null(mkdtemp(f->top));
-	assert_int_equal(safefs_root_open(f->top, &f->r, &d), 0);
+	sandbox_open(&f->sb, "layout");
 	f->spec = (struct layout_spec){ .uid = geteuid(), .gid = getegid(), .mode = 0750 };
 	*state = f;
 	return 0;
@@ -59,8 +41,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	safefs_root_close(&f->r);
-	nftw(f->top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	sandbox_close(&f->sb);
 	free(f);
 	return 0;
 }
@@ -68,7 +49,7 @@ static int teardown(void **state)
 static mode_t mode_of(const struct fixture *f, const char *path)
 {
 	struct stat st;
-	if (lstat(host(f, path), &st) < 0)
+	if (lstat(sandbox_path(&f->sb, path), &st) < 0)
 		return 0;
 	return st.st_mode & 07777;
 }
@@ -91,7 +72,7 @@ static void test_create_then_unchanged(void **state)
 	struct diag d = DIAG_INIT;
 
 	/* No /var at all: made on the way, root-owned 0755 above PACKAGE's directories. */
-	assert_int_equal(layout_apply(&f->r, "foo-gw", &f->spec, false, &rep, &d), 0);
+	assert_int_equal(layout_apply(&f->sb.r, "foo-gw", &f->spec, false, &rep, &d), 0);
 	for (size_t i = 0; i < LAYOUT_NDIRS; i++) {
 		char path[300];
 		assert_int_equal(rep.v[i].action, LAYOUT_CREATED);
@@ -100,22 +81,22 @@ static void test_create_then_unchanged(void **state)
 		assert_int_equal(mode_of(f, path), 0750);
 	}
 	assert_int_equal(mode_of(f, "/var/lib"), 0755);
-	assert_int_equal(layout_apply(&f->r, "foo-gw", &f->spec, false, &rep, &d), 0);
+	assert_int_equal(layout_apply(&f->sb.r, "foo-gw", &f->spec, false, &rep, &d), 0);
 	for (size_t i = 0; i < LAYOUT_NDIRS; i++)
 		assert_int_equal(rep.v[i].action, LAYOUT_UNCHANGED);
 	/* A mode changed by hand is fixed back; a dry run only says so. */
-	assert_int_equal(chmod(host(f, "/var/log/foo-gw"), 0777), 0);
-	assert_int_equal(layout_apply(&f->r, "foo-gw", &f->spec, true, &rep, &d), 0);
+	assert_int_equal(chmod(sandbox_path(&f->sb, "/var/log/foo-gw"), 0777), 0);
+	assert_int_equal(layout_apply(&f->sb.r, "foo-gw", &f->spec, true, &rep, &d), 0);
 	assert_int_equal(rep.v[0].action, LAYOUT_FIXED);
 	assert_int_equal(rep.v[0].old_mode, 0777);
 	assert_int_equal(mode_of(f, "/var/log/foo-gw"), 0777);
 	/* Only creating (transport-init --dirs): what exists stays as it is. */
 	f->spec.keep_existing = true;
-	assert_int_equal(layout_apply(&f->r, "foo-gw", &f->spec, false, &rep, &d), 0);
+	assert_int_equal(layout_apply(&f->sb.r, "foo-gw", &f->spec, false, &rep, &d), 0);
 	assert_int_equal(rep.v[0].action, LAYOUT_UNCHANGED);
 	assert_int_equal(mode_of(f, "/var/log/foo-gw"), 0777);
 	f->spec.keep_existing = false;
-	assert_int_equal(layout_apply(&f->r, "foo-gw", &f->spec, false, &rep, &d), 0);
+	assert_int_equal(layout_apply(&f->sb.r, "foo-gw", &f->spec, false, &rep, &d), 0);
 	assert_int_equal(rep.v[0].action, LAYOUT_FIXED);
 	assert_int_equal(mode_of(f, "/var/log/foo-gw"), 0750);
 }
@@ -127,13 +108,13 @@ static void test_symlinks_refused(void **state)
 	struct diag d = DIAG_INIT;
 	char outside[80];
 
-	snprintf(outside, sizeof(outside), "%s.outside", f->top);
+	snprintf(outside, sizeof(outside), "%s.outside", f->sb.top);
 	assert_int_equal(mkdir(outside, 0755), 0);
-	assert_int_equal(mkdir(host(f, "/var"), 0755), 0);
-	assert_int_equal(mkdir(host(f, "/var/log"), 0755), 0);
-	assert_int_equal(symlink(outside, host(f, "/var/lib")), 0);
+	assert_int_equal(mkdir(sandbox_path(&f->sb, "/var"), 0755), 0);
+	assert_int_equal(mkdir(sandbox_path(&f->sb, "/var/log"), 0755), 0);
+	assert_int_equal(symlink(outside, sandbox_path(&f->sb, "/var/lib")), 0);
 	memset(&rep, 0, sizeof(rep));
-	assert_int_equal(layout_apply(&f->r, "foo-gw", &f->spec, false, &rep, &d), -ELOOP);
+	assert_int_equal(layout_apply(&f->sb.r, "foo-gw", &f->spec, false, &rep, &d), -ELOOP);
 	assert_string_equal(d.msg, "/var/lib: is a symlink; refusing to follow it");
 	assert_int_equal(d.exit_code, 73);
 	/* What came before the refusal is done and reported; the refused one is not. */
@@ -142,10 +123,10 @@ static void test_symlinks_refused(void **state)
 	assert_int_equal(rmdir(outside), 0); /* still empty: nothing made through the link */
 
 	diag_clear(&d);
-	assert_int_equal(unlink(host(f, "/var/lib")), 0);
-	assert_int_equal(mkdir(host(f, "/var/lib"), 0755), 0);
-	assert_int_equal(symlink("/etc", host(f, "/var/lib/bar-gw")), 0);
-	assert_int_equal(layout_remove(&f->r, "bar-gw", true, false, &rep, &d), -ELOOP);
+	assert_int_equal(unlink(sandbox_path(&f->sb, "/var/lib")), 0);
+	assert_int_equal(mkdir(sandbox_path(&f->sb, "/var/lib"), 0755), 0);
+	assert_int_equal(symlink("/etc", sandbox_path(&f->sb, "/var/lib/bar-gw")), 0);
+	assert_int_equal(layout_remove(&f->sb.r, "bar-gw", true, false, &rep, &d), -ELOOP);
 	assert_string_equal(d.msg, "/var/lib/bar-gw: is a symlink; refusing to follow it");
 }
 
@@ -156,23 +137,23 @@ static void test_remove(void **state)
 	struct diag d = DIAG_INIT;
 	FILE *fp;
 
-	assert_int_equal(layout_apply(&f->r, "foo-gw", &f->spec, false, &rep, &d), 0);
-	assert_int_equal(mkdir(host(f, "/var/lib/foo-gw/sub"), 0700), 0);
-	fp = fopen(host(f, "/var/lib/foo-gw/sub/state"), "w");
+	assert_int_equal(layout_apply(&f->sb.r, "foo-gw", &f->spec, false, &rep, &d), 0);
+	assert_int_equal(mkdir(sandbox_path(&f->sb, "/var/lib/foo-gw/sub"), 0700), 0);
+	fp = fopen(sandbox_path(&f->sb, "/var/lib/foo-gw/sub/state"), "w");
 	assert_non_null(fp);
 	fclose(fp);
-	assert_int_equal(symlink("/etc/passwd", host(f, "/var/lib/foo-gw/link")), 0);
-	assert_int_equal(layout_remove(&f->r, "foo-gw", false, false, &rep, &d), 0);
+	assert_int_equal(symlink("/etc/passwd", sandbox_path(&f->sb, "/var/lib/foo-gw/link")), 0);
+	assert_int_equal(layout_remove(&f->sb.r, "foo-gw", false, false, &rep, &d), 0);
 	assert_int_equal(rep.v[0].action, LAYOUT_REMOVED);
 	assert_int_equal(rep.v[1].action, LAYOUT_KEPT);
 	assert_int_equal(mode_of(f, "/var/lib/foo-gw"), 0750);
-	assert_int_equal(layout_remove(&f->r, "foo-gw", true, true, &rep, &d), 0);
+	assert_int_equal(layout_remove(&f->sb.r, "foo-gw", true, true, &rep, &d), 0);
 	assert_int_equal(rep.v[1].action, LAYOUT_REMOVED);
 	assert_int_equal(mode_of(f, "/var/lib/foo-gw"), 0750); /* dry run */
-	assert_int_equal(layout_remove(&f->r, "foo-gw", true, false, &rep, &d), 0);
+	assert_int_equal(layout_remove(&f->sb.r, "foo-gw", true, false, &rep, &d), 0);
 	assert_int_equal(rep.v[1].action, LAYOUT_REMOVED);
 	assert_int_equal(mode_of(f, "/var/lib/foo-gw"), 0);
-	assert_int_equal(layout_remove(&f->r, "foo-gw", false, false, &rep, &d), 0);
+	assert_int_equal(layout_remove(&f->sb.r, "foo-gw", false, false, &rep, &d), 0);
 	for (size_t i = 0; i < LAYOUT_NDIRS; i++)
 		assert_int_equal(rep.v[i].action, LAYOUT_ABSENT);
 }
@@ -188,14 +169,5 @@ static void test_tmpfiles(void **state)
 	buf_free(&out);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names),
-		cmocka_unit_test_setup_teardown(test_create_then_unchanged, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlinks_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
-		cmocka_unit_test(test_tmpfiles),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_names), UNIT_FIXTURE(test_create_then_unchanged),
+	   UNIT_FIXTURE(test_symlinks_refused), UNIT_FIXTURE(test_remove), cmocka_unit_test(test_tmpfiles))

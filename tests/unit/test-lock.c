@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <errno.h>
 #include <ftw.h>
 #include <signal.h>
@@ -139,12 +141,5 @@ static void test_waiter_gets_it_when_released(void **state)
 	lock_release(fd);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_busy_names_holder_and_gives_up, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lock_dies_with_holder, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_waiter_gets_it_when_released, setup, teardown),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(UNIT_FIXTURE(test_busy_names_holder_and_gives_up), UNIT_FIXTURE(test_lock_dies_with_holder),
+	   UNIT_FIXTURE(test_waiter_gets_it_when_released))

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <string.h>
 
 #include "protocol.h"
@@ -205,16 +207,6 @@ static void test_caps_parse(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_result_words),
-		cmocka_unit_test(test_state_words),
-		cmocka_unit_test(test_caps_format),
-		cmocka_unit_test(test_listen_modes),
-		cmocka_unit_test(test_secret_max),
-		cmocka_unit_test(test_caps_format_small_buffer),
-		cmocka_unit_test(test_caps_parse),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_result_words), cmocka_unit_test(test_state_words),
+	   cmocka_unit_test(test_caps_format), cmocka_unit_test(test_listen_modes), cmocka_unit_test(test_secret_max),
+	   cmocka_unit_test(test_caps_format_small_buffer), cmocka_unit_test(test_caps_parse))

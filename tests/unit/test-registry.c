@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "registry.h"
 
 static int parse(struct registry *reg, const char *path, const char *text, bool admin, struct diag *d)
@@ -181,15 +183,5 @@ static void test_load(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shipped),
-		cmocka_unit_test(test_lines),
-		cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_collisions),
-		cmocka_unit_test(test_admin_override),
-		cmocka_unit_test(test_load),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_shipped), cmocka_unit_test(test_lines), cmocka_unit_test(test_refused),
+	   cmocka_unit_test(test_collisions), cmocka_unit_test(test_admin_override), cmocka_unit_test(test_load))

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -682,21 +684,9 @@ static void test_path_helpers(void **state)
 	free(s);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_root_open, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_inside, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlink_stays_inside, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dotdot_cannot_escape, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_fifo, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_special, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_openat2_eagain_retried, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_dir, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_view, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_parent, setup, teardown),
-		cmocka_unit_test(test_path_helpers),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(UNIT_FIXTURE(test_root_open), UNIT_FIXTURE(test_read_inside),
+	   UNIT_FIXTURE(test_symlink_stays_inside), UNIT_FIXTURE(test_dotdot_cannot_escape),
+	   UNIT_FIXTURE(test_read_refusals), UNIT_FIXTURE(test_read_fifo), UNIT_FIXTURE(test_open_special),
+	   UNIT_FIXTURE(test_openat2_eagain_retried), UNIT_FIXTURE(test_list_dir), UNIT_FIXTURE(test_view),
+	   UNIT_FIXTURE(test_open_parent),
+	   cmocka_unit_test(test_path_helpers))

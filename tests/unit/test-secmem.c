@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -95,12 +97,5 @@ static void test_big_and_growing(void **state)
 	assert_null(secmem_alloc(0));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_thousand_secrets),
-		cmocka_unit_test(test_wiped_on_free),
-		cmocka_unit_test(test_big_and_growing),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_thousand_secrets), cmocka_unit_test(test_wiped_on_free),
+	   cmocka_unit_test(test_big_and_growing))

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests for lib/adapter/secret-read and lib/core/secret: the one reader of a secret, its one comparison. */
+/* Unit tests for lib/adapter/secret-read: the one reader of a secret handed to an adapter on stdin. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include "unit.h"
 
 #include <errno.h>
 #include <string.h>
@@ -171,36 +173,7 @@ static void test_accept(void **state)
 	buf_free(&s);
 }
 
-static void test_equal(void **state)
-{
-	struct buf b = BUF_INIT_SENSITIVE;
-	struct secret v;
-	(void)state;
-
-	v = secret_of(&b);
-	assert_int_equal(v.len, 0);
-	assert_string_equal(v.data, "");
-	assert_true(secret_equal(&v, "", 0));
-	assert_int_equal(buf_puts(&b, "abc"), 0);
-	v = secret_of(&b);
-	assert_true(secret_equal(&v, "abc", 3));
-	assert_true(secret_equal_str(&v, "abc"));
-	/* The length decides first: a prefix, or a longer string sharing it, is another secret. */
-	assert_false(secret_equal(&v, "ab", 2));
-	assert_false(secret_equal(&v, "abcd", 4));
-	assert_false(secret_equal(&v, "abd", 3));
-	assert_false(secret_equal(&v, "", 0));
-	buf_free(&b);
-}
-
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_line),	      cmocka_unit_test(test_no_trailing_newline),
-		cmocka_unit_test(test_empty),	      cmocka_unit_test(test_newline_inside),
-		cmocka_unit_test(test_nul),	      cmocka_unit_test(test_eof_mid_character),
-		cmocka_unit_test(test_too_long),      cmocka_unit_test(test_read_error),
-		cmocka_unit_test(test_accept),	      cmocka_unit_test(test_equal),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_line), cmocka_unit_test(test_no_trailing_newline),
+	   cmocka_unit_test(test_empty), cmocka_unit_test(test_newline_inside), cmocka_unit_test(test_nul),
+	   cmocka_unit_test(test_eof_mid_character), cmocka_unit_test(test_too_long),
+	   cmocka_unit_test(test_read_error), cmocka_unit_test(test_accept))

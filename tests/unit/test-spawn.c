@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -711,29 +713,13 @@ static void test_describe(void **state)
 	assert_false(spawn_succeeded(&c));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cat_echo),
-		cmocka_unit_test(test_cat_large),
-		cmocka_unit_test(test_exit_status_and_stderr),
-		cmocka_unit_test(test_killed_by_signal),
-		cmocka_unit_test(test_timeout),
-		cmocka_unit_test(test_timeout_term_ignored),
-		cmocka_unit_test(test_timeout_after_closing_pipes),
-		cmocka_unit_test(test_flood),
-		cmocka_unit_test(test_exec_failure),
-		cmocka_unit_test(test_fixed_environment),
-		cmocka_unit_test(test_too_many_env),
-		cmocka_unit_test(test_fds_closed),
-		cmocka_unit_test(test_signals_reset),
-		cmocka_unit_test(test_no_sigpipe),
-		cmocka_unit_test(test_parent_without_stdin),
-		cmocka_unit_test(test_own_process_group),
-		cmocka_unit_test(test_grandchild_holds_stdout),
-		cmocka_unit_test(test_timeout_kills_group),
-		cmocka_unit_test(test_dies_with_caller),
-		cmocka_unit_test(test_describe),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_cat_echo), cmocka_unit_test(test_cat_large),
+	   cmocka_unit_test(test_exit_status_and_stderr), cmocka_unit_test(test_killed_by_signal),
+	   cmocka_unit_test(test_timeout), cmocka_unit_test(test_timeout_term_ignored),
+	   cmocka_unit_test(test_timeout_after_closing_pipes), cmocka_unit_test(test_flood),
+	   cmocka_unit_test(test_exec_failure), cmocka_unit_test(test_fixed_environment),
+	   cmocka_unit_test(test_too_many_env), cmocka_unit_test(test_fds_closed),
+	   cmocka_unit_test(test_signals_reset), cmocka_unit_test(test_no_sigpipe),
+	   cmocka_unit_test(test_parent_without_stdin), cmocka_unit_test(test_own_process_group),
+	   cmocka_unit_test(test_grandchild_holds_stdout), cmocka_unit_test(test_timeout_kills_group),
+	   cmocka_unit_test(test_dies_with_caller), cmocka_unit_test(test_describe))

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "syntax-check.h"
 
 static int check(const char *text, struct diag *d)
@@ -87,15 +89,6 @@ static void test_changeset_verified(void **state)
 	changeset_free(&cs);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_compiles),
-		cmocka_unit_test(test_refused_with_line),
-		cmocka_unit_test(test_secret_not_quoted),
-		cmocka_unit_test(test_binary_chunk_refused),
-		cmocka_unit_test(test_deep_nesting_refused),
-		cmocka_unit_test(test_changeset_verified),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_compiles), cmocka_unit_test(test_refused_with_line),
+	   cmocka_unit_test(test_secret_not_quoted), cmocka_unit_test(test_binary_chunk_refused),
+	   cmocka_unit_test(test_deep_nesting_refused), cmocka_unit_test(test_changeset_verified))

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,13 +312,6 @@ static void test_quote(void **state)
 	buf_free(&out);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_host_ok),       cmocka_unit_test(test_host_refused),
-		cmocka_unit_test(test_host_lengths),  cmocka_unit_test(test_port),
-		cmocka_unit_test(test_secret_ok),     cmocka_unit_test(test_secret_refused),
-		cmocka_unit_test(test_secret_length), cmocka_unit_test(test_quote),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TESTS(cmocka_unit_test(test_host_ok), cmocka_unit_test(test_host_refused),
+	   cmocka_unit_test(test_host_lengths), cmocka_unit_test(test_port), cmocka_unit_test(test_secret_ok),
+	   cmocka_unit_test(test_secret_refused), cmocka_unit_test(test_secret_length), cmocka_unit_test(test_quote))
