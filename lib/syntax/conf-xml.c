@@ -2,15 +2,18 @@
 /* conf-xml: XML config files as a tree with byte offsets, for edits that keep every other byte. */
 #include "conf-xml.h"
 #include "exitcode.h"
+#include "xml-wellformed.h"
+
+#include <dlfcn.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
-#include <libxml/parser.h>
-#include <libxml/xmlerror.h>
 
 #define XML_MAX_DEPTH 256
 
@@ -276,67 +279,78 @@ static int sc_content(struct scanner *s, struct xml_node *parent, struct xml_nod
 	return parent ? -EBADMSG : 0;
 }
 
-/* The first error libxml2 reports is the one that explains; later ones follow from it. */
-struct first_error {
-	bool set;
-	int line;
-	char msg[256];
-};
-
-static void first_error_keep(void *ctx, xmlErrorPtr e)
+/* The module sits in the package's private directory beside the programs that load it, and is found
+ * from this program's own location, never through the root being edited or the environment:
+ * whoever can replace the module there can replace the program itself. Programs in servers/ and
+ * transports/ look one level up, so the installed tree and the build tree read alike. */
+static int xml_module_path(char *buf, size_t size)
 {
-	struct first_error *f = ctx;
-	if (f->set || !e || e->level < XML_ERR_ERROR)
-		return;
-	f->set = true;
-	f->line = e->line;
-	snprintf(f->msg, sizeof(f->msg), "%s", e->message ? e->message : "not well-formed XML");
-	f->msg[strcspn(f->msg, "\n")] = '\0';
-	/* libxml2's advice is for programmers: say what is wrong with the file instead. */
-	if (strstr(f->msg, "XML_PARSE_HUGE"))
-		snprintf(f->msg, sizeof(f->msg), "elements nested too deeply, or a text node too large");
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+	char *slash;
+
+	if (n <= 0 || (size_t)n >= size - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	if (!(slash = strrchr(buf, '/')))
+		return -EINVAL;
+	*slash = '\0';
+	slash = strrchr(buf, '/');
+	if (slash && (strcmp(slash, "/servers") == 0 || strcmp(slash, "/transports") == 0))
+		*slash = '\0';
+	if (strlen(buf) + sizeof("/" JD_XML_MODULE_NAME) > size)
+		return -ENAMETOOLONG;
+	strcat(buf, "/" JD_XML_MODULE_NAME);
+	return 0;
+}
+
+/* libxml2 is loaded on the first XML file read, and stays for the life of the process. */
+static int xml_module_load(jd_xml_wellformed_fn **ret, struct diag *d)
+{
+	static jd_xml_wellformed_fn *fn;
+	char path[4096];
+	void *h;
+
+	if (!fn) {
+		if (xml_module_path(path, sizeof(path)) < 0)
+			return diag_set(d, ENOENT, EXIT_SOFTWARE, "cannot locate the XML reader beside this program");
+		h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+		if (!h)
+			return diag_set(d, ENOENT, EXIT_SOFTWARE, "cannot load the XML reader '%s': %s", path,
+					dlerror());
+		*(void **)&fn = dlsym(h, JD_XML_WELLFORMED_SYMBOL);
+		if (!fn)
+			return diag_set(d, ENOENT, EXIT_SOFTWARE, "'%s' lacks '%s'", path, JD_XML_WELLFORMED_SYMBOL);
+	}
+	*ret = fn;
+	return 0;
 }
 
 /* libxml2's verdict, as "PATH:LINE: reason". */
 static int xml_check(const char *path, const char *text, size_t len, struct diag *d)
 {
-	struct first_error first = { false, 0, "" };
-	xmlParserCtxtPtr ctxt;
-	xmlDocPtr doc;
-	int rc = 0;
+	jd_xml_wellformed_fn *wellformed = NULL;
+	char msg[256] = "";
+	int line = 1, rc;
 
 	if (len > (size_t)INT32_MAX)
 		return diag_set(d, EFBIG, EXIT_DATAERR, "%s: too large", path);
-	ctxt = xmlNewParserCtxt();
-	if (!ctxt)
-		return -ENOMEM;
-	/* No network, no DTD loading, no entity substitution: what is written is what is read. */
-	xmlSetStructuredErrorFunc(&first, first_error_keep);
-	doc = xmlCtxtReadMemory(ctxt, text, (int)len, path, NULL,
-				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	xmlSetStructuredErrorFunc(NULL, NULL);
-	if (!doc || !ctxt->wellFormed) {
-		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%d: %s", path, first.set ? first.line : 1,
-			      first.set ? first.msg : "not well-formed XML");
-	} else if (doc->intSubset && doc->intSubset->entities) {
+	rc = xml_module_load(&wellformed, d);
+	if (rc < 0 || !wellformed)
+		return rc < 0 ? rc : -ENOENT;
+	rc = wellformed(text, len, &line, msg, sizeof(msg));
+	if (rc == XML_WF_BROKEN)
+		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%d: %s", path, line, msg);
+	if (rc == XML_WF_ENTITIES) {
 		const char *at = memmem(text, len, "<!ENTITY", 8);
-		unsigned line = 1;
+		unsigned l = 1;
 		for (const char *p = text; at && p < at; p++)
-			line += *p == '\n';
-		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: declares entities of its own; refusing it", path, line);
-	} else if (doc->encoding && strcasecmp((const char *)doc->encoding, "UTF-8") != 0 &&
-		   strcasecmp((const char *)doc->encoding, "US-ASCII") != 0) {
-		for (size_t i = 0; i < len; i++)
-			if ((unsigned char)text[i] >= 0x80) {
-				rc = diag_set(d, EBADMSG, EXIT_DATAERR,
-					      "%s: encoded in %s with non-ASCII text; only UTF-8 is edited", path,
-					      (const char *)doc->encoding);
-				break;
-			}
+			l += *p == '\n';
+		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: declares entities of its own; refusing it", path, l);
 	}
-	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
-	return rc;
+	if (rc == XML_WF_ENCODING)
+		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s: encoded in %s with non-ASCII text; only UTF-8 is edited",
+				path, msg);
+	return rc < 0 ? rc : 0;
 }
 
 int xml_parse(const char *path, const char *text, size_t len, struct xml_doc *ret, struct diag *d)
