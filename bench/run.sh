@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # bench/run.sh: what a sync costs as transports multiply, against the floor of spawning as many
-# trivial processes, measured in the same run; and one component edit against augtool.
+# trivial processes, measured in the same run; a sync with nothing to do against
+# `update-alternatives --query`; and one component edit against augtool.
 #
 # usage: sudo bench/run.sh [--quick] [--runs=R] [--sizes="1 10 100 1000"] [BUILD_DIR]
 #   BUILD_DIR  a Release build (default: build)
@@ -11,12 +12,14 @@
 #
 # Each transport is a descriptor of its own (one process, like a packaged transport), all on
 # port 5347.  S=1 is prosody alone; S=3 is prosody, ejabberd and jabberd2.
-#   floor   spawning T+S /bin/true one after the other from bash
-#   first   sync on a root where nothing is wired yet
-#   no-op   sync again, nothing changed
-#   procs   processes a sync creates, the dispatcher included (counted in a PID namespace)
-#   peak    largest resident set of the dispatcher or any adapter (KiB)
-# Times in ms: median, then min/median/max of each run divided by the floor's median.
+#   floor    spawning T+S /bin/true one after the other (from a small C loop: no shell in between)
+#   first    sync on a root where nothing is wired yet
+#   change   sync after one transport's secret was changed (every adapter runs)
+#   noop     sync with nothing changed since a sync that changed nothing (no adapter runs)
+#   ua       `update-alternatives --query` of one alternative: a few stat calls, no spawn
+#   procs    processes a sync creates, the dispatcher included (counted in a PID namespace)
+#   peak     largest resident set of the dispatcher or any adapter of a first sync (KiB)
+# Times in ms: median, then min/median/max of each run divided by the floor's (noop: by ua's) median.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 sizes="1 10 100 1000"
@@ -36,6 +39,26 @@ build=$(cd "$build" && pwd)
 jd=$build/dispatcher/jabber-dispatch
 work=$(mktemp -d /tmp/jd-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+
+# A spawner with nothing around it: N times fork+exec+wait of /bin/true.
+cat >"$work/spawn.c" <<'C'
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	for (long i = 0, n = argc > 1 ? atol(argv[1]) : 1; i < n; i++) {
+		pid_t p = fork();
+		if (p == 0) {
+			execl("/bin/true", "true", (char *)0);
+			_exit(127);
+		}
+		waitpid(p, NULL, 0);
+	}
+	return 0;
+}
+C
+cc -O2 -o "$work/spawn" "$work/spawn.c"
 
 # stock ROOTNAME PKG...: a sandbox with the packages' configs and the project, no transports
 stock() {
@@ -87,15 +110,10 @@ ratios() {
 		printf "%9.1f %5.1f/%5.1f/%5.1f", m, v[1] / f, m / f, v[NR] / f }'
 }
 
-spawn_floor() {
-	local i
-	for ((i = 0; i < $1; i++)); do /bin/true; done
-}
-
 # procs CMD...: processes CMD creates, itself included: PIDs are handed out in order in a new namespace
 procs() {
 	local last
-	last=$(unshare --pid --fork /bin/sh -c '"$@" >/dev/null 2>&1; /bin/sh -c "echo \$\$"' sh "$@")
+	last=$(unshare --pid --fork --mount-proc /bin/sh -c '"$@" >/dev/null 2>&1; /bin/sh -c "echo \$\$"' sh "$@")
 	echo $((last - 2))
 }
 
@@ -107,26 +125,40 @@ peak() {
 	fi
 }
 
+# change ROOT: a new secret for transport t1 (every run another)
+change() {
+	printf 'hostname=t1.bench.example\nport=5347\npassword=changed-%s\n' "$RANDOM$RANDOM" >"$1/etc/bench/t1.cfg"
+}
+
 stock s1 prosody
 stock s3 prosody ejabberd jabberd2
+alt=$(update-alternatives --get-selections | head -1 | cut -d' ' -f1)
 
-printf '%5s %2s %6s %6s %9s %9s %17s %9s %17s %8s\n' T S procs1 procs0 floor-ms first-ms "first/floor" noop-ms "noop/floor" peak-KiB
+printf '%5s %2s %15s %8s %9s %17s %9s %17s %7s %6s %17s %8s\n' T S "procs f/c/n" floor-ms first-ms "first/floor" change-ms \
+	"change/floor" noop-ms ua-ms "noop/ua" peak-KiB
 for t in $sizes; do
 	for s in 1 3; do
 		base=$work/base root=$work/root
 		rm -rf "$base" "$root"
 		cp -a "$work/s$s" "$base"
 		add_transports "$base" "$t"
-		floor=$(series ':' spawn_floor $((t + s)) | median)
+		floor=$("$work/spawn" 1; series ':' "$work/spawn" $((t + s)) | median)
 		cp -a "$base" "$root"
 		p1=$(procs "$jd" --root="$root" sync)
 		first=$(series 'rm -rf "$root"; cp -a "$base" "$root"' "$jd" --root="$root" sync | ratios "$floor")
+		"$jd" --root="$root" sync >/dev/null 2>&1 || true
+		change "$root"
+		pc=$(procs "$jd" --root="$root" sync)
+		chg=$(series 'change "$root"' "$jd" --root="$root" sync | ratios "$floor")
+		"$jd" --root="$root" sync >/dev/null 2>&1 || true
 		p0=$(procs "$jd" --root="$root" sync)
-		noop=$(series ':' "$jd" --root="$root" sync | ratios "$floor")
+		ua=$(series ':' update-alternatives --query "$alt" | median)
+		noop=$(series ':' "$jd" --root="$root" sync | ratios "$ua")
 		rm -rf "$root"
 		cp -a "$base" "$root"
 		mem=$(peak "$jd" --root="$root" sync)
-		printf '%5s %2s %6s %6s %9.1f %s %s %8s\n' "$t" "$s" "$p1" "$p0" "$floor" "$first" "$noop" "$mem"
+		printf '%5s %2s %15s %8.1f %s %s %7.1f %6.1f %s %8s\n' "$t" "$s" "$p1/$pc/$p0" "$floor" "$first" "$chg" \
+			"$(awk '{ print $1 }' <<<"$noop")" "$ua" "$(sed 's/^ *[^ ]* *//' <<<"$noop")" "$mem"
 	done
 done
 
@@ -142,7 +174,7 @@ reset='cp -a "$work/router.orig" "$router"'
 adapter() { "$root/usr/lib/jabber-dispatch/servers/jabberd2" --root="$root" --host=edit.bench.example --port="$port" --password-stdin <"$work/secret"; }
 echo 'set /files/etc/jabberd2/router.xml/router/jabber-dispatch-component[last()+1]/#attribute/host edit.bench.example' >"$work/aug"
 aug() { augtool -r "$root" -A --transform "Xml.lns incl /etc/jabberd2/router.xml" -s -f "$work/aug"; }
-bare=$(series ':' /bin/true | median)
+bare=$(series ':' "$work/spawn" 1 | median)
 ours=$(series "$reset" adapter | median)
 eval "$reset"
 adapter >"$work/ours.out" 2>&1 || true
@@ -154,4 +186,14 @@ if command -v augtool >/dev/null; then
 	printf ', augtool %s (%s)\n' "$augt" "$ok"
 else
 	printf ', augtool: not installed (apt-get install augeas-tools)\n'
+fi
+
+# Instructions, where the machine counts them (a VM often has no hardware counter; valgrind 3.19
+# does not implement openat2, through which every file inside a root is opened).
+if perf stat -x, -e instructions -- /bin/true 2>&1 >/dev/null | grep -q '^[0-9]'; then
+	rm -rf "$root" && cp -a "$work/s1" "$root" && add_transports "$root" 10
+	printf 'instructions of a first sync, T=10 S=1: %s\n' \
+		"$(perf stat -x, -e instructions --inherit -- "$jd" --root="$root" sync 2>&1 >/dev/null | grep instructions | cut -d, -f1)"
+else
+	echo 'instructions: not counted (no hardware counter for perf here; valgrind 3.19 lacks openat2)'
 fi

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sync and list: every transport adapter's answer fed to every server adapter (see sync.h). */
+#include "noop.h"
 #include "sync.h"
 #include "exitcode.h"
 
@@ -9,10 +10,18 @@
 static int run_pairs(struct ctx *ctx, const struct sync_opts *o)
 {
 	struct sync_run run = { .ctx = ctx, .o = o };
-	int code = sync_plan(&run);
+	struct timespec at = noop_now();
+	int code;
 
+	/* `list`, a dry run and a partial run are never taken from a record, nor recorded. */
+	if (!o->list && !o->dry_run && !o->force && !o->only_transport && !o->only_server &&
+	    sync_noop_replay(ctx, o, &code))
+		return code;
+	code = sync_plan(&run);
 	if (code == EXIT_OK) {
 		sync_apply(&run);
+		if (!o->dry_run)
+			sync_noop_record(&run, at);
 		sync_report(&run);
 		code = run.code;
 	}
@@ -47,6 +56,7 @@ static const struct cli_option sync_options[] = {
 	{ "server", 's', CLI_VALUE, offsetof(struct sync_opts, only_server), 0, "NAME", "only this server" },
 	{ "reload", 0, CLI_SET, offsetof(struct sync_opts, reload), RELOAD_ALWAYS, NULL, "reload changed servers even under --root" },
 	{ "no-reload", 0, CLI_SET, offsetof(struct sync_opts, reload), RELOAD_NEVER, NULL, "never reload a server" },
+	{ "force", 0, CLI_SET, offsetof(struct sync_opts, force), 1, NULL, "run every adapter, even when nothing changed since the last run" },
 	{ NULL },
 };
 

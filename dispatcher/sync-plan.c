@@ -63,6 +63,7 @@ static int discover(struct sync_run *run)
 		ctx_error("%s \"%.60s\": no such adapter (see `jabber-dispatch adapters`)", bad_kind, bad_name);
 		return EXIT_USAGE;
 	}
+	sync_noop_caps(run);
 	if (state_load(&run->ctx->root, &run->st, &d) < 0) {
 		ctx_error("%s", d.msg);
 		return d.exit_code ? d.exit_code : EXIT_DATAERR;

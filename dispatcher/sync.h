@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "audit.h"
 #include "ctx.h"
@@ -17,6 +18,7 @@ struct sync_opts {
 	int reload;   /* enum reload_mode */
 	bool dry_run; /* --dry-run, or `list` */
 	bool list;    /* the `list` command: a dry run that reports states, no diffs */
+	int force;    /* --force: every adapter is run, even when nothing changed since the last run */
 };
 
 /* One transport adapter in this run: its answer, asked once whatever the number of servers. */
@@ -88,6 +90,17 @@ void sync_apply(struct sync_run *run);
 /* The one reporter: text or JSON, the same fields in a dry run and a real one. */
 void sync_report(const struct sync_run *run);
 void sync_free(struct sync_run *run);
+
+/*
+ * When nothing a sync depends on changed since one that changed nothing
+ * (NOOP_PATH), report what that one did, running no adapter: true, with the
+ * exit status in *CODE.  False when there is any doubt: a full run is due.
+ */
+bool sync_noop_replay(struct ctx *ctx, const struct sync_opts *o, int *code);
+/* Take the --capabilities answers recorded for adapters whose files are the same (not with --force). */
+void sync_noop_caps(struct sync_run *run);
+/* After a full run that began at AT: record what it depended on, and its outcome if it changed nothing. */
+void sync_noop_record(struct sync_run *run, struct timespec at);
 
 /* Keep the first failure's exit status (FALLBACK when D carries none). */
 void sync_note_error(struct sync_run *run, const struct diag *d, int fallback);

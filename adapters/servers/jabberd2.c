@@ -135,12 +135,6 @@ static int j2_add_record(struct j2_conf *c, const struct xml_doc *doc, const str
 					  c->f.path, el->line);
 		goto out;
 	}
-	for (size_t i = 0; i < c->nrecs; i++)
-		if (!commented && !c->recs[i].commented && strcmp(c->recs[i].host, v.data) == 0) {
-			rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: a second <" J2_RECORD " host=\"%s\"> (first at line %u)",
-				      c->f.path, el->line, v.data, c->recs[i].line);
-			goto out;
-		}
 	r = realloc(c->recs, (c->nrecs + 1) * sizeof(*r));
 	if (!r) {
 		rc = -ENOMEM;
@@ -285,10 +279,46 @@ out:
 	return rc;
 }
 
+static int j2_record_cmp(const void *a, const void *b)
+{
+	const struct j2_record *x = *(const struct j2_record *const *)a, *y = *(const struct j2_record *const *)b;
+	int c = strcmp(x->host, y->host);
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/*
+ * A host with two live records is refused, naming the second in the file
+ * that repeats a host and the first of that host.  Sorted, not pairwise: a
+ * batch loads a router.xml of a thousand records once per record.
+ */
+static int j2_duplicates(const struct j2_conf *c, struct diag *d)
+{
+	const struct j2_record **live = calloc(c->nrecs + 1, sizeof(*live)), *first = NULL, *second = NULL;
+	size_t n = 0;
+
+	if (!live)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->nrecs; i++)
+		if (!c->recs[i].commented)
+			live[n++] = &c->recs[i];
+	qsort(live, n, sizeof(*live), j2_record_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(live[i]->host, live[i - 1]->host) == 0 && (!second || live[i]->line < second->line) &&
+		    (i < 2 || strcmp(live[i - 2]->host, live[i]->host) != 0))
+			first = live[i - 1], second = live[i];
+	free(live);
+	if (!second)
+		return 0;
+	return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: a second <" J2_RECORD " host=\"%s\"> (first at line %u)", c->f.path,
+			second->line, second->host, first->line);
+}
+
 static int j2_load(const struct server_request *req, bool for_write, struct j2_conf *c, struct diag *d)
 {
 	int rc = xe_load(&req->root, req->config, for_write, &c->f, d);
-	return rc < 0 ? rc : j2_analyse(c, d);
+	if (rc == 0)
+		rc = j2_analyse(c, d);
+	return rc < 0 ? rc : j2_duplicates(c, d);
 }
 
 static enum j2_state j2_state(const struct j2_conf *c, const char *host, const struct j2_record **ret)

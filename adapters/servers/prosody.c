@@ -438,6 +438,100 @@ out:
 	return rc;
 }
 
+/*
+ * What scanning a drop-in found, kept while the adapter runs: a --batch loads
+ * every drop-in once per component, and all but a few stay as they were.
+ * Sorted by path, as the directory is listed, so a load walks it once.
+ */
+struct scanned {
+	char *path;
+	struct buf text; /* what was scanned: a hit must be byte for byte the same */
+	struct decl *decls;
+	size_t ndecls;
+	bool kick_old, iface_set, iface_unclear;
+	char iface[64];
+};
+
+static struct {
+	struct scanned *v;
+	size_t n, next; /* next: where the load in progress looks first */
+} scanned;
+
+/* The entry of PATH, or where it goes: from the cursor on, as drop-ins come sorted. */
+static size_t scanned_at(const char *path)
+{
+	size_t i = scanned.next < scanned.n && strcmp(scanned.v[scanned.next].path, path) <= 0 ? scanned.next : 0;
+	while (i < scanned.n && strcmp(scanned.v[i].path, path) < 0)
+		i++;
+	return i;
+}
+
+/* Scan drop-in FI of C, or take what scanning the same bytes found before. */
+static int scan_dropin(struct prosody_conf *c, size_t fi, struct diag *d)
+{
+	const struct pfile *f = &c->files[fi];
+	size_t i = scanned_at(f->path), first = c->ndecls;
+	struct scanned *m = i < scanned.n && strcmp(scanned.v[i].path, f->path) == 0 ? &scanned.v[i] : NULL;
+	bool kick_old = c->kick_old, iface_unclear = c->iface_unclear;
+	char iface[sizeof(c->iface)];
+	int rc;
+
+	memcpy(iface, c->iface, sizeof(iface));
+
+	scanned.next = i;
+	if (m && buf_equal(&m->text, &f->text)) {
+		for (size_t k = 0; k < m->ndecls; k++) {
+			struct decl *dd = add_decl(c);
+			if (!dd)
+				return -ENOMEM;
+			*dd = m->decls[k];
+			dd->file = fi;
+		}
+		c->kick_old |= m->kick_old;
+		if (m->iface_set) {
+			memcpy(c->iface, m->iface, sizeof(c->iface));
+			c->iface_unclear = m->iface_unclear;
+		}
+		return 0;
+	}
+	c->kick_old = false;
+	c->iface[0] = '\x01'; /* no interface has it: tells whether this file set one */
+	rc = scan_file(c, fi, d);
+	if (rc == 0)
+		rc = lua_compile_check(f->path, f->text.data, f->text.len, d);
+	if (rc == 0 && !m) {
+		struct scanned *v = realloc(scanned.v, (scanned.n + 1) * sizeof(*v));
+		if (v) {
+			scanned.v = v;
+			memmove(&v[i + 1], &v[i], (scanned.n - i) * sizeof(*v));
+			scanned.n++;
+			m = &v[i];
+			*m = (struct scanned){ .path = strdup(f->path), .text = BUF_INIT_SENSITIVE };
+		}
+	}
+	if (rc == 0 && m && m->path) {
+		free(m->decls);
+		m->ndecls = c->ndecls - first;
+		m->decls = malloc((m->ndecls + 1) * sizeof(*m->decls));
+		buf_truncate(&m->text, 0);
+		/* Without room, the entry matches no text but an empty one, which declares nothing. */
+		if (!m->decls || buf_append(&m->text, f->text.data, f->text.len) < 0)
+			m->ndecls = 0;
+		else
+			memcpy(m->decls, c->decls + first, m->ndecls * sizeof(*m->decls));
+		m->kick_old = c->kick_old;
+		m->iface_set = c->iface[0] != '\x01';
+		m->iface_unclear = c->iface_unclear;
+		memcpy(m->iface, c->iface, sizeof(m->iface));
+	}
+	c->kick_old |= kick_old;
+	if (c->iface[0] == '\x01') {
+		memcpy(c->iface, iface, sizeof(iface));
+		c->iface_unclear = iface_unclear;
+	}
+	return rc;
+}
+
 static int add_file(struct prosody_conf *c, const struct root *r, const char *path, struct diag *d)
 {
 	struct pfile *v = realloc(c->files, (c->nfiles + 1) * sizeof(*v));
@@ -464,7 +558,9 @@ static int add_file(struct prosody_conf *c, const struct root *r, const char *pa
 		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: contains a NUL byte", path, line);
 	}
 	v->dropin_managed = strncmp(buf_str(&v->text), DROPIN_MARK, strlen(DROPIN_MARK)) == 0;
-	rc = scan_file(c, c->nfiles - 1, d);
+	if (c->nfiles > 1)
+		return scan_dropin(c, c->nfiles - 1, d);
+	rc = scan_file(c, 0, d);
 	/* What our tokenizer takes may still not compile (a missing comma): Prosody would not start. */
 	return rc < 0 ? rc : lua_compile_check(path, v->text.data, v->text.len, d);
 }
@@ -476,6 +572,7 @@ static int conf_load(const struct server_request *req, struct prosody_conf *c, s
 	char *dir = NULL, *glob;
 	int rc;
 
+	scanned.next = 0;
 	rc = add_file(c, &req->root, req->config, d);
 	if (rc < 0 || !c->dropin_glob)
 		return rc;
@@ -531,6 +628,21 @@ static char *dropin_path(const struct prosody_conf *c, const char *host)
 	return path;
 }
 
+/* Whether PATH is the drop-in path of HOST (dropin_path, without making it: a batch asks it often). */
+static bool is_dropin_path(const struct prosody_conf *c, const char *host, const char *path)
+{
+	size_t dl = c->dropin_dir ? strlen(c->dropin_dir) : 0;
+	const char *name;
+
+	if (!c->dropin_dir || strncmp(path, c->dropin_dir, dl) != 0)
+		return false;
+	name = path + dl + (dl && c->dropin_dir[dl - 1] == '/' ? 0 : 1);
+	if (name[-1] != '/' || strncmp(name, c->dropin_prefix, strlen(c->dropin_prefix)) != 0 || name[0] == '.')
+		return false;
+	name += strlen(c->dropin_prefix);
+	return strncmp(name, host, strlen(host)) == 0 && strcmp(name + strlen(host), c->dropin_suffix) == 0;
+}
+
 /* Mark which declarations are ours: in our drop-in for that very host, or in our block. */
 static void conf_mark_ours(struct prosody_conf *c)
 {
@@ -544,9 +656,7 @@ static void conf_mark_ours(struct prosody_conf *c)
 					dd->ours = true;
 			}
 		} else if (c->files[dd->file].dropin_managed) {
-			char *expect = dropin_path(c, dd->host);
-			dd->ours = expect && strcmp(expect, c->files[dd->file].path) == 0;
-			free(expect);
+			dd->ours = is_dropin_path(c, dd->host, c->files[dd->file].path);
 		}
 	}
 }
@@ -587,7 +697,8 @@ static int load_all(const struct server_request *req, struct prosody_conf *c, st
 	if (rc < 0)
 		return rc;
 	conf_mark_ours(c);
-	for (size_t i = 0; cs && rc == 0 && i < c->ndecls; i++) {
+	/* Hidden from diffs, which only a dry run makes (a batch of many components would pay for each). */
+	for (size_t i = 0; cs && req->dry_run && rc == 0 && i < c->ndecls; i++) {
 		const struct decl *dd = &c->decls[i];
 		if (!dd->has_secret)
 			continue;
@@ -943,7 +1054,7 @@ static int prosody_apply(const struct server_request *req, struct changeset *cs,
 	int rc;
 
 	rc = lua_quote(req->secret.data, req->secret.len, &quoted);
-	if (rc == 0)
+	if (rc == 0 && req->dry_run)
 		rc = changeset_redact(cs, quoted.data, "<secret>");
 	if (rc == 0)
 		rc = load_all(req, &c, cs, d);

@@ -11,6 +11,8 @@
 #define JD_PROTOCOL_VERSION 1
 /* Set to "1" in the environment of every adapter the dispatcher runs. */
 #define JD_ENV_PROTOCOL "JABBER_DISPATCH_PROTOCOL"
+/* Set to "1" where the dispatcher asks which files an answer depends on (JD_CAP_INPUTS, JD_WORD_INPUT). */
+#define JD_ENV_INPUTS "JABBER_DISPATCH_INPUTS"
 
 /* Where adapters live (inside the root): the packages' and the admin's. */
 #define JD_VENDOR_DIR "/usr/lib/jabber-dispatch"
@@ -61,6 +63,7 @@
 #define JD_CAP_SET_PASSWORD "set-password"
 #define JD_CAP_FILL "fill"
 #define JD_CAP_BATCH "batch"            /* server: takes --batch */
+#define JD_CAP_INPUTS "inputs"          /* both: says, with JD_ENV_INPUTS set, which files an answer depends on */
 #define JD_CAP_SECRET_MAX_N "secret-max=" /* transport: "secret-max=N", N in 1..JD_SECRET_MAX */
 #define JD_CAP_SERVER_ADDRESS "server-address" /* transport: on another machine, answers --server-address */
 #define JD_CAP_BIND_ADDRESS "bind-address"     /* server: an apply takes --bind-address=ADDR */
@@ -78,6 +81,7 @@
 #define JD_WORD_RESTART "restart"             /* after a result word: takes effect only after a restart */
 #define JD_WORD_NOT_INSTALLED "not-installed" /* transport, exit 1: its package is not installed here */
 #define JD_WORD_UNDECLARED "undeclared"       /* --listen: the config does not declare HOST */
+#define JD_WORD_INPUT "input"                 /* "input PATH": a file the answer depends on (JD_ENV_INPUTS) */
 
 /* The first word of a --batch record: "apply HOST PORT SECRET" or "remove HOST". */
 #define JD_BATCH_APPLY "apply"

@@ -18,6 +18,8 @@ bool adapter_entry_exists(const struct root *r, const char *path)
 	int fd;
 	bool found = false;
 
+	if (r->view)
+		safefs_view_note(r->view, path); /* the answer depends on it, there or not */
 	if (dir && safefs_open_read(r, dir, O_PATH | O_DIRECTORY, &fd, &(struct diag)DIAG_INIT) == 0) {
 		found = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 		close(fd);
@@ -32,6 +34,8 @@ int adapter_fs_probe(const struct root *r, const char *path, int flags, const ch
 	/* a FIFO must not hang us: O_NONBLOCK, except with O_PATH, which takes no other flag */
 	int fd, rc = safefs_open_read(r, path, (flags & O_PATH) ? flags : flags | O_NONBLOCK, &fd, &why);
 
+	if (r->view)
+		safefs_view_note(r->view, path); /* the answer depends on it, there or not */
 	if (rc == 0) {
 		close(fd);
 		return 0;

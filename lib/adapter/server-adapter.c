@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* server-adapter: the command line of protocol 1 for a server adapter, so each one only knows its syntax. */
 #include "server-adapter.h"
+#include "adapter-inputs.h"
 #include "exitcode.h"
 #include "secret-file.h"
 #include "secret-read.h"
@@ -17,7 +18,7 @@
 #include <sodium.h>
 
 #define SERVER_CAPS \
-	(CAP_PROTOCOL1 | CAP_PASSWORD_STDIN | CAP_REMOVE | CAP_LIST | CAP_RELOAD | CAP_DRY_RUN)
+	(CAP_PROTOCOL1 | CAP_PASSWORD_STDIN | CAP_REMOVE | CAP_LIST | CAP_RELOAD | CAP_DRY_RUN | CAP_INPUTS)
 
 static void server_usage(const struct server_ops *ops, FILE *to)
 {
@@ -151,6 +152,11 @@ static int run_batch(const struct server_ops *ops, struct server_request *req, s
 		rc = changeset_commit(cs, &req->root, d);
 	if (rc == 0)
 		secret_file_say(ops->name, cs);
+	if (rc == 0 && adapter_inputs_wanted()) {
+		/* Which config is read depends on which exists.  Written already: a list not had claims nothing. */
+		const char *looked[] = { req->config, ops->default_config, ops->legacy_config, NULL };
+		(void)adapter_inputs_append(out, view, looked);
+	}
 	req->root.view = cs->view = NULL;
 	req->secret = (struct secret){ "", 0 }; /* the buffer it showed is freed below */
 	safefs_view_free(view);
@@ -343,11 +349,18 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 		req.config = ops->legacy_config;
 	/* No main config: the server is not installed here (or was removed, its adapter left). */
 	if (!config_exists(&req.root, req.config)) {
+		const char *looked[] = { req.config, ops->legacy_config, NULL };
+		struct safefs_view *none = NULL;
+		/* What would make it installed: its config appearing. */
+		if (adapter_inputs_wanted() && safefs_view_new(&none) == 0 && adapter_inputs_append(&out, none, looked) == 0)
+			fwrite(buf_str(&out), 1, out.len, stdout);
+		safefs_view_free(none);
 		fprintf(stderr, "%s: %s: no such file: the server is not installed here\n", ops->name, req.config);
 		code = EXIT_CHECK_FAILED;
 		goto out;
 	}
 
+	cs.diffless = !req.dry_run; /* only a dry run shows a diff */
 	switch (req.op) {
 	case SERVER_OP_LIST:
 		rc = ops->list(&req, &out, &d);
@@ -364,6 +377,10 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 	case SERVER_OP_APPLY:
 	case SERVER_OP_REMOVE:
 	case SERVER_OP_SHARED:
+		/* --shared says what its answer depends on (its reads, through a view). */
+		if (req.op == SERVER_OP_SHARED && adapter_inputs_wanted() && (rc = safefs_view_new(&req.root.view)) < 0)
+			break;
+		cs.view = req.root.view;
 		rc = req.op == SERVER_OP_APPLY	  ? ops->apply(&req, &cs, &outcome, &d)
 		     : req.op == SERVER_OP_REMOVE ? ops->remove(&req, &cs, &outcome, &d)
 						  : ops->shared(&req, &cs, &outcome, &shared_port, &shared_secret, &d);
@@ -380,6 +397,8 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 				rc = buf_append(&out, shared_secret.data, shared_secret.len);
 			if (rc == 0)
 				rc = buf_putc(&out, '\n');
+			if (rc == 0)
+				(void)adapter_inputs_append(&out, req.root.view, NULL); /* committed: a list not had claims nothing */
 			break;
 		}
 		if (req.dry_run) {
@@ -405,6 +424,8 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 	if (fflush(stdout) != 0)
 		code = EXIT_OSERR;
 out:
+	safefs_view_free(req.root.view);
+	req.root.view = cs.view = NULL;
 	changeset_free(&cs);
 	buf_free(&out);
 	buf_free(&shared_secret);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* transport-adapter: the pkg-config style command line of protocol 1 for a transport adapter. */
 #include "transport-adapter.h"
+#include "adapter-inputs.h"
 #include "exitcode.h"
 #include "secret-file.h"
 #include "secret-read.h"
@@ -121,7 +122,7 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--capabilities") == 0) {
-			printf("protocol=1%s%s", ops->set ? " set-password set-port" : "", ops->fill ? " fill" : "");
+			printf("protocol=1 inputs%s%s", ops->set ? " set-password set-port" : "", ops->fill ? " fill" : "");
 			if (ops->secret_max)
 				printf(" " PROTOCOL_SECRET_MAX_WORD "%u", ops->secret_max);
 			if (ops->server_address)
@@ -181,12 +182,16 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 		return EXIT_USAGE;
 	}
 	rc = safefs_root_open(root, &r, &d);
+	if (rc == 0 && adapter_inputs_wanted())
+		rc = safefs_view_new(&r.view);
 	if (rc == 0)
 		rc = ops->read(&r, config, &c, &d);
 	if (rc == -ENODATA || (rc == -ENOENT && d.exit_code == EXIT_CHECK_FAILED)) {
 		/* No config file at all: the transport's package is not installed here. */
 		if (rc == -ENOENT)
-			printf("%s\n", PROTOCOL_NOT_INSTALLED);
+			buf_printf(&out, "%s\n", PROTOCOL_NOT_INSTALLED);
+		if (adapter_inputs_append(&out, r.view, NULL) == 0)
+			fwrite(buf_str(&out), 1, out.len, stdout);
 		fprintf(stderr, "%s: %s\n", ops->name, d.msg);
 		code = EXIT_CHECK_FAILED;
 		goto out;
@@ -210,6 +215,8 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 		else if ((rc = buf_append(&out, c.secret.data, c.secret.len)) == 0)
 			rc = buf_putc(&out, '\n');
 	}
+	if (rc == 0)
+		rc = adapter_inputs_append(&out, r.view, NULL);
 	if (rc < 0) {
 		code = EXIT_OSERR;
 		goto out;
@@ -220,6 +227,8 @@ int transport_adapter_main(int argc, char **argv, const struct transport_ops *op
 out:
 	buf_free(&out);
 	component_free(&c);
+	safefs_view_free(r.view);
+	r.view = NULL;
 	safefs_root_close(&r);
 	return code;
 }

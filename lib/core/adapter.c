@@ -47,6 +47,10 @@ static void adapter_free(struct adapter *a)
 	free(a->exec_path);
 	free(a->script_path);
 	free(a->skipped);
+	free(a->caps_text);
+	if (a->inputs)
+		strv_free(&a->inputs->paths);
+	free(a->inputs);
 }
 
 void adapter_list_free(struct adapter_list *l)
@@ -279,7 +283,8 @@ static int adapter_scan_dir(const struct root *r, enum adapter_kind kind, bool a
 		*a = (struct adapter){ .kind = kind, .admin = admin, .overrides = overrides, .dir = dir };
 		a->name = strdup(names.v[i]);
 		a->path = safefs_join(dir, names.v[i]);
-		if (!a->name || !a->path) {
+		a->inputs = calloc(1, sizeof(*a->inputs));
+		if (!a->name || !a->path || !a->inputs) {
 			rc = -ENOMEM;
 			goto out;
 		}
@@ -356,6 +361,10 @@ static int adapter_run(const struct adapter_call *call, const struct adapter *a,
 		goto out;
 	/* Lets an adapter know who calls it and with which protocol, without a flag it might not parse. */
 	env[0] = (char *)"JABBER_DISPATCH_PROTOCOL=1";
+	if (call->inputs)
+		env[1] = (char *)PROTOCOL_INPUTS_ENV "=1";
+	else if (!(args->n == 1 && strcmp(args->v[0], JD_FLAG_CAPABILITIES) == 0))
+		a->inputs->state = -1; /* an answer whose files are not known: nothing can be taken as unchanged */
 	c->path = a->exec_path;
 	c->argv = argv.v;
 	c->extra_env = env;
@@ -413,13 +422,15 @@ int adapter_probe(const struct adapter_call *call, struct adapter *a)
 		return 0;
 	a->probed = true;
 	a->caps = 0;
-	rc = strv_push(&args, JD_FLAG_CAPABILITIES);
-	if (rc == 0)
+	rc = a->caps_text ? 0 : strv_push(&args, JD_FLAG_CAPABILITIES);
+	if (rc == 0 && !a->caps_text)
 		rc = adapter_run(call, a, &args, NULL, 0, &c);
 	/* An adapter written to the bare seed protocol fails here: it gets no capabilities. */
-	if (rc == 0 && spawn_succeeded(&c)) {
-		a->caps = protocol_caps_parse(buf_str(&c.out));
-		a->secret_max = protocol_caps_secret_max(buf_str(&c.out));
+	if (rc == 0 && !a->caps_text)
+		a->caps_text = strdup(spawn_succeeded(&c) ? buf_str(&c.out) : "");
+	if (rc == 0 && a->caps_text) {
+		a->caps = protocol_caps_parse(a->caps_text);
+		a->secret_max = protocol_caps_secret_max(a->caps_text);
 		if (!(a->caps & CAP_PROTOCOL1))
 			a->caps = a->secret_max = 0;
 	}
@@ -475,6 +486,40 @@ static int take_port_secret(const struct adapter *a, const char *port_says, cons
 	return rc;
 }
 
+/*
+ * Take the "input PATH" lines that end OUT, after its first SKIP lines, into
+ * A's inputs, and cut them off OUT.  An answer without them, or with one
+ * without a path (the adapter knows its list is not whole), makes A's
+ * inputs unknown for the run.
+ */
+static void take_inputs(const struct adapter *a, struct buf *out, size_t skip)
+{
+	struct adapter_inputs *in = a->inputs;
+	const size_t pl = strlen(PROTOCOL_INPUT_LINE);
+	char *p = out->data ? out->data : (char *)"", *start;
+	bool whole = true;
+
+	for (; skip && *p; skip--)
+		p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n');
+	start = p;
+	for (char *q = p; *q && whole; q += strcspn(q, "\n") + (q[strcspn(q, "\n")] == '\n'))
+		whole = strncmp(q, PROTOCOL_INPUT_LINE, pl) == 0 && q[pl] != '\n' && q[pl] != '\0';
+	if (!whole || !*start) {
+		in->state = -1;
+		return;
+	}
+	for (char *q = start; *q;) {
+		size_t n = strcspn(q, "\n");
+		char *path = strndup(q + pl, n - pl);
+		if (!path || strv_push_owned(&in->paths, path) < 0)
+			in->state = -1;
+		q += n + (q[n] == '\n');
+	}
+	if (in->state == 0)
+		in->state = 1;
+	buf_truncate(out, (size_t)(start - out->data));
+}
+
 int transport_query(const struct adapter_call *call, const struct adapter *a, struct component *ret,
 		    struct diag *d)
 {
@@ -487,6 +532,8 @@ int transport_query(const struct adapter_call *call, const struct adapter *a, st
 	size_t n, want = remote ? 4 : 3;
 	int rc;
 
+	struct adapter_call with_inputs = *call;
+	with_inputs.inputs = true;
 	c.out = (struct buf)BUF_INIT_SENSITIVE; /* the third line is the secret */
 	rc = strv_push(&args, JD_FLAG_QUERY_HOST);
 	if (rc == 0)
@@ -496,7 +543,7 @@ int transport_query(const struct adapter_call *call, const struct adapter *a, st
 	if (rc == 0 && remote)
 		rc = strv_push(&args, JD_FLAG_QUERY_SERVER_ADDRESS);
 	if (rc == 0)
-		rc = adapter_run(call, a, &args, NULL, 0, &c);
+		rc = adapter_run(&with_inputs, a, &args, NULL, 0, &c);
 	if (rc < 0) {
 		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "transport %s: cannot be run: %s", a->name, strerror(-rc));
 		goto out;
@@ -504,10 +551,12 @@ int transport_query(const struct adapter_call *call, const struct adapter *a, st
 	if (!c.exec_errno && !c.timed_out && !c.overflow && WIFEXITED(c.status) &&
 	    WEXITSTATUS(c.status) == EXIT_CHECK_FAILED) {
 		char said[400];
+		bool gone = c.out.len >= strlen(PROTOCOL_NOT_INSTALLED) &&
+			    strncmp(c.out.data, PROTOCOL_NOT_INSTALLED, strlen(PROTOCOL_NOT_INSTALLED)) == 0 &&
+			    strchr("\n", c.out.data[strlen(PROTOCOL_NOT_INSTALLED)]);
 		adapter_stderr_line(&c, said, sizeof(said));
-		if (c.out.len >= strlen(PROTOCOL_NOT_INSTALLED) &&
-		    strncmp(c.out.data, PROTOCOL_NOT_INSTALLED, strlen(PROTOCOL_NOT_INSTALLED)) == 0 &&
-		    strchr("\n", c.out.data[strlen(PROTOCOL_NOT_INSTALLED)]))
+		take_inputs(a, &c.out, gone);
+		if (gone)
 			rc = diag_set(d, ENOENT, EXIT_OK, "transport %s: not installed%s", a->name, said);
 		else
 			rc = diag_set(d, ENODATA, EXIT_OK, "transport %s: not configured%s", a->name, said);
@@ -521,6 +570,7 @@ int transport_query(const struct adapter_call *call, const struct adapter *a, st
 		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "transport %s: printed a NUL byte", a->name);
 		goto out;
 	}
+	take_inputs(a, &c.out, want);
 	n = split_lines(&c.out, lines, want + 1);
 	if (n != want) {
 		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "transport %s: printed %zu lines for --host --port --password%s, expected %zu",
@@ -669,6 +719,8 @@ int server_shared(const struct adapter_call *call, const struct adapter *a, bool
 	size_t n;
 	int rc;
 
+	struct adapter_call with_inputs = *call;
+	with_inputs.inputs = true;
 	ch.out = (struct buf)BUF_INIT_SENSITIVE;
 	if (dry_run && !(a->caps & CAP_DRY_RUN))
 		return diag_set(d, ENOTSUP, EXIT_UNAVAILABLE, "server %s: does not support --dry-run", a->name);
@@ -680,11 +732,12 @@ int server_shared(const struct adapter_call *call, const struct adapter *a, bool
 		rc = asprintf(&opt, JD_FLAG_SECRET_MAX "%u", secret_max) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
 	}
 	if (rc == 0)
-		rc = adapter_run(call, a, &args, NULL, 0, &ch);
+		rc = adapter_run(&with_inputs, a, &args, NULL, 0, &ch);
 	if (rc < 0) {
 		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
 		goto out;
 	}
+	take_inputs(a, &ch.out, spawn_succeeded(&ch) ? 3 : 0);
 	if (!spawn_succeeded(&ch)) {
 		rc = adapter_failed(a, &ch, d);
 		goto out;
@@ -771,11 +824,18 @@ int server_present(const struct adapter_call *call, const struct adapter *a, str
 	/* --list only reads: its exit 1 is the adapter's way of saying "no server here". */
 	if (!(a->caps & CAP_LIST))
 		return 0;
+	struct adapter_call with_inputs = *call;
+	with_inputs.inputs = true;
 	rc = strv_push(&args, JD_FLAG_LIST);
 	if (rc == 0)
-		rc = adapter_run(call, a, &args, NULL, 0, &ch);
+		rc = adapter_run(&with_inputs, a, &args, NULL, 0, &ch);
 	if (rc == 0 && !spawn_succeeded(&ch))
 		rc = adapter_failed(a, &ch, d) == -ENODEV ? -ENODEV : 0;
+	/* Only the answer "not installed here" says what it depends on; its list does not. */
+	if (rc == -ENODEV)
+		take_inputs(a, &ch.out, 0);
+	else
+		a->inputs->state = -1;
 	strv_free(&args);
 	child_free(&ch);
 	return rc == -ENODEV ? rc : 0;
@@ -861,10 +921,13 @@ int server_batch(const struct adapter_call *call, const struct adapter *a, struc
 	/* Time and room in proportion: each component costs the adapter about what one call did. */
 	big.timeout_ms = call->timeout_ms + (int)(n < 10000 ? n : 10000) * (call->timeout_ms / 100);
 	big.max_output = ADAPTER_MAX_OUTPUT + n * 300;
+	big.inputs = true;
 	if (rc == 0)
 		rc = batch_input(items, n, &input);
 	if (rc == 0)
 		rc = adapter_run(&big, a, &args, input.data, input.len, &ch);
+	if (rc == 0)
+		take_inputs(a, &ch.out, spawn_succeeded(&ch) ? n : 0);
 	if (rc < 0)
 		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
 	else if (!spawn_succeeded(&ch))

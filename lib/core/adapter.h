@@ -27,6 +27,18 @@ struct adapter {
 	unsigned caps;   /* CAP_*, valid once probed */
 	unsigned secret_max; /* transport: its "secret-max=N", 0 for none; valid once probed */
 	bool probed;
+	char *caps_text;   /* its --capabilities answer once probed; set beforehand, it is taken instead of asking */
+	struct adapter_inputs *inputs; /* what its answers in this run depended on */
+};
+
+/*
+ * The files an adapter's answers depended on (CAP_INPUTS), gathered over a
+ * run: STATE is 0 before any answer, 1 while every answer said them whole,
+ * -1 once one did not (or a call that does not say them was made).
+ */
+struct adapter_inputs {
+	struct strv paths; /* inside the root, sorted, unique */
+	int state;
 };
 
 struct adapter_list {
@@ -62,9 +74,10 @@ struct adapter_call {
 	const struct root *root;
 	int timeout_ms;
 	size_t max_output; /* stdout allowed; 0: the default, enough for any one answer */
+	bool inputs;       /* ask for the files the answer depends on (set by the calls that take them) */
 };
 
-/* Run `A --capabilities` once and remember the answer (0 caps: a bare seed-protocol adapter). */
+/* Run `A --capabilities` once and remember the answer (0 caps: a bare seed-protocol adapter), or take a->caps_text. */
 int adapter_probe(const struct adapter_call *call, struct adapter *a);
 
 /* A component as a transport adapter describes it. */

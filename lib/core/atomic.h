@@ -54,9 +54,10 @@ struct changeset {
 	struct strv redact; /* pairs: a string hidden in diffs, then what is shown instead */
 	/* NULL, or a view that every put and remove updates, so later reads see the edit (safefs_view_new). */
 	struct safefs_view *view;
+	bool diffless; /* never to be diffed: changeset_redact keeps nothing (a batch would pay for each) */
 };
 
-#define CHANGESET_INIT { NULL, 0, STRV_INIT, NULL }
+#define CHANGESET_INIT { NULL, 0, STRV_INIT, NULL, false }
 
 /*
  * Queue PATH to hold DATA.  OLD is what the caller read (NULL: the file did

@@ -38,6 +38,7 @@ static const struct {
 	{ CAP_SECRET_MAX, JD_CAP_SECRET_MAX },
 	{ CAP_BATCH, JD_CAP_BATCH },
 	{ CAP_SERVER_ADDRESS, JD_CAP_SERVER_ADDRESS }, { CAP_BIND_ADDRESS, JD_CAP_BIND_ADDRESS },
+	{ CAP_INPUTS, JD_CAP_INPUTS },
 };
 
 const char *protocol_result_word(enum result r)

@@ -63,7 +63,19 @@ enum {
 	CAP_BATCH = 1 << 12,         /* server: --batch, every component of a run on stdin, one call */
 	CAP_SERVER_ADDRESS = 1 << 13, /* transport: --server-address, the address of the server it connects to */
 	CAP_BIND_ADDRESS = 1 << 14,  /* server: apply takes --bind-address=ADDR, the component port listens there too */
+	CAP_INPUTS = 1 << 15,        /* both: with PROTOCOL_INPUTS_ENV set, says which files it read */
 };
+
+/*
+ * With this variable set to "1" in its environment, an adapter that
+ * announces "inputs" ends what it prints on stdout with one line
+ * "input PATH" for every file or directory whose content (or absence) its
+ * answer depends on: after a transport's three lines or its not-installed,
+ * after a --batch answer, or alone where a server adapter exits 1 (not
+ * installed).  Where none of them changed, the answer would be the same.
+ */
+#define PROTOCOL_INPUTS_ENV JD_ENV_INPUTS
+#define PROTOCOL_INPUT_LINE JD_WORD_INPUT " "
 
 /*
  * --batch reads records, one a line: "apply HOST PORT SECRET" (the secret is

@@ -452,6 +452,7 @@ struct view_entry {
 struct safefs_view {
 	struct view_entry *v; /* open addressing; cap is a power of two, at most half full */
 	size_t n, cap;
+	bool short_of_one; /* a path looked at could not be kept: safefs_view_paths fails */
 };
 
 static size_t view_hash(const char *s)
@@ -548,7 +549,8 @@ static int safefs_view_read(const struct root *r, const char *path, struct buf *
 	if (!e || e->kind == VIEW_EMPTY) {
 		struct buf text = BUF_INIT_SENSITIVE;
 		rc = safefs_read_disk(r, path, &text, d);
-		if ((rc == 0 || rc == -ENOENT) && (e = view_get(r->view, path))) {
+		/* What failed otherwise is asked again next time, but it was looked at: a key without a kind. */
+		if ((e = view_get(r->view, path)) && (rc == 0 || rc == -ENOENT)) {
 			e->kind = rc == 0 ? VIEW_FILE : VIEW_ABSENT;
 			buf_free(&e->text);
 			e->text = text;
@@ -607,8 +609,12 @@ static int safefs_view_list(const struct root *r, const char *path, struct strv 
 	const char *name;
 	int rc = key ? 0 : -ENOMEM;
 
+	if (rc == 0 && e && e->kind == VIEW_ABSENT)
+		rc = -ENOENT;
 	if (rc == 0 && (!e || e->kind != VIEW_DIR)) {
 		rc = safefs_list_disk(r, path, &names, d);
+		if (rc < 0 && (e = view_get(v, key)) && rc == -ENOENT)
+			e->kind = VIEW_ABSENT;
 		/* Files queued or deleted in this directory before it was first listed. */
 		for (size_t i = 0; rc == 0 && i < v->cap; i++)
 			if (v->v[i].key && (v->v[i].kind == VIEW_FILE || v->v[i].kind == VIEW_ABSENT) &&
@@ -648,7 +654,35 @@ int safefs_view_set(struct safefs_view *v, const char *path, const char *data, s
 	}
 	if (rc == 0 && (dir = view_find(v, key)) && dir->kind == VIEW_DIR)
 		rc = view_names_set(&dir->names, strrchr(path, '/') + 1, gone);
+	else if (rc == 0 && dir && dir->kind == VIEW_ABSENT)
+		dir->kind = VIEW_EMPTY; /* created with the file: listed again, with what is queued in it */
 	free(parent);
 	free(key);
+	return rc;
+}
+
+void safefs_view_note(struct safefs_view *v, const char *path)
+{
+	/* A key without a kind: never an answer, always a path looked at; no memory, and the list is short of it. */
+	if (!view_get(v, path))
+		v->short_of_one = true;
+}
+
+int safefs_view_paths(const struct safefs_view *v, struct strv *ret)
+{
+	struct strv paths = STRV_INIT;
+	int rc = v->short_of_one ? -ENOMEM : 0;
+
+	for (size_t i = 0; rc == 0 && i < v->cap; i++) {
+		const char *k = v->v[i].key;
+		size_t n = k ? strlen(k) : 0;
+		if (n)
+			rc = strv_push_owned(&paths, strndup(k, n > 1 && k[n - 1] == '/' ? n - 1 : n));
+	}
+	strv_sort(&paths);
+	for (size_t i = 0; rc == 0 && i < paths.n; i++)
+		if (i == 0 || strcmp(paths.v[i], paths.v[i - 1]) != 0)
+			rc = strv_push(ret, paths.v[i]);
+	strv_free(&paths);
 	return rc;
 }

@@ -81,6 +81,10 @@ int safefs_view_new(struct safefs_view **ret);
 void safefs_view_free(struct safefs_view *v);
 /* PATH (absolute, inside the root) now holds DATA, or with GONE is deleted: an edit queued, not written. */
 int safefs_view_set(struct safefs_view *v, const char *path, const char *data, size_t len, bool gone);
+/* Count PATH among what was looked at (safefs_view_paths), where the caller looked by other means. */
+void safefs_view_note(struct safefs_view *v, const char *path);
+/* Every file and directory read or listed through V, found or not, sorted, into RET (appended). */
+int safefs_view_paths(const struct safefs_view *v, struct strv *ret);
 
 /* "a FIFO", "a directory", ...: what MODE's file type is, for messages. */
 const char *safefs_type_name(mode_t mode);

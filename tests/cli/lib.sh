@@ -83,3 +83,42 @@ xml_value() { python3 -c 'import sys, xml.etree.ElementTree as E; v = E.parse(sy
 contains() { case $1 in *"$2"*) return 0 ;; *) echo "  expected to find: $2"; echo "  in: $1"; return 1 ;; esac; }
 lacks() { case $1 in *"$2"*) echo "  did not expect: $2"; return 1 ;; *) return 0 ;; esac; }
 equals() { [ "$1" = "$2" ] || { echo "  expected: $2"; echo "  got:      $1"; return 1; }; }
+
+# procs ARGS...: run jabber-dispatch on the sandbox, setting $out and $rc, and count the processes it
+# creates, itself included, into $procs: PIDs are handed out in order in a PID namespace of its own
+# (its last one, less the two shells around the run).  --mount-proc: LeakSanitizer (an ASan build)
+# reads /proc/PID of its own namespace; its exit check clones a tracer, a PID more per process:
+# $per_process is then 2.
+per_process=1
+case $(ldd "$JD" 2>/dev/null) in *libasan*) per_process=2 ;; esac
+procs() {
+	local last
+	last=$(unshare --pid --fork --mount-proc /bin/sh -c '"$@" >"$0/out" 2>"$0/err"; echo $? >"$0/rc"; /bin/sh -c "echo \$\$"' \
+		"$T" "$JD" --root="$ROOT" "$@") || skip "cannot make a PID namespace"
+	out=$(cat "$T/out") err=$(cat "$T/err") rc=$(cat "$T/rc")
+	procs=$(((last - 2) / per_process))
+}
+
+# only_servers NAME...: no transport adapter, and of the server adapters only these
+only_servers() {
+	local a
+	rm -f "$ROOT"/usr/lib/jabber-dispatch/transports/*
+	for a in "$ROOT"/usr/lib/jabber-dispatch/servers/*; do
+		case " $* " in *" ${a##*/} "*) ;; *) rm -f "$a" ;; esac
+	done
+}
+
+# descriptor_transports N [PORT...]: N transports t1..tN, each a descriptor reading /etc/pt/tI.cfg, the
+# Ith on the Ith PORT given (5347 past them)
+descriptor_transports() {
+	local n=$1 i port
+	shift
+	mkdir -p "$ROOT/etc/pt" "$ROOT/usr/lib/jabber-dispatch/transports"
+	for i in $(seq "$n"); do
+		port=${!i:-5347}
+		printf 'hostname=t%d.example.org\nport=%d\npassword=secret-%d\n' "$i" "$port" "$i" >"$ROOT/etc/pt/t$i.cfg"
+		printf '#!/usr/lib/jabber-dispatch/describe\nformat=kv\nconfig=/etc/pt/t%d.cfg\nhost=hostname\nport=port\nsecret=password\n' \
+			"$i" >"$ROOT/usr/lib/jabber-dispatch/transports/t$i"
+		chmod 755 "$ROOT/usr/lib/jabber-dispatch/transports/t$i"
+	done
+}

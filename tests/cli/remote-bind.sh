@@ -27,7 +27,7 @@ check "local only: no component_interfaces" bash -c "! grep -q component_interfa
 desc remote.link irc.remote.example 10.231.0.1
 run_jd import remote.link
 run_jd adapters
-check "the imported adapter announces server-address" contains "$out" "[protocol=1 server-address]"
+check "the imported adapter announces server-address" contains "$out" "[protocol=1 server-address inputs]"
 check "prosody announces bind-address" contains "$out" "bind-address"
 run_jd sync --server prosody --dry-run
 check "dry run: says it would open the port" contains "$err" "port 5347 would listen on 10.231.0.1 for irc.remote.example: a port open to the network"

@@ -86,7 +86,7 @@ run_jd sync
 check "server not installed: exit 0" equals "$rc" 0
 check "server not installed: no line for it" lacks "$out" "prosody"
 check "server not installed: no message without -v" equals "$err" ""
-run_jd -v sync
+run_jd -v sync --force
 check "server not installed: -v says so" contains "$err" "server prosody: not installed here"
 mv "$T/main.away" "$main"
 finish

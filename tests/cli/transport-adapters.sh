@@ -140,7 +140,7 @@ check "descriptor with a key twice: refused" equals "$err" "describe: $admin/bro
 rm "$admin/broken"
 run_jd adapters
 check "adapters: descriptors run through the root's interpreter" grep -qE \
-	"^transport +jabber-muc +ok +/usr/lib/jabber-dispatch/transports/jabber-muc  \[protocol=1 set-password set-port\]$" <<<"$out"
+	"^transport +jabber-muc +ok +/usr/lib/jabber-dispatch/transports/jabber-muc  \[protocol=1 set-password set-port inputs\]$" <<<"$out"
 # Columns as wide as the longest name: every path starts in the same column.
 check "adapters: columns sized from the data" equals "$(grep -v 'why:' <<<"$out" | awk '{print index($0, " /")}' | sort -u | wc -l)" 1
 mv "$lib/describe" "$T/describe"

@@ -17,9 +17,10 @@ build_shim() {
 # FAULT_DIRS: where the configs are, relative to the root; every regular file there is tracked.
 FAULT_DIRS=(etc/prosody etc/ejabberd etc/jabberd2 etc/biboumi var/lib/jabber-dispatch)
 
-# fault_files: "PATH MODE OWNER SHA256" for every tracked file (temp files and the lock excluded)
+# fault_files: "PATH MODE OWNER SHA256" for every tracked file (temp files, the lock and the record
+# of the last run excluded: bookkeeping whose bytes differ from run to run)
 fault_files() {
-	(cd "$ROOT" && { find "${FAULT_DIRS[@]}" -type f ! -name '*.jdtmp.*' ! -path var/lib/jabber-dispatch/lock \
+	(cd "$ROOT" && { find "${FAULT_DIRS[@]}" -type f ! -name '*.jdtmp.*' ! -path var/lib/jabber-dispatch/lock ! -path var/lib/jabber-dispatch/noop \
 		-printf '%p %m %u:%g\n' 2>/dev/null || true; } | sort >"$T/meta" &&
 		cut -d' ' -f1 "$T/meta" | tr '\n' '\0' | xargs -0 -r sha256sum | cut -c1-32 >"$T/sums" &&
 		paste -d' ' "$T/meta" "$T/sums")

@@ -535,6 +535,55 @@ static void test_list_dir(void **state)
 	assert_int_equal(names.n, 0);
 }
 
+/* A view: each file read from the disk once, edits queued seen by later reads and listings, every path looked at told. */
+static void test_view(void **state)
+{
+	struct fixture *f = *state;
+	struct safefs_view *v = NULL;
+	struct strv names = STRV_INIT, paths = STRV_INIT;
+	struct buf b = BUF_INIT;
+	struct diag d = DIAG_INIT;
+	static const char *const seen[] = { "/etc/v", "/etc/v/a", "/etc/v/gone", "/etc/v/new", "/etc/v/none" };
+
+	put_dir(f, "root/etc/v");
+	put_file(f, "root/etc/v/a", "one");
+	put_file(f, "root/etc/v/gone", "x");
+	assert_int_equal(safefs_view_new(&v), 0);
+	f->r.view = v;
+	assert_int_equal(safefs_read_file(&f->r, "/etc/v/a", &b, &d), 0);
+	assert_string_equal(buf_str(&b), "one");
+	/* changed on the disk behind it: the view answers what was read */
+	put_file(f, "root/etc/v/a", "two");
+	buf_truncate(&b, 0);
+	assert_int_equal(safefs_read_file(&f->r, "/etc/v/a", &b, &d), 0);
+	assert_string_equal(buf_str(&b), "one");
+	assert_int_equal(safefs_read_file(&f->r, "/etc/v/none", &b, &d), -ENOENT);
+	assert_int_equal(safefs_list_dir(&f->r, "/etc/v", &names, &d), 0);
+	assert_int_equal(names.n, 2);
+	strv_free(&names);
+	/* queued edits: a new file, a deleted one */
+	assert_int_equal(safefs_view_set(v, "/etc/v/new", "n", 1, false), 0);
+	assert_int_equal(safefs_view_set(v, "/etc/v/gone", NULL, 0, true), 0);
+	assert_int_equal(safefs_list_dir(&f->r, "/etc/v", &names, &d), 0);
+	assert_int_equal(names.n, 2);
+	assert_string_equal(names.v[0], "a");
+	assert_string_equal(names.v[1], "new");
+	strv_free(&names);
+	buf_truncate(&b, 0);
+	assert_int_equal(safefs_read_file(&f->r, "/etc/v/new", &b, &d), 0);
+	assert_string_equal(buf_str(&b), "n");
+	assert_int_equal(safefs_read_file(&f->r, "/etc/v/gone", &b, &d), -ENOENT);
+	assert_false(diag_is_set(&d));
+	assert_int_equal(safefs_view_paths(v, &paths), 0);
+	assert_int_equal(paths.n, sizeof(seen) / sizeof(*seen));
+	for (size_t i = 0; i < paths.n; i++)
+		assert_string_equal(paths.v[i], seen[i]);
+	strv_free(&paths);
+	f->r.view = NULL;
+	safefs_view_free(v);
+	buf_free(&b);
+}
+
 static void test_open_parent(void **state)
 {
 	struct fixture *f = *state;
@@ -638,5 +687,6 @@ static void test_path_helpers(void **state)
 UNIT_TESTS(UNIT_FIXTURE(test_root_open), UNIT_FIXTURE(test_read_inside),
 	   UNIT_FIXTURE(test_symlink_stays_inside), UNIT_FIXTURE(test_dotdot_cannot_escape),
 	   UNIT_FIXTURE(test_read_refusals), UNIT_FIXTURE(test_read_fifo), UNIT_FIXTURE(test_open_special),
-	   UNIT_FIXTURE(test_openat2_eagain_retried), UNIT_FIXTURE(test_list_dir), UNIT_FIXTURE(test_open_parent),
+	   UNIT_FIXTURE(test_openat2_eagain_retried), UNIT_FIXTURE(test_list_dir), UNIT_FIXTURE(test_view),
+	   UNIT_FIXTURE(test_open_parent),
 	   cmocka_unit_test(test_path_helpers))

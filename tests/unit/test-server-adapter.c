@@ -131,7 +131,7 @@ static void test_capabilities(void **state)
 
 	assert_int_equal(FAKE(&host, "", &io.out, &io.err, "--capabilities"), 0);
 	/* no --shared, no --listen: the fake has neither */
-	assert_string_equal(buf_str(&io.out), "protocol=1 password-stdin remove list reload dry-run\n");
+	assert_string_equal(buf_str(&io.out), "protocol=1 password-stdin remove list reload dry-run inputs\n");
 	io_free(&io);
 }
 

@@ -93,7 +93,7 @@ static void test_read(void **state)
 	assert_int_equal(fake(sb, "--password --host --port", "", &out, &err), 0);
 	assert_string_equal(buf_str(&out), "Gw-s3cret\ngw.example.org\n5348\n");
 	assert_int_equal(fake(sb, "--capabilities", "", &out, &err), 0);
-	assert_string_equal(buf_str(&out), "protocol=1 set-password set-port secret-max=40\n");
+	assert_string_equal(buf_str(&out), "protocol=1 inputs set-password set-port secret-max=40\n");
 	/* not configured: exit 1 and why, nothing on stdout */
 	sandbox_put(sb, FAKE_CONFIG, "gw.example.org\n", 0640);
 	assert_int_equal(fake(sb, "--host", "", &out, &err), 1);
