@@ -24,15 +24,16 @@ add_transport() {
 
 start=$SECONDS
 for i in $(seq 1 50); do
-	("$JD" --root="$ROOT" sync >"$T/sync.$i.out" 2>"$T/sync.$i.err"; echo $? >"$T/sync.$i.rc") &
+	# (lib.sh runs with set -e: `|| echo $?` keeps a failing run's code instead of ending the subshell)
+	("$JD" --root="$ROOT" sync >"$T/sync.$i.out" 2>"$T/sync.$i.err" && echo 0 >"$T/sync.$i.rc" || echo $? >"$T/sync.$i.rc") &
 	if [ $((i % 10)) = 0 ]; then
 		("$JD" --root="$ROOT" transport-init jabber-muc --template=/usr/share/jabber-dispatch/templates/jabber-muc.xml \
-			--output=/etc/jabberd2/muc.xml --domain=example.org >"$T/init.$i.out" 2>&1
-		echo $? >"$T/init.$i.rc") &
+			--output=/etc/jabberd2/muc.xml --domain=example.org >"$T/init.$i.out" 2>&1 &&
+			echo 0 >"$T/init.$i.rc" || echo $? >"$T/init.$i.rc") &
 	fi
 	if [ $((i % 5)) = 0 ]; then
-		("$JD" --root="$ROOT" layout foo-gw --user=root --group=root --mode=0750 >"$T/layout.$i.out" 2>&1
-		echo $? >"$T/layout.$i.rc") &
+		("$JD" --root="$ROOT" layout foo-gw --user=root --group=root --mode=0750 >"$T/layout.$i.out" 2>&1 &&
+			echo 0 >"$T/layout.$i.rc" || echo $? >"$T/layout.$i.rc") &
 		add_transport $((i / 5))
 	fi
 	sleep 0.05
@@ -41,6 +42,7 @@ wait
 elapsed=$((SECONDS - start))
 echo "50 syncs, 5 transport-init and 10 layout at once: all done in ${elapsed} s"
 
+check "every run reported its exit code" equals "$(ls "$T"/sync.*.rc "$T"/init.*.rc "$T"/layout.*.rc | wc -l)" 65
 check "every sync exits 0" equals "$(cat "$T"/sync.*.rc | sort -u | tr '\n' ' ')" "0 "
 check "every transport-init exits 0" equals "$(cat "$T"/init.*.rc | sort -u | tr '\n' ' ')" "0 "
 check "every layout exits 0" equals "$(cat "$T"/layout.*.rc | sort -u | tr '\n' ' ')" "0 "
