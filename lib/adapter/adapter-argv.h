@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* One flag an adapter takes: a JD_FLAG_* word (a trailing '=' means it takes a value). */
+/* One flag an adapter takes: a JD_FLAG_* word (a trailing '=' means it takes a value), or "-h" style. */
 struct adapter_opt {
 	const char *flag;
 	int id;
@@ -22,6 +22,7 @@ struct adapter_argv {
 	const struct adapter_opt *opts;
 	struct option longopts[ADAPTER_ARGV_MAX + 1];
 	char names[ADAPTER_ARGV_MAX][32];
+	char shortopts[ADAPTER_ARGV_MAX + 2];
 	const char *bad; /* the argument refused, after ADAPTER_ARGV_UNKNOWN */
 };
 
