@@ -110,6 +110,14 @@ static void adopt(struct sync_run *run, struct server_run *sr, struct transport_
 		decide(run, p, "conflict", &d);
 		return;
 	}
+	if ((tr->a->caps & need) != need && tr->comp.server_address[0]) {
+		diag_set(&d, EINVAL, EXIT_DATAERR,
+			 "transport %s: on another machine, and server %s imposes its own %s for every component: give the "
+			 "transport the %s in the server's configuration, on its machine, then export and import it again",
+			 tr->a->name, sr->a->name, what, what);
+		decide(run, p, "conflict", &d);
+		return;
+	}
 	if ((tr->a->caps & need) != need) {
 		diag_set(&d, EINVAL, EXIT_DATAERR, "transport %s: server %s imposes its own %s, and the adapter cannot adopt %s (no %s)",
 			 tr->a->name, sr->a->name, what, need == (CAP_SET_PORT | CAP_SET_PASSWORD) ? "them" : "it",

@@ -72,6 +72,7 @@ struct j2_conf {
 	bool secret_weak;
 	bool keep_ip;
 	bool harden; /* the admin's opt-in: replace a stock secret even in an edited file */
+	bool ip_settled; /* a transport on another machine decided <ip> in this call: hardening leaves it */
 	struct j2_record *recs;
 	size_t nrecs;
 	struct strv aliases;
@@ -444,7 +445,7 @@ static int j2_secure(const struct j2_conf *c, const struct secret *secret, bool 
 		rc = buf_printf(&j2_notes, "jabberd2: %s: %s the %s component secret by %s: restart jabberd2, then the transports\n",
 				c->f.path, dry_run ? "would replace" : "replaced", !c->secret ? "missing" : c->secret_value.len ? "stock" : "empty",
 				generated ? "a generated one" : "the transport's");
-	if (rc < 0 || !j2_ip_public(c))
+	if (rc < 0 || !j2_ip_public(c) || c->ip_settled)
 		return rc;
 	if (c->keep_ip)
 		return buf_printf(&j2_notes, "jabberd2: %s: <local> says \"" J2_KEEP_IP "\": the router keeps listening on %s\n",
@@ -465,6 +466,46 @@ static int j2_secure(const struct j2_conf *c, const struct secret *secret, bool 
 				"jabberd2: %s: %s the component port to " J2_LOOPBACK " (it was %s): a transport on another host "
 				"needs <ip> set to an address it can reach, and <!-- " J2_KEEP_IP " --> in <local>\n",
 				c->f.path, dry_run ? "would bind" : "bound", c->ip_value);
+	return rc;
+}
+
+/*
+ * A transport on another machine connects to ADDR, and the router has one
+ * listener for every component.  A wildcard, or ADDR itself, takes it
+ * already.  The loopback, what hardening binds, becomes the wildcard of
+ * ADDR's family, marked keep-ip so that nothing narrows it again; any other
+ * address was set by hand, and stays.
+ */
+static int j2_open_for(struct j2_conf *c, const char *addr, struct xe_edits *e, bool dry_run, struct diag *d)
+{
+	bool v6 = strchr(addr, ':') != NULL;
+	const char *any = v6 ? "::" : "0.0.0.0";
+	struct buf *r;
+	int rc;
+
+	c->ip_settled = true;
+	if (strcmp(c->ip_value, addr) == 0 || strcmp(c->ip_value, any) == 0 || strcmp(c->ip_value, "::") == 0)
+		return 0;
+	if (!c->ip || (strcmp(c->ip_value, J2_LOOPBACK) != 0 && strcmp(c->ip_value, "::1") != 0))
+		return diag_set(d, EPERM, EXIT_DATAERR,
+				"%s:%u: the router takes every component on %s, which a transport connecting to %s cannot reach: "
+				"set <ip> to %s or %s and restart jabberd2",
+				c->f.path, c->ip ? c->ip->line : c->local->line, c->ip_value, addr, addr, any);
+	r = xe_edit_add(e, c->ip->open_end, c->ip->close_start);
+	rc = r ? buf_puts(r, any) : -ENOMEM;
+	if (rc == 0 && !c->keep_ip) {
+		r = xe_edit_add(e, c->ip->end, c->ip->end);
+		rc = r ? buf_putc(r, '\n') : -ENOMEM;
+		if (rc == 0)
+			rc = j2_indent(c, c->ip->start, 0, r);
+		if (rc == 0)
+			rc = buf_puts(r, "<!-- " J2_KEEP_IP " (a transport on another machine) -->");
+	}
+	if (rc == 0)
+		rc = buf_printf(&j2_notes,
+				"jabberd2: %s: %s <ip> from %s to %s for a transport connecting to %s: the router has one "
+				"address for every component, so port %u is open on every interface, not only %s\n",
+				c->f.path, dry_run ? "would change" : "changed", c->ip_value, any, addr, c->port_value, addr);
 	return rc;
 }
 
@@ -652,6 +693,13 @@ static int j2_apply(const struct server_request *req, struct changeset *cs, stru
 					c.f.path, rec->line, req->host, req->host);
 		goto out;
 	}
+	if (req->bind_address[0]) {
+		size_t before = e.n;
+		rc = j2_open_for(&c, req->bind_address, &e, req->dry_run, d);
+		if (rc < 0)
+			goto out;
+		ret->restart |= e.n > before;
+	}
 	/* A stock secret here means no --shared ran first (seed protocol): the first transport's secret becomes the one. */
 	if (c.secret_weak) {
 		rc = j2_may_harden(req, &c, d);
@@ -822,6 +870,7 @@ static const struct server_ops j2_ops = {
 	.shared = j2_shared,
 	.listen = j2_listen,
 	.batch = true,
+	.bind_address = true,
 };
 
 int main(int argc, char **argv)

@@ -4,7 +4,7 @@
 # sync says loudly that a port is open to the network; local transports keep loopback;
 # a server adapter that cannot bind is named, and an admin's own setting is never edited.
 . "$(dirname "$0")/lib.sh" "$@"
-make_root prosody biboumi ejabberd
+make_root prosody biboumi ejabberd jabberd2
 cd "$T"
 main=$ROOT/etc/prosody/prosody.cfg.lua
 cp "$main" "$T/prosody.orig"
@@ -101,9 +101,38 @@ run_jd sync --server ejabberd
 check "ejabberd: no address, it moves to loopback" contains "$out" "irc.remote.example               updated"
 check "ejabberd: the address's listener goes" bash -c "! grep -q 10.231.0.1 '$dropin'"
 
-# A server adapter without bind-address: the pair is wired, and the run says the port is to be opened by hand.
+# jabberd2 imposes one secret on every component: one on another machine cannot adopt it from here.
 desc remote.link irc.remote.example 10.231.0.1
 run_jd import remote.link
+router=$ROOT/etc/jabberd2/router.xml
+run_jd sync --server jabberd2
+check "jabberd2: the remote pair is a conflict" contains "$out" "irc.remote.example               conflict"
+check "jabberd2: says what to do" contains "$err" "transport irc.remote.example: on another machine, and server jabberd2 imposes its own secret for every component: give the transport the secret in the server's configuration, on its machine, then export and import it again"
+check "jabberd2: the local pair is wired" contains "$out" "irc.local.example                added"
+check "jabberd2: hardening bound loopback" grep -q '<ip>127.0.0.1</ip>' "$router"
+# The transport got the router's secret on its machine (here: the router takes the transport's).
+sed -i 's|<secret>[^<]*</secret>|<secret>s3cret</secret>|' "$router"
+run_jd sync --server jabberd2
+check "jabberd2: exit 0" equals "$rc" 0
+check "jabberd2: the remote pair added, loudly" contains "$out" "irc.remote.example               added (restart needed), open to the network on 10.231.0.1"
+check "jabberd2: one address for every component, said" contains "$err" "changed <ip> from 127.0.0.1 to 0.0.0.0 for a transport connecting to 10.231.0.1: the router has one address for every component, so port 5347 is open on every interface, not only 10.231.0.1"
+check "jabberd2: the wildcard, marked keep-ip" grep -Pzq '<ip>0.0.0.0</ip>\n *<!-- jabber-dispatch: keep-ip \(a transport on another machine\) -->' "$router"
+run_jd sync --server jabberd2
+check "jabberd2: again unchanged" contains "$out" "irc.remote.example               unchanged, open to the network on 10.231.0.1"
+check "jabberd2: the mark once" equals "$(grep -c 'keep-ip' "$router")" 1
+run_jd forget irc.remote.example
+run_jd sync --server jabberd2
+check "jabberd2: forgotten, removed" contains "$out" "irc.remote.example               removed"
+# An address the admin chose, which the transport cannot reach: refused, the file as it was.
+sed -i 's|<ip>0.0.0.0</ip>|<ip>192.0.2.7</ip>|' "$router"
+cp "$router" "$T/router.admin"
+run_jd import remote.link
+run_jd sync --server jabberd2
+check "jabberd2: an admin's address, the pair fails" contains "$out" "irc.remote.example               error"
+check "jabberd2: says which line and what to do" contains "$err" "/etc/jabberd2/router.xml:33: the router takes every component on 192.0.2.7, which a transport connecting to 10.231.0.1 cannot reach: set <ip> to 10.231.0.1 or 0.0.0.0 and restart jabberd2"
+check "jabberd2: router.xml byte-identical" cmp "$router" "$T/router.admin"
+
+# A server adapter without bind-address: the pair is wired, and the run says the port is to be opened by hand.
 mkdir -p "$ROOT/etc/jabber-dispatch/servers"
 printf '#!/bin/sh\ncase " $* " in *" --capabilities "*) echo protocol=1 password-stdin; exit 0 ;; esac\ncat >/dev/null\necho unchanged\n' >"$ROOT/etc/jabber-dispatch/servers/tiny"
 chmod 755 "$ROOT/etc/jabber-dispatch/servers/tiny"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# 50 syncs and 5 transport-init at once on one sandbox, while 10 transports are installed
+# 50 syncs, 5 transport-init and 10 layout at once on one sandbox, while 10 transports are installed
 # meanwhile: every run waits its turn on the lock and succeeds, every component is added
 # exactly once to every server (nothing lost, nothing twice), and every config still parses.
 . "$(dirname "$0")/lib.sh" "$@"
@@ -24,21 +24,31 @@ add_transport() {
 
 start=$SECONDS
 for i in $(seq 1 50); do
-	("$JD" --root="$ROOT" sync >"$T/sync.$i.out" 2>"$T/sync.$i.err"; echo $? >"$T/sync.$i.rc") &
+	# (lib.sh runs with set -e: `|| echo $?` keeps a failing run's code instead of ending the subshell)
+	("$JD" --root="$ROOT" sync >"$T/sync.$i.out" 2>"$T/sync.$i.err" && echo 0 >"$T/sync.$i.rc" || echo $? >"$T/sync.$i.rc") &
 	if [ $((i % 10)) = 0 ]; then
 		("$JD" --root="$ROOT" transport-init jabber-muc --template=/usr/share/jabber-dispatch/templates/jabber-muc.xml \
-			--output=/etc/jabberd2/muc.xml --domain=example.org >"$T/init.$i.out" 2>&1
-		echo $? >"$T/init.$i.rc") &
+			--output=/etc/jabberd2/muc.xml --domain=example.org >"$T/init.$i.out" 2>&1 &&
+			echo 0 >"$T/init.$i.rc" || echo $? >"$T/init.$i.rc") &
 	fi
-	if [ $((i % 5)) = 0 ]; then add_transport $((i / 5)); fi
+	if [ $((i % 5)) = 0 ]; then
+		("$JD" --root="$ROOT" layout foo-gw --user=root --group=root --mode=0750 >"$T/layout.$i.out" 2>&1 &&
+			echo 0 >"$T/layout.$i.rc" || echo $? >"$T/layout.$i.rc") &
+		add_transport $((i / 5))
+	fi
 	sleep 0.05
 done
 wait
 elapsed=$((SECONDS - start))
-echo "50 syncs and 5 transport-init at once: all done in ${elapsed} s"
+echo "50 syncs, 5 transport-init and 10 layout at once: all done in ${elapsed} s"
 
+check "every run reported its exit code" equals "$(ls "$T"/sync.*.rc "$T"/init.*.rc "$T"/layout.*.rc | wc -l)" 65
 check "every sync exits 0" equals "$(cat "$T"/sync.*.rc | sort -u | tr '\n' ' ')" "0 "
 check "every transport-init exits 0" equals "$(cat "$T"/init.*.rc | sort -u | tr '\n' ' ')" "0 "
+check "every layout exits 0" equals "$(cat "$T"/layout.*.rc | sort -u | tr '\n' ' ')" "0 "
+for d in log lib spool; do
+	check "layout: /var/$d/foo-gw is a 0750 directory" equals "$(stat -c %F:%a "$ROOT/var/$d/foo-gw")" "directory:750"
+done
 check "exactly one transport-init generated the config" equals "$(grep -l ': generated for' "$T"/init.*.out | wc -l)" 1
 check "no waiter gave up on the lock" equals "$(cat "$T"/sync.*.err | grep -c 'holds the lock')" 0
 
