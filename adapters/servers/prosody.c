@@ -278,78 +278,211 @@ static void scan_ifaces_line(struct prosody_conf *c, const struct pfile *f, cons
 	snprintf(c->iface, sizeof(c->iface), "127.0.0.1");
 }
 
-/* Tokenize one file and record its declarations; the main file also gives Include and component_ports. */
-static int scan_file(struct prosody_conf *c, size_t fi, struct diag *d)
+/* A "-- jabber-dispatch: begin/end HOST" comment T of the main file F: open or close HOST's block. */
+static int scan_block_marker(struct prosody_conf *c, const struct pfile *f, const struct lua_token *t)
 {
-	struct pfile *f = &c->files[fi];
-	const char *text = buf_str(&f->text);
+	const char *text = buf_str(&f->text), *b = text + t->body_start - 2;
+	bool begin;
+	size_t hl, hn;
+	char host[254];
+
+	if (t->start != line_start(text, t->start) || t->body_end - t->body_start <= strlen(BLOCK_BEGIN) - 2)
+		return 0;
+	if (strncmp(b, BLOCK_BEGIN, strlen(BLOCK_BEGIN)) != 0 && strncmp(b, BLOCK_END, strlen(BLOCK_END)) != 0)
+		return 0;
+	begin = b[strlen("-- jabber-dispatch: ")] == 'b';
+	hl = strlen(begin ? BLOCK_BEGIN : BLOCK_END);
+	hn = t->body_end - (t->start + hl);
+	if (hn == 0 || hn >= sizeof(host))
+		return 0;
+	memcpy(host, b + hl, hn);
+	host[hn] = '\0';
+	host[strcspn(host, " \t\r")] = '\0';
+	if (begin) {
+		struct block *v = realloc(c->blocks, (c->nblocks + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		c->blocks = v;
+		v = &c->blocks[c->nblocks++];
+		snprintf(v->host, sizeof(v->host), "%s", host);
+		v->begin = t->start;
+		v->end = 0;
+	} else if (c->nblocks && !c->blocks[c->nblocks - 1].end && strcmp(c->blocks[c->nblocks - 1].host, host) == 0)
+		c->blocks[c->nblocks - 1].end = line_end(&f->text, t->start);
+	return 0;
+}
+
+/* The tokens of file FI but its comments, which are scanned on the way (our block markers: main file only). */
+static int lex_file(struct prosody_conf *c, size_t fi, struct lua_token **ret, size_t *nret, struct diag *d)
+{
+	const struct pfile *f = &c->files[fi];
 	struct lua_token *toks = NULL, t;
 	struct lua_lexer lx;
 	size_t n = 0, cap = 0;
-	size_t section = SIZE_MAX; /* index of the current section's decl; SIZE_MAX: global scope */
-	bool in_section = false, first_found = false;
-	int depth = 0, rc = 0;
-	bool main = fi == 0;
+	int rc;
 
-	lua_lexer_init(&lx, f->path, text, f->text.len);
-	for (;;) {
-		rc = lua_next(&lx, &t, d);
-		if (rc < 0)
-			goto out;
-		if (t.type == LUA_EOF)
-			break;
+	lua_lexer_init(&lx, f->path, buf_str(&f->text), f->text.len);
+	while ((rc = lua_next(&lx, &t, d)) == 0 && t.type != LUA_EOF) {
 		if (t.type == LUA_COMMENT) {
-			const char *body = text + t.body_start;
-			size_t blen = t.body_end - t.body_start;
 			rc = scan_comment(c, fi, &t);
+			if (rc == 0 && fi == 0)
+				rc = scan_block_marker(c, f, &t);
 			if (rc < 0)
-				goto out;
-			/* Our block markers live in the main file only. */
-			if (main && t.start == line_start(text, t.start) && blen > strlen(BLOCK_BEGIN) - 2) {
-				const char *b = body - 2;
-				if (strncmp(b, BLOCK_BEGIN, strlen(BLOCK_BEGIN)) == 0 ||
-				    strncmp(b, BLOCK_END, strlen(BLOCK_END)) == 0) {
-					bool begin = b[strlen("-- jabber-dispatch: ")] == 'b';
-					size_t hl = strlen(begin ? BLOCK_BEGIN : BLOCK_END);
-					char host[254];
-					size_t hn = t.body_end - (t.start + hl);
-					if (hn > 0 && hn < sizeof(host)) {
-						memcpy(host, b + hl, hn);
-						host[hn] = '\0';
-						host[strcspn(host, " \t\r")] = '\0';
-						if (begin) {
-							struct block *v = realloc(c->blocks, (c->nblocks + 1) * sizeof(*v));
-							if (!v) {
-								rc = -ENOMEM;
-								goto out;
-							}
-							c->blocks = v;
-							v = &c->blocks[c->nblocks++];
-							snprintf(v->host, sizeof(v->host), "%s", host);
-							v->begin = t.start;
-							v->end = 0;
-						} else if (c->nblocks && !c->blocks[c->nblocks - 1].end &&
-							   strcmp(c->blocks[c->nblocks - 1].host, host) == 0) {
-							c->blocks[c->nblocks - 1].end = line_end(&f->text, t.start);
-						}
-					}
-				}
-			}
+				break;
 			continue;
 		}
 		if (n == cap) {
 			struct lua_token *v = realloc(toks, (cap = cap ? cap * 2 : 256) * sizeof(*v));
 			if (!v) {
 				rc = -ENOMEM;
-				goto out;
+				break;
 			}
 			toks = v;
 		}
 		toks[n++] = t;
 	}
+	*ret = toks;
+	*nret = n;
+	return rc < 0 ? rc : 0;
+}
 
-	for (size_t i = 0; i < n; i++) {
+/* Where scan_file stands in a file's top-level statements. */
+struct scan_state {
+	size_t fi;
+	const struct lua_token *toks;
+	size_t n;
+	size_t section; /* index of the current section's decl; SIZE_MAX: global scope */
+	bool first_found;
+};
+
+/* The first section or Include of the main file: where global settings end. */
+static void scan_mark_first(struct prosody_conf *c, struct scan_state *st, const struct lua_token *k)
+{
+	if (st->fi != 0 || st->first_found)
+		return;
+	c->first_section = line_start(buf_str(&c->files[0].text), k->start);
+	st->first_found = true;
+}
+
+/* Component "HOST" or VirtualHost "HOST" at token K, its name at token NAME. */
+static int scan_section(struct prosody_conf *c, struct scan_state *st, const struct lua_token *k,
+			const struct lua_token *name, bool is_comp, struct diag *d)
+{
+	const struct pfile *f = &c->files[st->fi];
+	struct decl *dd = add_decl(c);
+
+	if (!dd)
+		return -ENOMEM;
+	dd->file = st->fi;
+	dd->component = is_comp;
+	dd->line = k->line;
+	dd->stmt_end = name->end;
+	if (!take_host(buf_str(&f->text), name, dd->host, sizeof(dd->host)))
+		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: %s name is not a plain host name", f->path, k->line,
+				is_comp ? "Component" : "VirtualHost");
+	scan_mark_first(c, st, k);
+	st->section = c->ndecls - 1;
+	return 0;
+}
+
+/* Include "PATTERN": the main file's first one is where drop-ins go. */
+static int scan_include(struct prosody_conf *c, struct scan_state *st, const struct lua_token *k,
+			const struct lua_token *pattern)
+{
+	struct buf pat = BUF_INIT;
+	int rc = 0;
+
+	scan_mark_first(c, st, k);
+	if (st->fi != 0 || c->dropin_glob)
+		return 0;
+	if (lua_string_value(buf_str(&c->files[0].text), pattern, &pat) < 0 || !(c->dropin_glob = strdup(buf_str(&pat))))
+		rc = -ENOMEM;
+	buf_free(&pat);
+	return rc;
+}
+
+/* component_ports = ... at global scope of the main file, the name at token I. */
+static int scan_ports(struct prosody_conf *c, struct scan_state *st, size_t i, struct diag *d)
+{
+	const struct pfile *f = &c->files[0];
+	const char *text = buf_str(&f->text);
+	const struct lua_token *k = &st->toks[i];
+	int rc = parse_ports(c, f, st->toks, st->n, i + 2, d);
+
+	if (rc < 0)
+		return rc;
+	c->ports_set = true;
+	c->ports_line = k->line;
+	c->ports_line_start = line_start(text, k->start);
+	c->ports_line_end = line_end(&f->text, k->start);
+	c->ports_ours = memmem(text + c->ports_line_start, c->ports_line_end - c->ports_line_start, PORTS_MARK,
+			       strlen(PORTS_MARK)) != NULL;
+	return 0;
+}
+
+/* NAME = VALUE, the name at token I: a component's secret, the listener's options, the main file's lines. */
+static int scan_assignment(struct prosody_conf *c, struct scan_state *st, size_t i, struct diag *d)
+{
+	const struct pfile *f = &c->files[st->fi];
+	const char *text = buf_str(&f->text);
+	const struct lua_token *k = &st->toks[i], *v = i + 2 < st->n ? &st->toks[i + 2] : NULL;
+	bool in_section = st->section != SIZE_MAX, global_main = st->fi == 0 && !in_section;
+	int rc;
+
+	if (in_section && c->decls[st->section].component && lua_is_name(text, k, "component_secret") && v &&
+	    v->type == LUA_STRING) {
+		struct decl *sd = &c->decls[st->section];
+		sd->has_secret = true;
+		sd->secret_start = v->start;
+		sd->secret_end = v->end;
+		sd->secret_line = v->line;
+	}
+	rc = scan_listen_option(c, f, st->toks, st->n, i, in_section);
+	if (rc < 0)
+		return rc;
+	if (global_main &&
+	    (lua_is_name(text, k, "component_interfaces") || lua_is_name(text, k, "component_interface")))
+		scan_ifaces_line(c, f, k);
+	if (global_main && lua_is_name(text, k, "component_ports"))
+		return scan_ports(c, st, i, d);
+	return 0;
+}
+
+/* One top-level statement at token I: the index of its last token consumed, or -errno. */
+static ssize_t scan_statement(struct prosody_conf *c, struct scan_state *st, size_t i, struct diag *d)
+{
+	const char *text = buf_str(&c->files[st->fi].text);
+	const struct lua_token *toks = st->toks, *k = &toks[i];
+	size_t j = i + 1;
+	bool is_comp = lua_is_name(text, k, "Component"), is_vhost = lua_is_name(text, k, "VirtualHost");
+	int rc = 0;
+
+	if (j < st->n && lua_is_punct(text, &toks[j], '('))
+		j++;
+	if ((is_comp || is_vhost) && j < st->n && toks[j].type == LUA_STRING)
+		rc = scan_section(c, st, k, &toks[j], is_comp, d);
+	else if (lua_is_name(text, k, "Include") && j < st->n && toks[j].type == LUA_STRING)
+		rc = scan_include(c, st, k, &toks[j]);
+	else {
+		j = i;
+		if (i + 1 < st->n && lua_is_punct(text, &toks[i + 1], '='))
+			rc = scan_assignment(c, st, i, d);
+	}
+	return rc < 0 ? rc : (ssize_t)j;
+}
+
+/* Tokenize one file and record its declarations; the main file also gives Include and component_ports. */
+static int scan_file(struct prosody_conf *c, size_t fi, struct diag *d)
+{
+	const char *text = buf_str(&c->files[fi].text);
+	struct lua_token *toks = NULL;
+	struct scan_state st = { .fi = fi, .section = SIZE_MAX };
+	int depth = 0, rc = lex_file(c, fi, &toks, &st.n, d);
+
+	st.toks = toks;
+	for (size_t i = 0; rc == 0 && i < st.n; i++) {
 		const struct lua_token *k = &toks[i];
+		ssize_t last;
 		if (k->type == LUA_PUNCT) {
 			char ch = text[k->start];
 			depth += (ch == '(' || ch == '{' || ch == '[') - (ch == ')' || ch == '}' || ch == ']');
@@ -357,83 +490,13 @@ static int scan_file(struct prosody_conf *c, size_t fi, struct diag *d)
 		}
 		if (depth != 0 || k->type != LUA_NAME)
 			continue;
-		size_t j = i + 1;
-		if (j < n && lua_is_punct(text, &toks[j], '('))
-			j++;
-		bool is_comp = lua_is_name(text, k, "Component"), is_vhost = lua_is_name(text, k, "VirtualHost");
-		if ((is_comp || is_vhost) && j < n && toks[j].type == LUA_STRING) {
-			struct decl *dd = add_decl(c);
-			if (!dd) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			dd->file = fi;
-			dd->component = is_comp;
-			dd->line = k->line;
-			dd->stmt_end = toks[j].end;
-			if (!take_host(text, &toks[j], dd->host, sizeof(dd->host))) {
-				rc = diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: %s name is not a plain host name",
-					      f->path, k->line, is_comp ? "Component" : "VirtualHost");
-				goto out;
-			}
-			if (main && !first_found) {
-				c->first_section = line_start(text, k->start);
-				first_found = true;
-			}
-			in_section = true;
-			section = c->ndecls - 1;
-			i = j;
-			continue;
-		}
-		if (lua_is_name(text, k, "Include") && j < n && toks[j].type == LUA_STRING) {
-			if (main && !first_found) {
-				c->first_section = line_start(text, k->start);
-				first_found = true;
-			}
-			if (main && !c->dropin_glob) {
-				struct buf pat = BUF_INIT;
-				if (lua_string_value(text, &toks[j], &pat) < 0 || !(c->dropin_glob = strdup(buf_str(&pat)))) {
-					buf_free(&pat);
-					rc = -ENOMEM;
-					goto out;
-				}
-				buf_free(&pat);
-			}
-			i = j;
-			continue;
-		}
-		if (i + 1 < n && lua_is_punct(text, &toks[i + 1], '=')) {
-			if (section != SIZE_MAX && c->decls[section].component &&
-			    lua_is_name(text, k, "component_secret") && i + 2 < n && toks[i + 2].type == LUA_STRING) {
-				struct decl *sd = &c->decls[section];
-				sd->has_secret = true;
-				sd->secret_start = toks[i + 2].start;
-				sd->secret_end = toks[i + 2].end;
-				sd->secret_line = toks[i + 2].line;
-			}
-			rc = scan_listen_option(c, f, toks, n, i, in_section);
-			if (rc < 0)
-				goto out;
-			if (main && !in_section && (lua_is_name(text, k, "component_interfaces") ||
-						    lua_is_name(text, k, "component_interface")))
-				scan_ifaces_line(c, f, k);
-			if (main && !in_section && lua_is_name(text, k, "component_ports")) {
-				rc = parse_ports(c, f, toks, n, i + 2, d);
-				if (rc < 0)
-					goto out;
-				c->ports_set = true;
-				c->ports_line = k->line;
-				c->ports_line_start = line_start(text, k->start);
-				c->ports_line_end = line_end(&f->text, k->start);
-				c->ports_ours = memmem(text + c->ports_line_start, c->ports_line_end - c->ports_line_start,
-						       PORTS_MARK, strlen(PORTS_MARK)) != NULL;
-			}
-		}
+		if ((last = scan_statement(c, &st, i, d)) < 0)
+			rc = (int)last;
+		else
+			i = (size_t)last;
 	}
-	if (main && !first_found)
-		c->first_section = f->text.len; /* no section at all: the whole file is global */
-	rc = 0;
-out:
+	if (rc == 0 && fi == 0 && !st.first_found)
+		c->first_section = c->files[0].text.len; /* no section at all: the whole file is global */
 	free(toks);
 	return rc;
 }

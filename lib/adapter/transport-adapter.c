@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* transport-adapter: the pkg-config style command line of protocol 1 for a transport adapter. */
 #include "transport-adapter.h"
+#include "adapter-argv.h"
 #include "adapter-inputs.h"
 #include "exitcode.h"
 #include "secret-file.h"
@@ -104,128 +105,203 @@ int transport_secret(struct component *ret, const char *value, size_t len, const
 	return buf_append(&ret->secret, value, len);
 }
 
-int transport_adapter_main(int argc, char **argv, const struct transport_ops *ops)
-{
-	struct component c = COMPONENT_INIT;
-	struct root r = ROOT_INIT;
-	struct diag d = DIAG_INIT;
-	struct buf out = BUF_INIT_SENSITIVE;
-	const char *root = "/", *config = ops->default_config, *why = NULL;
-	enum { FLAG_HOST, FLAG_PORT, FLAG_PASSWORD, FLAG_ADDRESS } flags[32];
-	size_t nflags = 0;
-	struct transport_set_args set = { 0 };
-	char host[254];
-	int rc, code = EXIT_OK;
+enum transport_flag { T_HOST, T_PORT, T_PASSWORD, T_ADDRESS, T_CAPABILITIES, T_HELP, T_ROOT, T_CONFIG,
+		      T_SET_PORT, T_SET_PASSWORD, T_DRY_RUN, T_FILL, T_SET_HOST };
 
-	if (sodium_init() < 0)
-		return EXIT_SOFTWARE;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--capabilities") == 0) {
-			printf("protocol=1 inputs%s%s", ops->set ? " set-password set-port" : "", ops->fill ? " fill" : "");
-			if (ops->secret_max)
-				printf(" " PROTOCOL_SECRET_MAX_WORD "%u", ops->secret_max);
-			if (ops->server_address)
-				printf(" " JD_CAP_SERVER_ADDRESS);
-			putchar('\n');
-			return EXIT_OK;
-		} else if (ops->set && strncmp(a, "--set-port=", 11) == 0) {
-			if ((why = validate_port(a + 11, &set.port))) {
-				fprintf(stderr, "%s: --set-port: %s\n", ops->name, why);
-				return EXIT_USAGE;
-			}
-		} else if (ops->set && strcmp(a, "--set-password") == 0) {
-			set.secret = true;
-		} else if (ops->set && strcmp(a, "--dry-run") == 0) {
-			set.dry_run = true;
-		} else if (ops->fill && strcmp(a, "--fill") == 0) {
-			set.fill = true;
-		} else if (ops->fill && strncmp(a, "--set-host=", 11) == 0) {
-			snprintf(host, sizeof(host), "%.253s", a + 11);
-			if ((why = validate_host(host))) {
-				fprintf(stderr, "%s: --set-host: %s\n", ops->name, why);
-				return EXIT_USAGE;
-			}
-			set.host = host;
-		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			transport_usage(ops);
-			return EXIT_OK;
-		} else if (strncmp(a, "--root=", 7) == 0) {
-			root = a + 7;
-		} else if (strncmp(a, "--config=", 9) == 0) {
-			config = a + 9;
-		} else if (nflags < sizeof(flags) / sizeof(*flags) &&
-			   (strcmp(a, "--host") == 0 || strcmp(a, "--port") == 0 || strcmp(a, "--password") == 0)) {
-			flags[nflags++] = a[2] == 'h' ? FLAG_HOST : a[3] == 'o' ? FLAG_PORT : FLAG_PASSWORD;
-		} else if (ops->server_address && nflags < sizeof(flags) / sizeof(*flags) &&
-			   strcmp(a, "--server-address") == 0) {
-			flags[nflags++] = FLAG_ADDRESS;
-		} else {
-			fprintf(stderr, "%s: unknown option \"%.60s\" (see --help)\n", ops->name, a);
+/* The command line: a query (flags to print in order) or what --set-* and --fill ask for. */
+struct transport_args {
+	const char *root, *config;
+	enum transport_flag query[32]; /* T_HOST .. T_ADDRESS */
+	size_t nquery;
+	struct transport_set_args set;
+	char host[254];
+};
+
+static void transport_capabilities(const struct transport_ops *ops)
+{
+	printf("protocol=1 inputs%s%s", ops->set ? " set-password set-port" : "", ops->fill ? " fill" : "");
+	if (ops->secret_max)
+		printf(" " PROTOCOL_SECRET_MAX_WORD "%u", ops->secret_max);
+	if (ops->server_address)
+		printf(" " JD_CAP_SERVER_ADDRESS);
+	putchar('\n');
+}
+
+/* One flag into ARGS: -1 to go on, else the exit status (a message said). */
+static int transport_flag(const struct transport_ops *ops, int flag, const char *v, const char *arg,
+			  struct transport_args *args)
+{
+	const char *why = NULL;
+
+	switch (flag) {
+	case T_CAPABILITIES:
+		transport_capabilities(ops);
+		return EXIT_OK;
+	case T_HELP:
+		transport_usage(ops);
+		return EXIT_OK;
+	case T_ROOT:
+		args->root = v;
+		return -1;
+	case T_CONFIG:
+		args->config = v;
+		return -1;
+	case T_SET_PORT:
+		if ((why = validate_port(v, &args->set.port)))
+			fprintf(stderr, "%s: --set-port: %s\n", ops->name, why);
+		return why ? EXIT_USAGE : -1;
+	case T_SET_HOST:
+		snprintf(args->host, sizeof(args->host), "%.253s", v);
+		if ((why = validate_host(args->host)))
+			fprintf(stderr, "%s: --set-host: %s\n", ops->name, why);
+		args->set.host = args->host;
+		return why ? EXIT_USAGE : -1;
+	case T_SET_PASSWORD:
+		args->set.secret = true;
+		return -1;
+	case T_DRY_RUN:
+		args->set.dry_run = true;
+		return -1;
+	case T_FILL:
+		args->set.fill = true;
+		return -1;
+	default:
+		if (args->nquery < sizeof(args->query) / sizeof(*args->query)) {
+			args->query[args->nquery++] = (enum transport_flag)flag;
+			return -1;
+		}
+		fprintf(stderr, "%s: unknown option \"%.60s\" (see --help)\n", ops->name, arg);
+		return EXIT_USAGE;
+	}
+}
+
+/* The command line into ARGS: -1 to go on, else the exit status (answered, or refused with a message). */
+static int transport_parse(int argc, char **argv, const struct transport_ops *ops, struct transport_args *args)
+{
+	/* --set-* and --dry-run only for an adapter that can set, --fill and --set-host for one that can fill. */
+	const struct adapter_opt table[] = {
+		{ JD_FLAG_CAPABILITIES, T_CAPABILITIES, true },
+		{ "--help", T_HELP, true },
+		{ "-h", T_HELP, true },
+		{ JD_FLAG_ROOT, T_ROOT, true },
+		{ JD_FLAG_CONFIG, T_CONFIG, true },
+		{ JD_FLAG_SET_PORT, T_SET_PORT, ops->set != NULL },
+		{ JD_FLAG_SET_PASSWORD, T_SET_PASSWORD, ops->set != NULL },
+		{ JD_FLAG_DRY_RUN, T_DRY_RUN, ops->set != NULL },
+		{ JD_FLAG_FILL, T_FILL, ops->fill != NULL },
+		{ JD_FLAG_SET_HOST, T_SET_HOST, ops->fill != NULL },
+		{ JD_FLAG_QUERY_HOST, T_HOST, true },
+		{ JD_FLAG_QUERY_PORT, T_PORT, true },
+		{ JD_FLAG_QUERY_PASSWORD, T_PASSWORD, true },
+		{ JD_FLAG_QUERY_SERVER_ADDRESS, T_ADDRESS, ops->server_address != NULL },
+	};
+	struct adapter_argv it;
+	const char *v;
+	int f, code = -1;
+
+	adapter_argv_init(&it, argc, argv, table, sizeof(table) / sizeof(*table));
+	while (code < 0 && (f = adapter_argv_next(&it, &v)) != ADAPTER_ARGV_END) {
+		if (f == ADAPTER_ARGV_UNKNOWN) {
+			fprintf(stderr, "%s: unknown option \"%.60s\" (see --help)\n", ops->name, it.bad);
 			return EXIT_USAGE;
 		}
+		code = transport_flag(ops, f, v, it.bad, args);
 	}
-	if (set.fill != (set.host != NULL)) {
+	if (code >= 0)
+		return code;
+	if (args->set.fill != (args->set.host != NULL)) {
 		fprintf(stderr, "%s: --fill and --set-host go together\n", ops->name);
 		return EXIT_USAGE;
 	}
-	if (set.port || set.secret || set.fill) {
-		if (nflags) {
-			fprintf(stderr, "%s: --set-*, --fill and --host/--port/--password exclude each other\n",
-				ops->name);
-			return EXIT_USAGE;
-		}
-		return transport_set_main(ops, root, config, &set);
+	if ((args->set.port || args->set.secret || args->set.fill) && args->nquery) {
+		fprintf(stderr, "%s: --set-*, --fill and --host/--port/--password exclude each other\n", ops->name);
+		return EXIT_USAGE;
 	}
-	if (nflags == 0) {
+	if (!(args->set.port || args->set.secret || args->set.fill) && args->nquery == 0) {
 		fprintf(stderr, "%s: nothing asked: give --host, --port and/or --password\n", ops->name);
 		return EXIT_USAGE;
 	}
-	rc = safefs_root_open(root, &r, &d);
+	return -1;
+}
+
+/* The component the config declares, checked as the dispatcher will: an exit status, or -1 when it is sound. */
+static int transport_read(const struct transport_ops *ops, const struct transport_args *args, struct root *r,
+			  struct component *c)
+{
+	struct diag d = DIAG_INIT;
+	const char *why;
+	int rc = safefs_root_open(args->root, r, &d);
+
 	if (rc == 0 && adapter_inputs_wanted())
-		rc = safefs_view_new(&r.view);
+		rc = safefs_view_new(&r->view);
 	if (rc == 0)
-		rc = ops->read(&r, config, &c, &d);
+		rc = ops->read(r, args->config, c, &d);
 	if (rc == -ENODATA || (rc == -ENOENT && d.exit_code == EXIT_CHECK_FAILED)) {
+		struct buf out = BUF_INIT;
 		/* No config file at all: the transport's package is not installed here. */
 		if (rc == -ENOENT)
 			buf_printf(&out, "%s\n", PROTOCOL_NOT_INSTALLED);
-		if (adapter_inputs_append(&out, r.view, NULL) == 0)
+		if (adapter_inputs_append(&out, r->view, NULL) == 0)
 			fwrite(buf_str(&out), 1, out.len, stdout);
+		buf_free(&out);
 		fprintf(stderr, "%s: %s\n", ops->name, d.msg);
-		code = EXIT_CHECK_FAILED;
-		goto out;
+		return EXIT_CHECK_FAILED;
 	}
-	if (rc == 0 && (why = validate_host(c.host)))
-		rc = diag_set(&d, EINVAL, EXIT_DATAERR, "%s: the component domain is %s", config, why);
-	if (rc == 0 && (c.port < 1 || c.port > 65535))
-		rc = diag_set(&d, EINVAL, EXIT_DATAERR, "%s: the port is not in 1-65535", config);
-	if (rc < 0) {
-		fprintf(stderr, "%s: %s\n", ops->name, diag_is_set(&d) ? d.msg : strerror(-rc));
-		code = d.exit_code ? d.exit_code : exitcode_from_errno(rc);
-		goto out;
-	}
-	for (size_t i = 0; i < nflags && rc == 0; i++) {
-		if (flags[i] == FLAG_HOST)
-			rc = buf_printf(&out, "%s\n", c.host);
-		else if (flags[i] == FLAG_PORT)
-			rc = buf_printf(&out, "%u\n", c.port);
-		else if (flags[i] == FLAG_ADDRESS)
+	if (rc == 0 && (why = validate_host(c->host)))
+		rc = diag_set(&d, EINVAL, EXIT_DATAERR, "%s: the component domain is %s", args->config, why);
+	if (rc == 0 && (c->port < 1 || c->port > 65535))
+		rc = diag_set(&d, EINVAL, EXIT_DATAERR, "%s: the port is not in 1-65535", args->config);
+	if (rc == 0)
+		return -1;
+	fprintf(stderr, "%s: %s\n", ops->name, diag_is_set(&d) ? d.msg : strerror(-rc));
+	return d.exit_code ? d.exit_code : exitcode_from_errno(rc);
+}
+
+/* One line per query flag, in the order given, then the inputs when asked. */
+static int transport_answer(const struct transport_ops *ops, const struct transport_args *args,
+			    const struct root *r, const struct component *c)
+{
+	struct buf out = BUF_INIT_SENSITIVE;
+	int rc = 0, code = EXIT_OK;
+
+	for (size_t i = 0; i < args->nquery && rc == 0; i++) {
+		if (args->query[i] == T_HOST)
+			rc = buf_printf(&out, "%s\n", c->host);
+		else if (args->query[i] == T_PORT)
+			rc = buf_printf(&out, "%u\n", c->port);
+		else if (args->query[i] == T_ADDRESS)
 			rc = buf_printf(&out, "%s\n", ops->server_address);
-		else if ((rc = buf_append(&out, c.secret.data, c.secret.len)) == 0)
+		else if ((rc = buf_append(&out, c->secret.data, c->secret.len)) == 0)
 			rc = buf_putc(&out, '\n');
 	}
 	if (rc == 0)
-		rc = adapter_inputs_append(&out, r.view, NULL);
-	if (rc < 0) {
+		rc = adapter_inputs_append(&out, r->view, NULL);
+	if (rc < 0)
 		code = EXIT_OSERR;
-		goto out;
+	else {
+		fwrite(out.data, 1, out.len, stdout);
+		if (fflush(stdout) != 0)
+			code = EXIT_OSERR;
 	}
-	fwrite(out.data, 1, out.len, stdout);
-	if (fflush(stdout) != 0)
-		code = EXIT_OSERR;
-out:
 	buf_free(&out);
+	return code;
+}
+
+int transport_adapter_main(int argc, char **argv, const struct transport_ops *ops)
+{
+	struct transport_args args = { .root = "/", .config = ops->default_config };
+	struct component c = COMPONENT_INIT;
+	struct root r = ROOT_INIT;
+	int code;
+
+	if (sodium_init() < 0)
+		return EXIT_SOFTWARE;
+	if ((code = transport_parse(argc, argv, ops, &args)) >= 0)
+		return code;
+	if (args.nquery == 0)
+		return transport_set_main(ops, args.root, args.config, &args.set);
+	if ((code = transport_read(ops, &args, &r, &c)) < 0)
+		code = transport_answer(ops, &args, &r, &c);
 	component_free(&c);
 	safefs_view_free(r.view);
 	r.view = NULL;
