@@ -2,10 +2,11 @@
 /*
  * sync-noop: a sync that runs no adapter at all when nothing it depends on
  * changed since a sync that changed nothing, as make knows a target is up to
- * date.  What it depends on: this program, every adapter (its file, what runs
- * it), and every file the adapters said their answers came from.  Any doubt
- * means a full run: an adapter that did not say, a file changed while the
- * run went on, a clock gone back.
+ * date.  What it depends on: this program, the adapter directories, every
+ * adapter (its file, what runs it), and every file the adapters said their
+ * answers came from.  Any doubt means a full run: an adapter that did not
+ * say, a file changed while the run went on, a clock gone back.  Checking
+ * costs about one fstatat per file: no adapter is looked for, no file opened.
  */
 #include "noop.h"
 #include "sync.h"
@@ -13,57 +14,63 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* The identity of interpreter PATH: the last one asked is kept, as every descriptor names the same. */
-static int interpreter_seen(const char *path, char id[NOOP_ID_MAX])
-{
-	static char last[256], last_id[NOOP_ID_MAX];
-	int rc;
-
-	if (last[0] && strcmp(path, last) == 0) {
-		memcpy(id, last_id, NOOP_ID_MAX);
-		return 0;
-	}
-	rc = noop_id_host(path, id);
-	if (rc == 0 && strlen(path) < sizeof(last)) {
-		memcpy(last, path, strlen(path) + 1);
-		memcpy(last_id, id, NOOP_ID_MAX);
-	}
-	return rc;
-}
-
-/* The identity of what the kernel runs for a "#!" script at PATH (its interpreter), "-" for a binary. */
-static int interpreter_id(const char *path, char id[NOOP_ID_MAX])
+/* The interpreter a "#!" script at PATH names, into INTERP (a path); false for a binary, or when unreadable. */
+static bool interpreter_of(const char *path, char interp[256])
 {
 	char head[256];
 	ssize_t n = -1;
+	size_t at, len;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 
 	if (fd >= 0) {
 		n = read(fd, head, sizeof(head) - 1);
 		close(fd);
 	}
-	if (n < 0)
-		return -EIO;
+	if (n < 2 || head[0] != '#' || head[1] != '!')
+		return false;
 	head[n] = '\0';
-	if (n < 2 || head[0] != '#' || head[1] != '!') {
+	at = 2 + strspn(head + 2, " \t");
+	len = strcspn(head + at, " \t\n");
+	memcpy(interp, head + at, len);
+	interp[len] = '\0';
+	return true;
+}
+
+/* The identity of what the kernel runs for a "#!" script at PATH (its interpreter), "-" for a binary. */
+static int interpreter_id(const char *path, char id[NOOP_ID_MAX])
+{
+	/* The last one asked is kept: every descriptor names the same. */
+	static char last[256], last_id[NOOP_ID_MAX];
+	char interp[256];
+	int rc;
+
+	if (!interpreter_of(path, interp)) {
 		snprintf(id, NOOP_ID_MAX, "-");
 		return 0;
 	}
-	head[2 + strspn(head + 2, " \t") + strcspn(head + 2 + strspn(head + 2, " \t"), " \t\n")] = '\0';
-	return interpreter_seen(head + 2 + strspn(head + 2, " \t"), id);
+	if (last[0] && strcmp(interp, last) == 0) {
+		memcpy(id, last_id, NOOP_ID_MAX);
+		return 0;
+	}
+	rc = noop_id_host(interp, id);
+	if (rc == 0) {
+		memcpy(last, interp, sizeof(last));
+		memcpy(last_id, id, NOOP_ID_MAX);
+	}
+	return rc;
 }
 
-/* "adapter KIND NAME STATE" and the identities of its entry, executable, script and interpreter. */
-static int adapter_line(const struct root *r, const struct adapter *a, struct strv *ret)
+/* "STATE ID ID ID ID" of A: usable or not, the identities of its entry, executable, script and interpreter. */
+static int adapter_ids(const struct root *r, const struct adapter *a, char **ret)
 {
 	char entry[NOOP_ID_MAX] = "-", exec[NOOP_ID_MAX] = "-", script[NOOP_ID_MAX] = "-", interp[NOOP_ID_MAX] = "-";
 	int rc = a->masked ? 0 : noop_id(r, a->path, entry);
-	char *line;
 
 	if (rc == 0 && adapter_usable(a)) {
 		rc = noop_id_host(a->exec_path, exec);
@@ -74,69 +81,150 @@ static int adapter_line(const struct root *r, const struct adapter *a, struct st
 	}
 	if (rc < 0)
 		return rc;
-	if (asprintf(&line, "adapter %s %s %s %s %s %s %s", adapter_kind_dir(a->kind), a->name,
-		     a->masked ? "masked" : a->skipped ? "skipped" : "usable", entry, exec, script, interp) < 0)
-		return -ENOMEM;
-	return strv_push_owned(ret, line);
+	return asprintf(ret, "%s %s %s %s %s", a->masked ? "masked" : a->skipped ? "skipped" : "usable", entry, exec,
+			script, interp) < 0
+		       ? -ENOMEM
+		       : 0;
 }
 
-/* The identity lines of now: this program, every adapter of T and S, every path of INPUTS. */
-static int current_ids(const struct root *r, const struct adapter_list *t, const struct adapter_list *s,
-		       const struct strv *inputs, struct strv *ret)
+static int key_push(struct strv *keys, enum noop_where w, const char *path)
 {
-	char id[NOOP_ID_MAX], *line;
-	int rc = noop_id_host("/proc/self/exe", id);
+	char *key;
+	return asprintf(&key, "%s %s", noop_where_word(w), path) < 0 ? -ENOMEM : strv_push_owned(keys, key);
+}
 
-	if (rc == 0)
-		rc = asprintf(&line, "self %s", id) < 0 ? -ENOMEM : strv_push_owned(ret, line);
-	for (size_t i = 0; rc == 0 && i < t->n; i++)
-		rc = adapter_line(r, &t->v[i], ret);
-	for (size_t i = 0; rc == 0 && i < s->n; i++)
-		rc = adapter_line(r, &s->v[i], ret);
-	for (size_t i = 0; rc == 0 && i < inputs->n; i++) {
-		rc = noop_id(r, inputs->v[i], id);
-		if (rc == 0)
-			rc = asprintf(&line, "input %s %s", id, inputs->v[i]) < 0 ? -ENOMEM : strv_push_owned(ret, line);
+/* The program and the directories adapters are found in: what every record must name. */
+static const struct {
+	enum noop_where w;
+	const char *path;
+} steady_files[] = {
+	{ NOOP_HOST, "/proc/self/exe" },
+	{ NOOP_LINK, PROTOCOL_VENDOR_DIR "/transports" },
+	{ NOOP_LINK, PROTOCOL_VENDOR_DIR "/servers" },
+	{ NOOP_LINK, PROTOCOL_ADMIN_DIR "/transports" },
+	{ NOOP_LINK, PROTOCOL_ADMIN_DIR "/servers" },
+};
+#define STEADY_FILES (sizeof(steady_files) / sizeof(*steady_files))
+
+/* Whether HOST_PATH names PATH inside the root R by the same words (no symlink between). */
+static bool same_file(const struct root *r, const char *path, const char *host_path)
+{
+	size_t len = strlen(r->path);
+	return strncmp(host_path, r->path, len) == 0 && strcmp(host_path + len, path) == 0;
+}
+
+/*
+ * The files the adapters of L stand on, as "WHERE PATH" into KEYS: each
+ * entry (its directory's identity tells of one added or removed), what runs
+ * it, and every file the usable ones said their answers came from; false
+ * when one did not say.
+ */
+static bool adapter_keys(const struct root *r, const struct adapter_list *l, struct strv *keys)
+{
+	char interp[256];
+	bool whole = true;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct adapter *a = &l->v[i];
+		/* A masked one is a symlink to /dev/null, which need not be in the root. */
+		int rc = key_push(keys, a->masked ? NOOP_LINK : NOOP_ROOT, a->path);
+		if (rc == 0 && adapter_usable(a)) {
+			rc = key_push(keys, NOOP_HOST, a->exec_path);
+			if (rc == 0 && a->script_path && !same_file(r, a->path, a->script_path))
+				rc = key_push(keys, NOOP_HOST, a->script_path);
+			if (rc == 0 && !a->script_path && interpreter_of(a->exec_path, interp))
+				rc = key_push(keys, NOOP_HOST, interp);
+			whole &= a->inputs->state == 1;
+			for (size_t k = 0; rc == 0 && k < a->inputs->paths.n; k++)
+				rc = key_push(keys, NOOP_ROOT, a->inputs->paths.v[k]);
+		}
+		whole &= rc == 0;
 	}
+	return whole;
+}
+
+/* A "file WHERE PATH ID" line for every key of KEYS (sorted, each once) into RET. */
+static int file_lines(const struct root *r, struct strv *keys, struct strv *ret)
+{
+	struct noop_dir dir = NOOP_DIR_INIT;
+	char id[NOOP_ID_MAX], word[8], *line;
+	int rc = 0;
+
+	strv_uniq(keys);
+	for (size_t i = 0; rc == 0 && i < keys->n; i++) {
+		const char *path = strchr(keys->v[i], ' ') + 1;
+		snprintf(word, sizeof(word), "%.*s", (int)(path - 1 - keys->v[i]), keys->v[i]);
+		rc = noop_file_id(r, &dir, (enum noop_where)noop_where_parse(word), path, id);
+		if (rc == 0)
+			rc = asprintf(&line, "file %s %s", keys->v[i], id) < 0 ? -ENOMEM : strv_push_owned(ret, line);
+	}
+	noop_dir_close(&dir);
 	return rc;
 }
 
-static bool strv_same(const struct strv *a, const struct strv *b)
+/* A "file WHERE PATH ID" LINE into its parts; false when it is not one. */
+static bool file_line_parse(const char *line, enum noop_where *w, char path[PATH_MAX], const char **id)
 {
-	if (a->n != b->n)
+	const char *where = line + 5, *p, *sp;
+	char word[8];
+	int k;
+
+	if (strncmp(line, "file ", 5) != 0 || !(p = strchr(where, ' ')) || !(sp = strrchr(p + 1, ' ')) ||
+	    (size_t)(p - where) >= sizeof(word) || (size_t)(sp - p - 1) >= PATH_MAX || sp == p + 1)
 		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i], b->v[i]) != 0)
-			return false;
+	snprintf(word, sizeof(word), "%.*s", (int)(p - where), where);
+	if ((k = noop_where_parse(word)) < 0)
+		return false;
+	*w = (enum noop_where)k;
+	memcpy(path, p + 1, (size_t)(sp - p - 1));
+	path[sp - p - 1] = '\0';
+	*id = sp + 1;
 	return true;
 }
 
-/* Why the record REC cannot stand for a run now, or NULL when it can. */
-static const char *noop_doubt(struct ctx *ctx, const struct noop *rec, struct adapter_list *t, struct adapter_list *s)
+/*
+ * Why the files of REC are not all what they were, or NULL: each looked at
+ * again, one fstatat in the directory of the last (the lines come sorted).
+ * A record that does not name the program and the adapter directories is
+ * not one to trust.
+ */
+static const char *files_doubt(const struct root *r, const struct noop *rec, char why[PATH_MAX + 64])
 {
-	struct strv inputs = STRV_INIT, now = STRV_INIT;
-	struct diag d = DIAG_INIT;
+	struct noop_dir dir = NOOP_DIR_INIT;
+	char path[PATH_MAX], id[NOOP_ID_MAX];
+	size_t steady = 0;
+	const char *was;
+	enum noop_where w = NOOP_ROOT;
+
+	*why = '\0';
+	for (size_t i = 0; i < rec->ids.n && !*why; i++) {
+		if (strncmp(rec->ids.v[i], "file ", 5) != 0)
+			continue;
+		if (!file_line_parse(rec->ids.v[i], &w, path, &was))
+			snprintf(why, PATH_MAX + 64, "the record is not one");
+		else if (noop_file_id(r, &dir, w, path, id) < 0)
+			snprintf(why, PATH_MAX + 64, "%s cannot be examined", path);
+		else if (strcmp(id, was) != 0)
+			snprintf(why, PATH_MAX + 64, "%s changed", path);
+		for (size_t k = 0; k < STEADY_FILES && w != NOOP_ROOT; k++)
+			steady += steady_files[k].w == w && strcmp(steady_files[k].path, path) == 0;
+	}
+	noop_dir_close(&dir);
+	if (!*why && steady != STEADY_FILES)
+		snprintf(why, PATH_MAX + 64, "the record does not name the program and the adapter directories");
+	return *why ? why : NULL;
+}
+
+/* Why the record REC cannot stand for a run now, or NULL when it can. */
+static const char *noop_doubt(struct ctx *ctx, const struct noop *rec, char why[PATH_MAX + 64])
+{
 	struct timespec at = noop_now();
-	const char *why = NULL;
 
 	if (!rec->outcome)
 		return "the last run changed something, or could not tell what it depended on";
 	if (at.tv_sec < rec->at.tv_sec || (at.tv_sec == rec->at.tv_sec && at.tv_nsec < rec->at.tv_nsec))
 		return "the clock is behind the last run";
-	if (adapter_discover(&ctx->root, ADAPTER_TRANSPORT, t, &d) < 0 ||
-	    adapter_discover(&ctx->root, ADAPTER_SERVER, s, &d) < 0)
-		return "the adapters cannot be listed";
-	for (size_t i = 0; i < rec->ids.n && !why; i++)
-		if (strncmp(rec->ids.v[i], "input ", 6) == 0 && strchr(rec->ids.v[i] + 6, ' ') &&
-		    strv_push(&inputs, strchr(rec->ids.v[i] + 6, ' ') + 1) < 0)
-			why = "out of memory";
-	if (!why && current_ids(&ctx->root, t, s, &inputs, &now) < 0)
-		why = "a file cannot be examined";
-	if (!why && !strv_same(&now, &rec->ids))
-		why = "a file, an adapter or the program changed";
-	strv_free(&inputs);
-	strv_free(&now);
-	return why;
+	return files_doubt(&ctx->root, rec, why);
 }
 
 bool sync_noop_replay(struct ctx *ctx, const struct sync_opts *o, int *code)
@@ -144,17 +232,16 @@ bool sync_noop_replay(struct ctx *ctx, const struct sync_opts *o, int *code)
 	struct sync_run run = { .ctx = ctx, .o = o };
 	struct noop rec = NOOP_INIT;
 	struct diag d = DIAG_INIT;
+	char buf[PATH_MAX + 64];
 	const char *why = noop_load(&ctx->root, &rec, &d) < 0 ? "no record of a last run" : NULL;
 	bool ok = true;
 
 	if (!why)
-		why = noop_doubt(ctx, &rec, &run.transports, &run.servers);
+		why = noop_doubt(ctx, &rec, buf);
 	if (why) {
 		if (ctx->verbose)
 			ctx_error("every adapter is run: %s", why);
 		noop_free(&rec);
-		adapter_list_free(&run.transports);
-		adapter_list_free(&run.servers);
 		return false;
 	}
 	audit_init(&run.au, &ctx->root);
@@ -178,19 +265,17 @@ bool sync_noop_replay(struct ctx *ctx, const struct sync_opts *o, int *code)
 	return true;
 }
 
-/* Take REC's --capabilities answer for A when its identity line is the one recorded with it. */
+/* Take REC's --capabilities answer for A when it was given by an adapter with A's identities. */
 static void take_caps(const struct root *r, const struct noop *rec, struct adapter *a)
 {
-	struct strv line = STRV_INIT;
-	const char *caps;
-	char key[160];
+	const char *caps, *was;
+	char key[160], *ids = NULL;
 
 	snprintf(key, sizeof(key), "%s %s", adapter_kind_dir(a->kind), a->name);
-	if (adapter_usable(a) && !a->caps_text && (caps = noop_caps(rec, key)) && adapter_line(r, a, &line) == 0)
-		for (size_t k = 0; k < rec->ids.n && !a->caps_text; k++)
-			if (strcmp(rec->ids.v[k], line.v[0]) == 0)
-				a->caps_text = strdup(caps);
-	strv_free(&line);
+	if (adapter_usable(a) && !a->caps_text && (caps = noop_caps(rec, key, &was)) && adapter_ids(r, a, &ids) == 0 &&
+	    strcmp(ids, was) == 0)
+		a->caps_text = strdup(caps);
+	free(ids);
 }
 
 void sync_noop_caps(struct sync_run *run)
@@ -228,65 +313,57 @@ static bool noop_outcome(const struct sync_run *run)
 	return true;
 }
 
-/* Whether an identity of LINE ("self ID", "adapter K N S ID ID ID ID", "input ID PATH") dates from AT or later. */
-static bool line_racy(const char *line, struct timespec at)
+/* The identity lines of every file RUN depended on into RET, sorted; *WHOLE false when an adapter did not say. */
+static int record_ids(const struct sync_run *run, struct strv *ret, bool *whole)
 {
-	char copy[8 * NOOP_ID_MAX + 256], *f[8];
-	size_t n = 0;
-	bool adapter = strncmp(line, "adapter ", 8) == 0;
+	struct strv keys = STRV_INIT;
+	int rc = key_push(&keys, NOOP_ROOT, STATE_PATH);
 
-	size_t len = strlen(line);
-
-	/* A long input path may be cut: its identity comes first. */
-	if (len >= sizeof(copy))
-		len = sizeof(copy) - 1;
-	memcpy(copy, line, len);
-	copy[len] = '\0';
-	for (char *p = strtok(copy, " "); p && n < 8; p = strtok(NULL, " "))
-		f[n++] = p;
-	if (!adapter)
-		return n < 2 || noop_id_racy(f[1], at);
-	for (size_t i = 4; i < n; i++)
-		if (noop_id_racy(f[i], at))
-			return true;
-	return n != 8;
+	for (size_t k = 0; rc == 0 && k < STEADY_FILES; k++)
+		rc = key_push(&keys, steady_files[k].w, steady_files[k].path);
+	*whole = adapter_keys(&run->ctx->root, &run->transports, &keys);
+	*whole &= adapter_keys(&run->ctx->root, &run->servers, &keys);
+	if (rc == 0)
+		rc = file_lines(&run->ctx->root, &keys, ret);
+	strv_free(&keys);
+	return rc;
 }
 
-/* Every path the usable adapters of L said they depended on, into RET; false when one did not say. */
-static bool noop_inputs(const struct adapter_list *l, struct strv *ret)
+/* Each adapter's --capabilities answer by "KIND NAME" (servers sort before transports), with its identities. */
+static int record_caps(const struct sync_run *run, struct strv *caps)
 {
-	bool whole = true;
-	for (size_t i = 0; i < l->n; i++) {
-		const struct adapter *a = &l->v[i];
-		if (!adapter_usable(a))
-			continue;
-		whole &= a->inputs->state == 1;
-		for (size_t k = 0; k < a->inputs->paths.n; k++)
-			if (!strv_contains(ret, a->inputs->paths.v[k]) && strv_push(ret, a->inputs->paths.v[k]) < 0)
-				whole = false;
-	}
-	return whole;
+	const struct adapter_list *lists[] = { &run->servers, &run->transports };
+	int rc = 0;
+
+	for (size_t l = 0; l < 2; l++)
+		for (size_t i = 0; rc == 0 && i < lists[l]->n; i++) {
+			const struct adapter *a = &lists[l]->v[i];
+			char *key, *ids;
+			if (!a->caps_text)
+				continue;
+			rc = asprintf(&key, "%s %s", adapter_kind_dir(a->kind), a->name) < 0 ? -ENOMEM : strv_push_owned(caps, key);
+			if (rc == 0)
+				rc = adapter_ids(&run->ctx->root, a, &ids);
+			if (rc == 0)
+				rc = strv_push_owned(caps, ids);
+			if (rc == 0)
+				rc = strv_push(caps, a->caps_text);
+		}
+	return rc;
 }
 
 void sync_noop_record(struct sync_run *run, struct timespec at)
 {
 	struct noop rec = NOOP_INIT;
-	struct strv inputs = STRV_INIT;
 	struct diag d = DIAG_INIT;
-	const struct adapter_list *lists[] = { &run->transports, &run->servers };
 	bool outcome = noop_outcome(run), whole;
 	int rc;
 
-	whole = noop_inputs(&run->transports, &inputs);
-	whole &= noop_inputs(&run->servers, &inputs);
-	rc = strv_push(&inputs, STATE_PATH);
-	strv_sort(&inputs);
 	rec.at = at;
-	if (rc == 0)
-		rc = current_ids(&run->ctx->root, &run->transports, &run->servers, &inputs, &rec.ids);
+	rc = record_ids(run, &rec.ids, &whole);
 	/* A file that changed since the run began may change again within the same tick of its clock, unseen. */
 	for (size_t i = 0; rc == 0 && i < rec.ids.n && outcome; i++)
-		outcome = !line_racy(rec.ids.v[i], at);
+		outcome = !noop_id_racy(strrchr(rec.ids.v[i], ' ') + 1, at);
 	rec.outcome = outcome && whole;
 	for (size_t i = 0; rc == 0 && rec.outcome && i < run->npairs; i++) {
 		const struct pair *p = &run->pairs[i];
@@ -294,21 +371,12 @@ void sync_noop_record(struct sync_run *run, struct timespec at)
 			rc = noop_add_pair(&rec, &(struct noop_pair){ (char *)p->transport, (char *)p->server,
 								      (char *)p->host, (char *)p->word, p->reason, p->port });
 	}
-	for (size_t l = 0; l < 2; l++)
-		for (size_t i = 0; rc == 0 && i < lists[l]->n; i++) {
-			const struct adapter *a = &lists[l]->v[i];
-			char *key;
-			if (!a->caps_text)
-				continue;
-			rc = asprintf(&key, "%s %s", adapter_kind_dir(a->kind), a->name) < 0 ? -ENOMEM : strv_push_owned(&rec.caps, key);
-			if (rc == 0)
-				rc = strv_push(&rec.caps, a->caps_text);
-		}
+	if (rc == 0)
+		rc = record_caps(run, &rec.caps);
 	/* Not written, the last record stays: it cannot pass for now, its files having changed. */
 	if (rc == 0)
 		rc = noop_save(&rec, &run->ctx->root, &d);
 	if (rc < 0 && run->ctx->verbose)
 		ctx_error("%s", diag_is_set(&d) ? d.msg : "the record of this run cannot be made");
-	strv_free(&inputs);
 	noop_free(&rec);
 }

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define NOOP_MAGIC "jabber-dispatch-noop 1"
+#define NOOP_MAGIC "jabber-dispatch-noop 2"
 
 struct timespec noop_now(void)
 {
@@ -59,6 +59,69 @@ int noop_id_host(const char *path, char id[NOOP_ID_MAX])
 		snprintf(id, NOOP_ID_MAX, "-");
 		return 0;
 	}
+	noop_format_id(&st, id);
+	return 0;
+}
+
+static const char *const noop_where_words[] = { [NOOP_ROOT] = "root", [NOOP_LINK] = "link", [NOOP_HOST] = "host" };
+
+const char *noop_where_word(enum noop_where w)
+{
+	return noop_where_words[w];
+}
+
+int noop_where_parse(const char *word)
+{
+	for (size_t i = 0; i < sizeof(noop_where_words) / sizeof(*noop_where_words); i++)
+		if (strcmp(word, noop_where_words[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+void noop_dir_close(struct noop_dir *dir)
+{
+	if (dir->fd >= 0)
+		close(dir->fd);
+	free(dir->path);
+	*dir = (struct noop_dir)NOOP_DIR_INIT;
+}
+
+/* DIR at the directory of LEN bytes at PATH, opened inside the root unless it is already. */
+static int noop_dir_enter(const struct root *r, struct noop_dir *dir, const char *path, size_t len)
+{
+	if (dir->path && strlen(dir->path) == len && memcmp(dir->path, path, len) == 0)
+		return dir->err;
+	noop_dir_close(dir);
+	dir->path = strndup(path, len);
+	if (!dir->path)
+		return -ENOMEM;
+	dir->err = safefs_open_read(r, dir->path, O_PATH | O_DIRECTORY, &dir->fd, &(struct diag)DIAG_INIT);
+	return dir->err;
+}
+
+int noop_file_id(const struct root *r, struct noop_dir *dir, enum noop_where w, const char *path,
+		 char id[NOOP_ID_MAX])
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : "";
+	struct stat st;
+	int rc;
+
+	if (w == NOOP_HOST)
+		return noop_id_host(path, id);
+	/* The directory walked in the root once; only its last component is looked at here. */
+	if (path[0] != '/' || !*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return w == NOOP_ROOT ? noop_id(r, path, id) : -EINVAL;
+	rc = noop_dir_enter(r, dir, path, slash == path ? 1 : (size_t)(slash - path));
+	if (rc == 0 && fstatat(dir->fd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		rc = -errno;
+	if (rc == -ENOENT) {
+		snprintf(id, NOOP_ID_MAX, "-");
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	if (S_ISLNK(st.st_mode) && w == NOOP_ROOT)
+		return noop_id(r, path, id); /* where it leads, resolved inside the root */
 	noop_format_id(&st, id);
 	return 0;
 }
@@ -128,9 +191,10 @@ static int noop_parse_line(struct noop *n, char *line)
 		return noop_parse_time(&p, &n->at) && !*p ? 0 : -EBADMSG;
 	}
 	k = noop_fields(line, f, 8);
-	if (k == 3 && strcmp(f[0], "caps") == 0) {
+	if (k == 4 && strcmp(f[0], "caps") == 0) {
 		int rc = strv_push(&n->caps, f[1]);
-		return rc < 0 ? rc : strv_push(&n->caps, f[2]);
+		rc = rc < 0 ? rc : strv_push(&n->caps, f[2]);
+		return rc < 0 ? rc : strv_push(&n->caps, f[3]);
 	}
 	if (k == 7 && strcmp(f[0], "pair") == 0) {
 		struct noop_pair p = { f[1], f[2], f[3], f[5], *f[6] ? f[6] : NULL, (unsigned)strtoul(f[4], NULL, 10) };
@@ -194,11 +258,23 @@ int noop_add_pair(struct noop *n, const struct noop_pair *p)
 	return 0;
 }
 
-const char *noop_caps(const struct noop *n, const char *key)
+const char *noop_caps(const struct noop *n, const char *key, const char **ret_adapter)
 {
-	for (size_t i = 0; i + 1 < n->caps.n; i += 2)
-		if (strcmp(n->caps.v[i], key) == 0)
-			return n->caps.v[i + 1];
+	/* Recorded sorted by key: a binary search over the triples; an unsorted record only misses. */
+	size_t lo = 0, hi = n->caps.n / 3;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(key, n->caps.v[3 * mid]);
+		if (c == 0) {
+			*ret_adapter = n->caps.v[3 * mid + 1];
+			return n->caps.v[3 * mid + 2];
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 
@@ -208,9 +284,9 @@ static int noop_format(const struct noop *n, struct buf *out)
 
 	for (size_t i = 0; rc == 0 && i < n->ids.n; i++)
 		rc = buf_printf(out, "id %s\n", n->ids.v[i]);
-	for (size_t i = 0; rc == 0 && i + 1 < n->caps.n; i += 2) {
-		char *text = noop_field(n->caps.v[i + 1]);
-		rc = text ? buf_printf(out, "caps\t%s\t%s\n", n->caps.v[i], text) : -ENOMEM;
+	for (size_t i = 0; rc == 0 && i + 2 < n->caps.n; i += 3) {
+		char *text = noop_field(n->caps.v[i + 2]);
+		rc = text ? buf_printf(out, "caps\t%s\t%s\t%s\n", n->caps.v[i], n->caps.v[i + 1], text) : -ENOMEM;
 		free(text);
 	}
 	for (size_t i = 0; rc == 0 && i < n->npairs; i++) {

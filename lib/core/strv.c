@@ -49,6 +49,22 @@ void strv_sort(struct strv *sv)
 		qsort(sv->v, sv->n, sizeof(*sv->v), strv_cmp);
 }
 
+void strv_uniq(struct strv *sv)
+{
+	size_t k = 0;
+
+	strv_sort(sv);
+	for (size_t i = 0; i < sv->n; i++) {
+		if (k && strcmp(sv->v[k - 1], sv->v[i]) == 0)
+			free(sv->v[i]);
+		else
+			sv->v[k++] = sv->v[i];
+	}
+	sv->n = k;
+	if (sv->v)
+		sv->v[k] = NULL;
+}
+
 void strv_free(struct strv *sv)
 {
 	for (size_t i = 0; i < sv->n; i++)

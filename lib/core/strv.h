@@ -20,6 +20,8 @@ int strv_push_owned(struct strv *sv, char *s);
 bool strv_contains(const struct strv *sv, const char *s);
 /* Bytewise sort, like dpkg's scandir with alphasort in the C locale. */
 void strv_sort(struct strv *sv);
+/* Sorted, each string once: the cost of sorting, where strv_contains before each push is quadratic. */
+void strv_uniq(struct strv *sv);
 void strv_free(struct strv *sv);
 
 #endif

@@ -7,7 +7,8 @@
 . "$(dirname "$0")/lib.sh" "$@"
 make_root prosody ejabberd
 only_servers prosody ejabberd
-vendor=$ROOT/usr/lib/jabber-dispatch
+vendor_rel=/usr/lib/jabber-dispatch
+vendor=$ROOT$vendor_rel
 N=5
 descriptor_transports "$N"
 record=$ROOT/var/lib/jabber-dispatch/noop
@@ -65,9 +66,10 @@ check "a changed transport config: updated" equals "$(grep -c ' updated$' <<<"$o
 full "after the change" sync
 replayed "after the change, steady"
 
-# The same bytes, the file touched: a doubt all the same.
+# The same bytes, the file touched: a doubt all the same, and -v names it.
 touch "$ROOT/etc/pt/t3.cfg"
-full "a touched transport config" sync
+full "a touched transport config" -v sync
+check "-v names the file that changed" contains "$err" "every adapter is run: /etc/pt/t3.cfg changed"
 replayed "then steady"
 touch "$ROOT/etc/prosody/prosody.cfg.lua"
 full "a touched server config" sync
@@ -92,6 +94,17 @@ touch "$vendor/describe"
 full "a touched descriptor interpreter" sync
 touch "$vendor/transports/t5"
 full "a touched transport adapter" sync
+# A new adapter in a directory: the directory changed.
+cp -p "$vendor/transports/t5" "$vendor/transports/t6"
+sed -i 's/t5/t6/' "$vendor/transports/t6"
+sed 's/t5/t6/' "$ROOT/etc/pt/t5.cfg" >"$ROOT/etc/pt/t6.cfg"
+sleep 0.05
+run_jd -v sync
+check "a new transport adapter: seen" contains "$err" "$vendor_rel/transports changed"
+check "a new transport adapter: added" equals "$(grep -c 't6.* added$' <<<"$out")" 2
+rm "$vendor/transports/t6"
+run_jd sync
+check "and gone again: removed" equals "$(grep -c 't6.* removed$' <<<"$out")" 2
 mkdir -p "$ROOT/etc/jabber-dispatch/transports"
 ln -s /dev/null "$ROOT/etc/jabber-dispatch/transports/t5"
 run_jd sync

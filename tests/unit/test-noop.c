@@ -52,15 +52,24 @@ static void test_round_trip(void **state)
 	struct fixture *f = *state;
 	struct noop n = NOOP_INIT, back = NOOP_INIT;
 	struct diag d = DIAG_INIT;
+	const char *was = NULL;
 	char path[128];
 	struct stat st;
 
 	assert_int_equal(noop_load(&f->r, &back, &d), -ENOENT);
 	n.at = (struct timespec){ 1700000000, 123456789 };
-	assert_int_equal(strv_push(&n.ids, "self 1:2:3:4.000000005:6.000000007"), 0);
-	assert_int_equal(strv_push(&n.ids, "input - /etc/a b"), 0);
+	assert_int_equal(strv_push(&n.ids, "file host /proc/self/exe 1:2:3:4.000000005:6.000000007"), 0);
+	assert_int_equal(strv_push(&n.ids, "file root /etc/a b -"), 0);
+	/* the answers, sorted by adapter: each with the identities of the adapter that gave it */
+	assert_int_equal(strv_push(&n.caps, "servers ejabberd"), 0);
+	assert_int_equal(strv_push(&n.caps, "usable 1:2:3:4.5:6.7 - - -"), 0);
+	assert_int_equal(strv_push(&n.caps, "protocol=1 batch"), 0);
 	assert_int_equal(strv_push(&n.caps, "servers prosody"), 0);
+	assert_int_equal(strv_push(&n.caps, "usable 8:9:3:4.5:6.7 - - -"), 0);
 	assert_int_equal(strv_push(&n.caps, "protocol=1 batch\ninputs"), 0);
+	assert_int_equal(strv_push(&n.caps, "transports t1"), 0);
+	assert_int_equal(strv_push(&n.caps, "usable - - - -"), 0);
+	assert_int_equal(strv_push(&n.caps, "protocol=1"), 0);
 	/* a reason with a tab and a newline stays one field */
 	assert_int_equal(noop_add_pair(&n, &(struct noop_pair){ "t1", "prosody", "t1.example.org", "unconfigured",
 							       "why\tnot\nhere", 5347 }),
@@ -75,9 +84,13 @@ static void test_round_trip(void **state)
 	assert_int_equal(back.at.tv_sec, 1700000000);
 	assert_int_equal(back.at.tv_nsec, 123456789);
 	assert_int_equal(back.ids.n, 2);
-	assert_string_equal(back.ids.v[1], "input - /etc/a b");
-	assert_string_equal(noop_caps(&back, "servers prosody"), "protocol=1 batch inputs");
-	assert_null(noop_caps(&back, "servers ejabberd"));
+	assert_string_equal(back.ids.v[1], "file root /etc/a b -");
+	assert_string_equal(noop_caps(&back, "servers prosody", &was), "protocol=1 batch inputs");
+	assert_string_equal(was, "usable 8:9:3:4.5:6.7 - - -");
+	assert_string_equal(noop_caps(&back, "servers ejabberd", &was), "protocol=1 batch");
+	assert_string_equal(noop_caps(&back, "transports t1", &was), "protocol=1");
+	assert_null(noop_caps(&back, "servers openfire", &was));
+	assert_null(noop_caps(&back, "transports t2", &was));
 	assert_int_equal(back.npairs, 1);
 	assert_string_equal(back.pairs[0].word, "unconfigured");
 	assert_string_equal(back.pairs[0].reason, "why not here");
@@ -115,11 +128,71 @@ static void test_ids(void **state)
 	assert_true(noop_id_racy("garbage", now));
 }
 
+static void put(const struct fixture *f, const char *name, const char *text)
+{
+	char path[160];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s%s", f->top, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* One fstatat in the directory last entered tells what a walk from the root would, symlinks followed in the root. */
+static void test_file_id(void **state)
+{
+	struct fixture *f = *state;
+	struct noop_dir dir = NOOP_DIR_INIT;
+	char id[NOOP_ID_MAX], walked[NOOP_ID_MAX], path[160];
+
+	snprintf(path, sizeof(path), "%s/etc", f->top);
+	assert_int_equal(mkdir(path, 0755), 0);
+	put(f, "/etc/a.cfg", "a");
+	put(f, "/etc/b.cfg", "bb");
+	put(f, "/target", "t");
+	snprintf(path, sizeof(path), "%s/etc/link", f->top);
+	assert_int_equal(symlink("/target", path), 0); /* absolute: inside the root, not the host's /target */
+	snprintf(path, sizeof(path), "%s/etc/dangling", f->top);
+	assert_int_equal(symlink("/nowhere", path), 0);
+
+	for (const char *const *p = (const char *const[]){ "/etc/a.cfg", "/etc/b.cfg", "/etc/link", "/target", NULL }; *p; p++) {
+		assert_int_equal(noop_file_id(&f->r, &dir, NOOP_ROOT, *p, id), 0);
+		assert_int_equal(noop_id(&f->r, *p, walked), 0);
+		assert_string_equal(id, walked);
+	}
+	/* the link itself, not where it leads */
+	assert_int_equal(noop_file_id(&f->r, &dir, NOOP_LINK, "/etc/link", id), 0);
+	assert_int_equal(noop_file_id(&f->r, &dir, NOOP_ROOT, "/target", walked), 0);
+	assert_string_not_equal(id, walked);
+	/* absent: the file, or its directory */
+	assert_int_equal(noop_file_id(&f->r, &dir, NOOP_ROOT, "/etc/none", id), 0);
+	assert_string_equal(id, "-");
+	assert_int_equal(noop_file_id(&f->r, &dir, NOOP_ROOT, "/none/x", id), 0);
+	assert_string_equal(id, "-");
+	/* a file where a directory is expected cannot be told: a doubt, not "absent" */
+	assert_true(noop_file_id(&f->r, &dir, NOOP_ROOT, "/etc/a.cfg/x", id) < 0);
+	/* a changed file is told apart though its directory stays open */
+	assert_int_equal(noop_file_id(&f->r, &dir, NOOP_ROOT, "/etc/b.cfg", walked), 0);
+	put(f, "/etc/b.cfg", "bbb");
+	assert_int_equal(noop_file_id(&f->r, &dir, NOOP_ROOT, "/etc/b.cfg", id), 0);
+	assert_string_not_equal(id, walked);
+	/* the host's own files */
+	assert_int_equal(noop_file_id(&f->r, &dir, NOOP_HOST, "/proc/self/exe", id), 0);
+	assert_string_not_equal(id, "-");
+	noop_dir_close(&dir);
+	assert_int_equal(dir.fd, -1);
+	assert_int_equal(noop_where_parse("link"), NOOP_LINK);
+	assert_int_equal(noop_where_parse("lnk"), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_id, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,4 +70,24 @@ static void test_sort(void **state)
 	strv_sort(&sv); /* an empty vector sorts */
 }
 
-UNIT_TESTS(cmocka_unit_test(test_push), cmocka_unit_test(test_owned), cmocka_unit_test(test_sort))
+/* Sorted, each string once, still NULL-terminated. */
+static void test_uniq(void **state)
+{
+	static const char *const in[] = { "b", "a", "b", "c", "a", "a" }, *const want[] = { "a", "b", "c" };
+	struct strv sv = STRV_INIT;
+	(void)state;
+
+	strv_uniq(&sv); /* an empty vector too */
+	assert_int_equal(sv.n, 0);
+	for (size_t i = 0; i < sizeof(in) / sizeof(*in); i++)
+		assert_int_equal(strv_push(&sv, in[i]), 0);
+	strv_uniq(&sv);
+	assert_int_equal(sv.n, 3);
+	for (size_t i = 0; i < sizeof(want) / sizeof(*want); i++)
+		assert_string_equal(sv.v[i], want[i]);
+	assert_null(sv.v[sv.n]);
+	strv_free(&sv);
+}
+
+UNIT_TESTS(cmocka_unit_test(test_push), cmocka_unit_test(test_owned), cmocka_unit_test(test_sort),
+	   cmocka_unit_test(test_uniq))
