@@ -233,7 +233,7 @@ bool sync_noop_replay(struct ctx *ctx, const struct sync_opts *o, int *code)
 	struct noop rec = NOOP_INIT;
 	struct diag d = DIAG_INIT;
 	char buf[PATH_MAX + 64];
-	const char *why = noop_load(&ctx->root, &rec, &d) < 0 ? "no record of a last run" : NULL;
+	const char *why = noop_load(&ctx->root, &rec, false, &d) < 0 ? "no record of a last run" : NULL;
 	bool ok = true;
 
 	if (!why)
@@ -283,7 +283,7 @@ void sync_noop_caps(struct sync_run *run)
 	struct noop rec = NOOP_INIT;
 	struct diag d = DIAG_INIT;
 
-	if (run->o->force || noop_load(&run->ctx->root, &rec, &d) < 0)
+	if (run->o->force || noop_load(&run->ctx->root, &rec, true, &d) < 0)
 		return;
 	for (size_t i = 0; i < run->transports.n; i++)
 		take_caps(&run->ctx->root, &rec, &run->transports.v[i]);

@@ -175,7 +175,7 @@ static size_t noop_fields(char *line, char **f, size_t n)
 	return k;
 }
 
-static int noop_parse_line(struct noop *n, char *line)
+static int noop_parse_line(struct noop *n, char *line, bool with_caps)
 {
 	char *f[8];
 	size_t k;
@@ -190,6 +190,8 @@ static int noop_parse_line(struct noop *n, char *line)
 		const char *p = line + 3;
 		return noop_parse_time(&p, &n->at) && !*p ? 0 : -EBADMSG;
 	}
+	if (!with_caps && strncmp(line, "caps\t", 5) == 0)
+		return 0;
 	k = noop_fields(line, f, 8);
 	if (k == 4 && strcmp(f[0], "caps") == 0) {
 		int rc = strv_push(&n->caps, f[1]);
@@ -203,7 +205,7 @@ static int noop_parse_line(struct noop *n, char *line)
 	return -EBADMSG;
 }
 
-int noop_load(const struct root *r, struct noop *n, struct diag *d)
+int noop_load(const struct root *r, struct noop *n, bool with_caps, struct diag *d)
 {
 	struct buf text = BUF_INIT;
 	char *line, *next;
@@ -222,7 +224,7 @@ int noop_load(const struct root *r, struct noop *n, struct diag *d)
 			break;
 		}
 		*next++ = '\0';
-		rc = noop_parse_line(n, line);
+		rc = noop_parse_line(n, line, with_caps);
 	}
 	buf_free(&text);
 	if (rc < 0)

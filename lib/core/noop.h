@@ -74,8 +74,11 @@ int noop_file_id(const struct root *r, struct noop_dir *dir, enum noop_where w, 
 /* Whether the file of ID changed at or after AT: it may change again within the same tick, unseen. */
 bool noop_id_racy(const char *id, struct timespec at);
 
-/* Read NOOP_PATH into N (empty); -ENOENT when there is none, -EBADMSG when it is not one (N left empty). */
-int noop_load(const struct root *r, struct noop *n, struct diag *d);
+/*
+ * Read NOOP_PATH into N (empty), the --capabilities answers only WITH_CAPS;
+ * -ENOENT when there is none, -EBADMSG when it is not one (N left empty).
+ */
+int noop_load(const struct root *r, struct noop *n, bool with_caps, struct diag *d);
 /* Write it (0600 under /var/lib/jabber-dispatch; nothing written when unchanged). */
 int noop_save(const struct noop *n, const struct root *r, struct diag *d);
 int noop_add_pair(struct noop *n, const struct noop_pair *p);

@@ -56,7 +56,7 @@ static void test_round_trip(void **state)
 	char path[128];
 	struct stat st;
 
-	assert_int_equal(noop_load(&f->r, &back, &d), -ENOENT);
+	assert_int_equal(noop_load(&f->r, &back, true, &d), -ENOENT);
 	n.at = (struct timespec){ 1700000000, 123456789 };
 	assert_int_equal(strv_push(&n.ids, "file host /proc/self/exe 1:2:3:4.000000005:6.000000007"), 0);
 	assert_int_equal(strv_push(&n.ids, "file root /etc/a b -"), 0);
@@ -80,7 +80,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 
-	assert_int_equal(noop_load(&f->r, &back, &d), 0);
+	assert_int_equal(noop_load(&f->r, &back, true, &d), 0);
 	assert_int_equal(back.at.tv_sec, 1700000000);
 	assert_int_equal(back.at.tv_nsec, 123456789);
 	assert_int_equal(back.ids.n, 2);
@@ -97,10 +97,16 @@ static void test_round_trip(void **state)
 	assert_int_equal(back.pairs[0].port, 5347);
 	assert_true(back.outcome);
 	noop_free(&back);
+	/* without the answers: the rest all the same */
+	assert_int_equal(noop_load(&f->r, &back, false, &d), 0);
+	assert_int_equal(back.caps.n, 0);
+	assert_int_equal(back.ids.n, 2);
+	assert_int_equal(back.npairs, 1);
+	noop_free(&back);
 
 	/* cut short, or not a record: refused, and nothing half-read is left */
 	assert_int_equal(truncate(path, 60), 0);
-	assert_int_equal(noop_load(&f->r, &back, &d), -EBADMSG);
+	assert_int_equal(noop_load(&f->r, &back, true, &d), -EBADMSG);
 	assert_int_equal(back.ids.n, 0);
 	noop_free(&n);
 }
