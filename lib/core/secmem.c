@@ -10,6 +10,7 @@
 
 #define SECMEM_CHUNK (64u << 10) /* a multiple of the page size: blocks stay aligned */
 #define SECMEM_ALIGN 16u
+#define SECMEM_SPARE 8u /* empty chunks kept mapped: 640 KiB with their guard pages */
 
 struct chunk {
 	struct chunk *next;
@@ -18,6 +19,7 @@ struct chunk {
 };
 
 static struct chunk *chunks;
+static size_t mapped; /* chunks mapped since the start */
 
 static size_t round_up(size_t n, size_t to)
 {
@@ -37,6 +39,7 @@ static struct chunk *chunk_new(size_t size)
 		return NULL;
 	}
 	c->size = size;
+	mapped++;
 	c->next = chunks;
 	chunks = c;
 	return c;
@@ -62,27 +65,41 @@ void *secmem_alloc(size_t size)
 	return p;
 }
 
-/* Unmap C, which holds no block any more, unless it is the only empty one: kept for the next secret. */
-static void chunk_empty(struct chunk *c)
+static void chunk_unmap(struct chunk *c)
 {
 	struct chunk **pp;
 
-	c->used = 0; /* every block was wiped as it was freed */
-	for (struct chunk *o = chunks; o; o = o->next)
-		if (o != c && o->live == 0 && o->size >= c->size)
-			goto unmap;
-	for (struct chunk *o = chunks; o; o = o->next)
-		if (o != c && o->live == 0) {
-			c = o; /* keep the bigger one */
-			goto unmap;
-		}
-	return;
-unmap:
 	for (pp = &chunks; *pp != c; pp = &(*pp)->next)
 		;
 	*pp = c->next;
 	sodium_free(c->base);
 	free(c);
+}
+
+/*
+ * C holds no block any more: kept for the next secrets while fewer than
+ * SECMEM_SPARE chunks of the usual size stand empty (a batch frees and
+ * takes again the same few chunks per record; mapping them anew, locked
+ * and guarded, cost more than the work itself), and of the big ones only
+ * the biggest.
+ */
+static void chunk_empty(struct chunk *c)
+{
+	struct chunk *big = NULL;
+	size_t spare = 0;
+
+	c->used = 0; /* every block was wiped as it was freed */
+	for (struct chunk *o = chunks; o; o = o->next)
+		if (o != c && o->live == 0) {
+			if (o->size == SECMEM_CHUNK)
+				spare++;
+			else
+				big = o;
+		}
+	if (c->size == SECMEM_CHUNK && spare >= SECMEM_SPARE)
+		chunk_unmap(c);
+	else if (c->size != SECMEM_CHUNK && big)
+		chunk_unmap(big->size < c->size ? big : c);
 }
 
 void secmem_free(void *p, size_t size)
@@ -103,6 +120,11 @@ void secmem_free(void *p, size_t size)
 		c->used -= size; /* the last block: its room is reused at once */
 	if (--c->live == 0)
 		chunk_empty(c);
+}
+
+size_t secmem_mapped(void)
+{
+	return mapped;
 }
 
 size_t secmem_chunks(void)

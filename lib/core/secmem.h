@@ -10,13 +10,15 @@
  * mlock, no core dump) instead of one guarded mapping per secret: at a
  * thousand transports, a mapping each made every spawn copy thousands of
  * VMAs.  A block is wiped when freed; a chunk is unmapped (sodium wipes it
- * again) once its last block is freed, except one kept empty for the next
- * secret.  Not thread-safe: the programs are single-threaded.
+ * again) once its last block is freed, except a few kept empty for the
+ * next secrets.  Not thread-safe: the programs are single-threaded.
  */
 void *secmem_alloc(size_t size);
 /* P from secmem_alloc with the same SIZE; NULL is fine. */
 void secmem_free(void *p, size_t size);
 /* How many chunks are mapped now (for tests and the benchmark). */
 size_t secmem_chunks(void);
+/* How many chunks were mapped since the start. */
+size_t secmem_mapped(void);
 
 #endif
