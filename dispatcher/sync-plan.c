@@ -91,8 +91,9 @@ static void ask_transports(struct sync_run *run)
 		 * A transport on another machine is the admin's entry (`import`):
 		 * only those are asked for their capabilities here, one spawn each,
 		 * to learn whether they connect from elsewhere (server-address).
+		 * A descriptor run by describe never does: it is not asked.
 		 */
-		if (tr->a->admin)
+		if (tr->a->admin && !tr->a->described)
 			adapter_probe(&call, tr->a);
 		rc = transport_query(&call, tr->a, &tr->comp, &d);
 		if (rc == 0)

@@ -76,32 +76,41 @@ static struct adapter *adapter_find(struct adapter_list *l, const char *name)
 }
 
 /*
- * Under a --root: an adapter that is a "#!" script for an interpreter of
- * ours (PROTOCOL_VENDOR_DIR/...) runs with the root's interpreter, which
- * must pass the same checks as an adapter.  Any other "#!" (/bin/sh) stays
- * the kernel's business, as on the host.
+ * The "#!" line of adapter A when it names an interpreter of ours
+ * (PROTOCOL_VENDOR_DIR/...): into HEAD, the interpreter at *INTERP (its
+ * argument, if any, left after it); false for any other file.
  */
-static int adapter_own_interpreter(const struct root *r, struct adapter *a)
+static bool adapter_own_shebang(const struct root *r, const struct adapter *a, char head[256], char **interp)
 {
-	char head[256], proc[64], target[PATH_MAX], *interp, *end;
+	ssize_t n;
+	int fd;
+
+	if (safefs_open_read(r, a->path, O_RDONLY, &fd, &(struct diag)DIAG_INIT) < 0)
+		return false; /* inspected a moment ago; a failure to run will say more */
+	n = read(fd, head, 255);
+	close(fd);
+	if (n < 2 || head[0] != '#' || head[1] != '!')
+		return false;
+	head[n] = '\0';
+	head[strcspn(head, "\n")] = '\0';
+	for (*interp = head + 2; **interp == ' ' || **interp == '\t'; (*interp)++)
+		;
+	return strncmp(*interp, PROTOCOL_VENDOR_DIR "/", strlen(PROTOCOL_VENDOR_DIR) + 1) == 0;
+}
+
+/*
+ * Under a --root: an adapter that is a "#!" script for an interpreter of
+ * ours, INTERP, runs with the root's interpreter, which must pass the same
+ * checks as an adapter.  Any other "#!" (/bin/sh) stays the kernel's
+ * business, as on the host.
+ */
+static int adapter_own_interpreter(const struct root *r, struct adapter *a, char *interp)
+{
+	char proc[64], target[PATH_MAX], *end = interp + strcspn(interp, " \t");
 	struct stat st;
 	ssize_t n;
 	int fd, rc;
 
-	rc = safefs_open_read(r, a->path, O_RDONLY, &fd, &(struct diag)DIAG_INIT);
-	if (rc < 0)
-		return 0; /* inspected a moment ago; a failure to run will say more */
-	n = read(fd, head, sizeof(head) - 1);
-	close(fd);
-	if (n < 2 || head[0] != '#' || head[1] != '!')
-		return 0;
-	head[n] = '\0';
-	head[strcspn(head, "\n")] = '\0';
-	for (interp = head + 2; *interp == ' ' || *interp == '\t'; interp++)
-		;
-	end = interp + strcspn(interp, " \t");
-	if (strncmp(interp, PROTOCOL_VENDOR_DIR "/", strlen(PROTOCOL_VENDOR_DIR) + 1) != 0)
-		return 0;
 	if (*end)
 		return asprintf(&a->skipped, "its \"#!\" line passes an argument, which is not supported") < 0 ? -ENOMEM
 														: 0;
@@ -135,7 +144,7 @@ static int adapter_own_interpreter(const struct root *r, struct adapter *a)
  */
 static int adapter_inspect(const struct root *r, struct adapter *a)
 {
-	char proc[64], target[PATH_MAX];
+	char proc[64], target[PATH_MAX], head[256], *interp;
 	struct stat st;
 	ssize_t n;
 	int fd, rc = 0;
@@ -178,7 +187,10 @@ static int adapter_inspect(const struct root *r, struct adapter *a)
 	a->exec_path = strdup(target);
 	if (!a->exec_path)
 		return -ENOMEM;
-	return safefs_root_is_host(r) ? 0 : adapter_own_interpreter(r, a);
+	if (!adapter_own_shebang(r, a, head, &interp))
+		return 0;
+	a->described = strcmp(interp, PROTOCOL_VENDOR_DIR "/describe") == 0;
+	return safefs_root_is_host(r) ? 0 : adapter_own_interpreter(r, a, interp);
 }
 
 enum adapter_dir_state { ADAPTER_DIR_LISTED, ADAPTER_DIR_ABSENT, ADAPTER_DIR_MASKED };

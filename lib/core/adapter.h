@@ -23,6 +23,7 @@ struct adapter {
 	bool admin;      /* found in PROTOCOL_ADMIN_DIR */
 	bool overrides;  /* an admin entry hiding a vendor one of the same name */
 	bool masked;     /* admin entry is a symlink to /dev/null */
+	bool described;  /* a descriptor run by PROTOCOL_VENDOR_DIR/describe: never on another machine */
 	char *skipped;   /* why it is not used, NULL when usable */
 	unsigned caps;   /* CAP_*, valid once probed */
 	unsigned secret_max; /* transport: its "secret-max=N", 0 for none; valid once probed */

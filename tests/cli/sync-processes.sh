@@ -75,6 +75,15 @@ check "ejabberd's file lost them" bash -c "! grep -q 't[34].example.org' '$ROOT/
 run_jd sync
 check "and then nothing to do" equals "$(grep -c ' unchanged$' <<<"$out")" $((N * S))
 
+# The admin's own descriptors (in /etc): describe never connects from another machine, so they
+# are not asked --capabilities either; a first run costs what it costs with the packaged ones.
+mkdir -p "$ROOT/etc/jabber-dispatch/transports"
+mv "$ROOT"/usr/lib/jabber-dispatch/transports/* "$ROOT/etc/jabber-dispatch/transports/"
+rm -f "$ROOT/var/lib/jabber-dispatch/noop" "$ROOT/etc/prosody/conf.d/"t*.cfg.lua
+bound=$((N + 2 * S + 1))
+procs sync
+count_is "the admin's descriptors, their drop-ins gone" added "$N"
+
 # A seed-protocol adapter, as an admin could have written it in 2007: one call per component.
 mkdir -p "$ROOT/etc/jabber-dispatch/servers"
 cat >"$ROOT/etc/jabber-dispatch/servers/seed" <<SEED
