@@ -132,7 +132,7 @@ change() {
 
 stock s1 prosody
 stock s3 prosody ejabberd jabberd2
-alt=$(update-alternatives --get-selections | head -1 | cut -d' ' -f1)
+alt=$(update-alternatives --get-selections | awk 'NR == 1 { print $1 }') # awk reads it all: no SIGPIPE under pipefail
 
 printf '%5s %2s %15s %8s %9s %17s %9s %17s %7s %6s %17s %8s\n' T S "procs f/c/n" floor-ms first-ms "first/floor" change-ms \
 	"change/floor" noop-ms ua-ms "noop/ua" peak-KiB

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <sodium.h>
 
@@ -12,10 +13,17 @@
 #define SECMEM_ALIGN 16u
 #define SECMEM_SPARE 8u /* empty chunks kept mapped: 640 KiB with their guard pages */
 
+/* A freed block in the middle of a chunk, wiped, waiting for a block of its size or less. */
+struct hole {
+	struct hole *next;
+	size_t size;
+};
+
 struct chunk {
 	struct chunk *next;
 	unsigned char *base;
 	size_t size, used, live;
+	struct hole *holes;
 };
 
 static struct chunk *chunks;
@@ -45,14 +53,40 @@ static struct chunk *chunk_new(size_t size)
 	return c;
 }
 
+/* A block of SIZE (a multiple of SECMEM_ALIGN) from a hole of C, first fit, what is left a hole; or NULL. */
+static void *hole_take(struct chunk *c, size_t size)
+{
+	for (struct hole **pp = &c->holes; *pp; pp = &(*pp)->next) {
+		struct hole *h = *pp;
+		if (h->size < size)
+			continue;
+		if (h->size > size) {
+			struct hole *rest = (struct hole *)((unsigned char *)h + size);
+			*rest = (struct hole){ h->next, h->size - size };
+			*pp = rest;
+		} else {
+			*pp = h->next;
+		}
+		sodium_memzero(h, sizeof(*h));
+		return h;
+	}
+	return NULL;
+}
+
 void *secmem_alloc(size_t size)
 {
 	struct chunk *c;
-	void *p;
+	void *p = NULL;
 
 	if (size == 0 || size > SIZE_MAX - SECMEM_CHUNK)
 		return NULL;
 	size = round_up(size, SECMEM_ALIGN);
+	/* Room freed in the middle first: a growing buffer leaves its old blocks there. */
+	for (c = chunks; c; c = c->next)
+		if ((p = hole_take(c, size))) {
+			c->live++;
+			return p;
+		}
 	for (c = chunks; c; c = c->next)
 		if (c->size - c->used >= size)
 			break;
@@ -89,6 +123,7 @@ static void chunk_empty(struct chunk *c)
 	size_t spare = 0;
 
 	c->used = 0; /* every block was wiped as it was freed */
+	c->holes = NULL;
 	for (struct chunk *o = chunks; o; o = o->next)
 		if (o != c && o->live == 0) {
 			if (o->size == SECMEM_CHUNK)
@@ -116,10 +151,12 @@ void secmem_free(void *p, size_t size)
 	if (!c)
 		abort(); /* not ours: a bug that must not go on with a secret in unknown memory */
 	sodium_memzero(b, size);
-	if (b + size == c->base + c->used)
-		c->used -= size; /* the last block: its room is reused at once */
 	if (--c->live == 0)
 		chunk_empty(c);
+	else if (b + size == c->base + c->used)
+		c->used -= size; /* the last block: its room is reused at once */
+	else
+		c->holes = memcpy(b, &(struct hole){ c->holes, size }, sizeof(struct hole));
 }
 
 size_t secmem_mapped(void)

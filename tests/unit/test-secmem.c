@@ -79,6 +79,35 @@ static void test_no_churn(void **state)
 	assert_true(secmem_chunks() <= 8 + 1);
 }
 
+/*
+ * A batch: each record keeps a little (the view keeps each file read) and
+ * grows a text that goes: the room those free in the middle of chunks
+ * still in use is taken again, and the mappings stay few.
+ */
+static void test_holes_reused(void **state)
+{
+	static struct buf kept[1000];
+	size_t before = secmem_mapped();
+	(void)state;
+
+	for (int record = 0; record < 1000; record++) {
+		struct buf text = BUF_INIT_SENSITIVE;
+		for (int i = 0; i < 4000; i++)
+			assert_int_equal(buf_putc(&text, (char)('a' + i % 26)), 0);
+		kept[record] = (struct buf)BUF_INIT_SENSITIVE;
+		assert_int_equal(buf_printf(&kept[record], "kept-%d", record), 0);
+		assert_int_equal(text.data[3999], (char)('a' + 3999 % 26));
+		buf_free(&text);
+	}
+	assert_true(secmem_mapped() - before <= 3);
+	for (int record = 0; record < 1000; record++) {
+		char want[32];
+		snprintf(want, sizeof(want), "kept-%d", record);
+		assert_string_equal(buf_str(&kept[record]), want);
+		buf_free(&kept[record]);
+	}
+}
+
 /* A freed block is wiped at once, while its chunk stays mapped for the others. */
 static void test_wiped_on_free(void **state)
 {
@@ -123,5 +152,5 @@ static void test_big_and_growing(void **state)
 	assert_null(secmem_alloc(0));
 }
 
-UNIT_TESTS(cmocka_unit_test(test_thousand_secrets), cmocka_unit_test(test_no_churn), cmocka_unit_test(test_wiped_on_free),
+UNIT_TESTS(cmocka_unit_test(test_thousand_secrets), cmocka_unit_test(test_no_churn), cmocka_unit_test(test_holes_reused), cmocka_unit_test(test_wiped_on_free),
 	   cmocka_unit_test(test_big_and_growing))
