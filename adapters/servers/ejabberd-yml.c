@@ -37,10 +37,32 @@ static void *ejyml_grow(void *v, size_t n, size_t size)
 	return realloc(v, (n + 1) * size);
 }
 
+/*
+ * The trees of the texts this process read or checked last: a --batch
+ * reads back, for each record, the files the record before it wrote and
+ * checked, and parses none of them again (a parse is the cost of a record).
+ */
+static struct parse_memo ejyml_memo = PARSE_MEMO_INIT(sizeof(struct yconf), yconf_free_tree);
+
+void ejyml_forget(void)
+{
+	parse_memo_clear(&ejyml_memo);
+}
+
+int ejyml_parse_check(const char *path, const char *text, size_t len, struct diag *d)
+{
+	struct yconf y = YCONF_INIT;
+	int rc = yconf_parse_kept(&ejyml_memo, path, text, len, &y, d);
+
+	/* kept for the next record, which reads this text back */
+	yconf_keep(&ejyml_memo, &y);
+	return rc;
+}
+
 void ejyml_free(struct ejyml_conf *c)
 {
 	for (size_t i = 0; i < c->nfiles; i++) {
-		yconf_free(&c->files[i].y);
+		yconf_keep(&ejyml_memo, &c->files[i].y);
 		buf_free(&c->files[i].text);
 		free(c->files[i].path);
 	}
@@ -86,7 +108,7 @@ static int ejyml_add_file(struct ejyml_conf *c, const struct root *r, const char
 		return rc;
 	}
 	c->nfiles++;
-	rc = yconf_parse(f->path, buf_str(&f->text), f->text.len, &f->y, d);
+	rc = yconf_parse_kept(&ejyml_memo, f->path, buf_str(&f->text), f->text.len, &f->y, d);
 	if (rc < 0)
 		return rc;
 	if (f->y.root && f->y.root->kind != YCONF_MAP)

@@ -43,13 +43,11 @@ static bool ejabberd_is_yaml(const char *path)
  */
 static int ejabberd_check(const char *path, const char *text, size_t len, struct diag *d)
 {
-	struct yconf y = YCONF_INIT;
 	struct erl_file e = ERL_FILE_INIT;
 	int rc;
 
 	if (ejabberd_is_yaml(path)) {
-		rc = yconf_parse(path, text, len, &y, d);
-		yconf_free(&y);
+		rc = ejyml_parse_check(path, text, len, d);
 	} else {
 		rc = erl_parse(path, text, len, &e, d);
 		erl_file_free(&e);
@@ -315,6 +313,7 @@ static const struct server_ops ejabberd_ops = {
 	.listen = ejabberd_listen,
 	.bind_address = true,
 	.batch = true,
+	.forget = ejyml_forget,
 };
 
 int main(int argc, char **argv)

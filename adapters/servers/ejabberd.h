@@ -35,6 +35,14 @@ int ejyml_list(const struct server_request *req, const char *path, struct buf *o
 int ejyml_endpoints(const struct server_request *req, const char *path, const char *host,
 		    struct ejabberd_endpoint *ret, size_t max, size_t *n, struct diag *d);
 
+/*
+ * Whether libyaml reads TEXT, the new content of PATH (yconf_parse); the
+ * tree is kept for the next ejyml_load of that very text (a --batch).
+ */
+int ejyml_parse_check(const char *path, const char *text, size_t len, struct diag *d);
+/* Drop and wipe the trees kept for later reads: at the end of a call. */
+void ejyml_forget(void);
+
 /* The ejabberd 2.x ejabberd.cfg, Erlang terms (ejabberd-cfg.c). */
 int ejcfg_apply(const struct server_request *req, const char *path, struct changeset *cs,
 		struct server_outcome *ret, struct diag *d);

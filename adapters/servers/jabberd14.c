@@ -367,7 +367,7 @@ static int j14_commit(const struct j14_conf *c, struct xe_edits *e, const char *
 		rc = diag_set(d, EPROTO, EXIT_SOFTWARE, "%s: the edit would not read back as intended%s%s; nothing written",
 			      c->f.path, cd.msg[0] ? ": " : "", cd.msg);
 	if (rc == 0)
-		rc = xe_put(cs, &c->f, &after.f.text, d);
+		rc = xe_put_parsed(cs, &c->f, &after.f, d);
 	j14_free(&after);
 	return rc;
 }
@@ -565,6 +565,7 @@ static const struct server_ops j14_ops = {
 	.apply = j14_apply,
 	.remove = j14_remove,
 	.batch = true,
+	.forget = xe_forget,
 	.list = j14_list,
 	.reload = j14_reload,
 };

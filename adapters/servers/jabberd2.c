@@ -560,7 +560,7 @@ static int j2_commit(const struct j2_conf *c, struct xe_edits *e, const char *ho
 		rc = diag_set(d, EPROTO, EXIT_SOFTWARE, "%s: the edit would not read back as intended%s%s; nothing written",
 			      c->f.path, cd.msg[0] ? ": " : "", cd.msg);
 	if (rc == 0)
-		rc = xe_put(cs, &c->f, &after.f.text, d);
+		rc = xe_put_parsed(cs, &c->f, &after.f, d);
 	j2_free(&after);
 	return rc;
 }
@@ -870,6 +870,7 @@ static const struct server_ops j2_ops = {
 	.shared = j2_shared,
 	.listen = j2_listen,
 	.batch = true,
+	.forget = xe_forget,
 	.bind_address = true,
 };
 

@@ -33,10 +33,22 @@ static int xe_refuse_symlink(const struct root *r, const char *path, struct diag
 	return rc;
 }
 
+/*
+ * The trees of the texts this process parsed last: a --batch reads back,
+ * for each record, the file the record before it produced and parsed, and
+ * parses it not again (a parse is the cost of a record).
+ */
+static struct parse_memo xe_memo = PARSE_MEMO_INIT(sizeof(struct xml_doc), xml_free_tree);
+
+void xe_forget(void)
+{
+	parse_memo_clear(&xe_memo);
+}
+
 int xe_parse(struct xe_file *f, struct diag *d)
 {
 	xml_free(&f->doc);
-	return xml_parse(f->path, buf_str(&f->text), f->text.len, &f->doc, d);
+	return xml_parse_kept(&xe_memo, f->path, buf_str(&f->text), f->text.len, &f->doc, d);
 }
 
 int xe_load(const struct root *r, const char *path, bool for_write, struct xe_file *f, struct diag *d)
@@ -59,7 +71,7 @@ int xe_load(const struct root *r, const char *path, bool for_write, struct xe_fi
 
 void xe_free(struct xe_file *f)
 {
-	xml_free(&f->doc);
+	xml_keep(&xe_memo, &f->doc);
 	buf_free(&f->text);
 }
 
@@ -189,6 +201,13 @@ int xe_put(struct changeset *cs, const struct xe_file *f, const struct buf *newt
 		return diag_set(d, EPROTO, EXIT_SOFTWARE, "%s: the edit would not be well-formed (%s); nothing written",
 				f->path, cd.msg);
 	return changeset_put(cs, f->path, &f->text, buf_str(newtext), newtext->len, 0640);
+}
+
+int xe_put_parsed(struct changeset *cs, const struct xe_file *f, const struct xe_file *newf, struct diag *d)
+{
+	if (!newf->doc.root || newf->doc.text != buf_str(&newf->text))
+		return xe_put(cs, f, &newf->text, d);
+	return changeset_put(cs, f->path, &f->text, buf_str(&newf->text), newf->text.len, 0640);
 }
 
 int xe_redact_text(struct changeset *cs, const char *s, size_t len, const char *shown)

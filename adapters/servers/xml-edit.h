@@ -30,7 +30,10 @@ struct xe_file {
 int xe_load(const struct root *r, const char *path, bool for_write, struct xe_file *f, struct diag *d);
 /* Parse F->text (already filled) into F->doc; for re-reading a text an edit produced. */
 int xe_parse(struct xe_file *f, struct diag *d);
+/* Keeps F's tree for a later xe_parse of the very same text (xe_forget drops them all). */
 void xe_free(struct xe_file *f);
+/* Drop and wipe the trees xe_free kept: at the end of a call. */
+void xe_forget(void);
 
 /* One replacement of bytes [start, end) of the text read. */
 struct xe_edit {
@@ -70,6 +73,8 @@ void xe_indent_unit(const struct xml_doc *doc, char *out, size_t len);
  * parses (an edit must never produce a file the server would refuse).
  */
 int xe_put(struct changeset *cs, const struct xe_file *f, const struct buf *newtext, struct diag *d);
+/* xe_put of NEWF's text, which NEWF->doc is a parse of already: not parsed again. */
+int xe_put_parsed(struct changeset *cs, const struct xe_file *f, const struct xe_file *newf, struct diag *d);
 /* Hide the secret S as it is written in the file (escaped as element text) from diffs. */
 int xe_redact_text(struct changeset *cs, const char *s, size_t len, const char *shown);
 /*

@@ -529,6 +529,8 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 		if (fflush(stdout) != 0)
 			code = EXIT_OSERR;
 	}
+	if (ops->forget)
+		ops->forget();
 	safefs_view_free(req.root.view);
 	req.root.view = cs.view = NULL;
 	changeset_free(&cs);

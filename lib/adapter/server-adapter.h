@@ -96,6 +96,8 @@ struct server_ops {
 	 * safefs_read_file and safefs_list_dir.
 	 */
 	bool batch;
+	/* Optional: drop, wiped, whatever the operations kept across records (parsed files); called once at the end. */
+	void (*forget)(void);
 };
 
 /* The line a --listen answer gives for a listener on IP (a wildcard becomes loopback) and PORT. */

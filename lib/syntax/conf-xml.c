@@ -436,6 +436,31 @@ void xml_free(struct xml_doc *doc)
 	doc->root = doc->prolog = NULL;
 }
 
+void xml_free_tree(void *doc)
+{
+	xml_free(doc);
+}
+
+int xml_parse_kept(struct parse_memo *m, const char *path, const char *text, size_t len, struct xml_doc *ret,
+		   struct diag *d)
+{
+	if (!m || !parse_memo_take(m, path, text, len, ret))
+		return xml_parse(path, text, len, ret, d);
+	/* the tree's offsets hold for any copy of the text: borrow the caller's */
+	ret->path = path;
+	ret->text = text;
+	return 0;
+}
+
+void xml_keep(struct parse_memo *m, struct xml_doc *doc)
+{
+	if (doc->root && doc->text && doc->path)
+		parse_memo_keep(m, doc->path, doc->text, doc->len, doc);
+	else
+		xml_free(doc);
+	*doc = (struct xml_doc)XML_DOC_INIT;
+}
+
 struct xml_node *xml_next(const struct xml_node *n, const char *name)
 {
 	for (n = n ? n->next : NULL; n; n = n->next)

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "parse-memo.h"
 
 /*
  * libxml2 decides whether a file is well-formed (and says where it is not);
@@ -61,6 +62,14 @@ int xml_parse(const char *path, const char *text, size_t len, struct xml_doc *re
  */
 int xml_parse_fragment(const char *text, size_t start, size_t end, unsigned line, struct xml_doc *ret);
 void xml_free(struct xml_doc *doc);
+
+/* A memo for xml trees: PARSE_MEMO_INIT(sizeof(struct xml_doc), xml_free_tree). */
+void xml_free_tree(void *doc);
+/* xml_parse, but a tree kept in M (NULL: none) for exactly this text and path is taken instead of parsing. */
+int xml_parse_kept(struct parse_memo *m, const char *path, const char *text, size_t len, struct xml_doc *ret,
+		   struct diag *d);
+/* Move DOC (a successful xml_parse, its text still there) into M for a later xml_parse_kept; DOC is left empty. */
+void xml_keep(struct parse_memo *m, struct xml_doc *doc);
 
 /* The first child element of PARENT named NAME (NULL: any element), or NULL. */
 struct xml_node *xml_child(const struct xml_node *parent, const char *name);

@@ -468,6 +468,31 @@ out:
 	return rc;
 }
 
+void yconf_free_tree(void *y)
+{
+	yconf_free(y);
+}
+
+int yconf_parse_kept(struct parse_memo *m, const char *path, const char *text, size_t len, struct yconf *ret,
+		     struct diag *d)
+{
+	if (!m || !parse_memo_take(m, path, text, len, ret))
+		return yconf_parse(path, text, len, ret, d);
+	/* the tree's offsets hold for any copy of the text: borrow the caller's */
+	ret->path = path;
+	ret->text = text;
+	return 0;
+}
+
+void yconf_keep(struct parse_memo *m, struct yconf *y)
+{
+	if (y->text && y->path)
+		parse_memo_keep(m, y->path, y->text, y->len, y);
+	else
+		yconf_free(y);
+	*y = (struct yconf)YCONF_INIT;
+}
+
 bool yconf_is(const struct yconf_node *n, const char *s)
 {
 	return n && n->kind == YCONF_SCALAR && n->len == strlen(s) && memcmp(n->value, s, n->len) == 0;

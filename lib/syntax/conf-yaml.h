@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "parse-memo.h"
 
 /*
  * Functions here are prefixed yconf_: libyaml owns the yaml_ prefix.
@@ -91,6 +92,14 @@ struct yconf {
  */
 int yconf_parse(const char *path, const char *text, size_t len, struct yconf *ret, struct diag *d);
 void yconf_free(struct yconf *y);
+
+/* A memo for yconf trees: PARSE_MEMO_INIT(sizeof(struct yconf), yconf_free_tree). */
+void yconf_free_tree(void *y);
+/* yconf_parse, but a tree kept in M (NULL: none) for exactly this text and path is taken instead of parsing. */
+int yconf_parse_kept(struct parse_memo *m, const char *path, const char *text, size_t len, struct yconf *ret,
+		     struct diag *d);
+/* Move Y (a successful parse, its text still there) into M for a later yconf_parse_kept; Y is left empty. */
+void yconf_keep(struct parse_memo *m, struct yconf *y);
 
 /* The value of the first KEY (a scalar key equal to it) in MAP, or NULL; NULL-safe. */
 const struct yconf_node *yconf_map_get(const struct yconf_node *map, const char *key);
