@@ -42,13 +42,19 @@ static inline int unit_run(void (*child)(void *), void *arg, const char *input, 
 	assert_int_equal(pipe(in), 0);
 	assert_int_equal(pipe(o), 0);
 	assert_int_equal(pipe(e), 0);
+	/*
+	 * Small inputs: the pipe holds them whole.  Written before the child
+	 * exists, as a child refusing its arguments may exit without reading
+	 * (a write after that would die of SIGPIPE).
+	 */
+	assert_int_equal(write(in[1], input, strlen(input)), (ssize_t)strlen(input));
+	close(in[1]);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		dup2(in[0], 0);
 		dup2(o[1], 1);
 		dup2(e[1], 2);
-		close(in[1]);
 		close(o[0]);
 		close(e[0]);
 		child(arg);
@@ -57,9 +63,6 @@ static inline int unit_run(void (*child)(void *), void *arg, const char *input, 
 	close(in[0]);
 	close(o[1]);
 	close(e[1]);
-	/* small inputs: the pipe takes them whole before the child reads */
-	assert_int_equal(write(in[1], input, strlen(input)), (ssize_t)strlen(input));
-	close(in[1]);
 	buf_truncate(out, 0);
 	buf_truncate(err, 0);
 	while ((n = read(o[0], chunk, sizeof(chunk))) > 0)
