@@ -117,7 +117,7 @@ static bool same_file(const struct root *r, const char *path, const char *host_p
  * The files the adapters of L stand on, as "WHERE PATH" into KEYS: each
  * entry (its directory's identity tells of one added or removed), what runs
  * it, and every file the usable ones said their answers came from; false
- * when one did not say.
+ * when one did not say, or one is skipped.
  */
 static bool adapter_keys(const struct root *r, const struct adapter_list *l, struct strv *keys)
 {
@@ -138,7 +138,8 @@ static bool adapter_keys(const struct root *r, const struct adapter_list *l, str
 			for (size_t k = 0; rc == 0 && k < a->inputs->paths.n; k++)
 				rc = key_push(keys, NOOP_ROOT, a->inputs->paths.v[k]);
 		}
-		whole &= rc == 0;
+		/* Skipped for its interpreter, a file not named here: no run is taken as unchanged while it is. */
+		whole &= rc == 0 && (adapter_usable(a) || a->masked);
 	}
 	return whole;
 }

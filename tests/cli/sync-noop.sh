@@ -131,6 +131,16 @@ rm -f "$record"
 full "no record" sync
 replayed "recorded again"
 
+# An adapter skipped for its interpreter (not in the root yet): the interpreter's arrival must be
+# seen, and it is no file the record names, so no run is taken as unchanged while it is skipped.
+printf '#!/usr/lib/jabber-dispatch/describe-to-come\n' >"$ROOT/etc/jabber-dispatch/transports/later"
+chmod 755 "$ROOT/etc/jabber-dispatch/transports/later"
+run_jd sync
+steady=$out
+full "a skipped adapter, nothing changed" sync
+full "a skipped adapter, nothing changed, again" sync
+rm "$ROOT/etc/jabber-dispatch/transports/later"
+
 # An adapter that does not say what it read (the seed protocol): never taken as unchanged.
 cat >"$ROOT/etc/jabber-dispatch/transports/seedling" <<'SEED'
 #!/bin/sh
