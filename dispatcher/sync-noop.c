@@ -23,21 +23,19 @@
 /* The interpreter a "#!" script at PATH names, into INTERP (a path); false for a binary, or when unreadable. */
 static bool interpreter_of(const char *path, char interp[256])
 {
-	char head[256];
+	char head[256], *at;
 	ssize_t n = -1;
-	size_t at, len;
+	size_t len;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 
 	if (fd >= 0) {
 		n = read(fd, head, sizeof(head) - 1);
 		close(fd);
 	}
-	if (n < 2 || head[0] != '#' || head[1] != '!')
+	if (!adapter_shebang(head, n, &at))
 		return false;
-	head[n] = '\0';
-	at = 2 + strspn(head + 2, " \t");
-	len = strcspn(head + at, " \t\n");
-	memcpy(interp, head + at, len);
+	len = strcspn(at, " \t");
+	memcpy(interp, at, len);
 	interp[len] = '\0';
 	return true;
 }

@@ -75,6 +75,17 @@ static struct adapter *adapter_find(struct adapter_list *l, const char *name)
 	return NULL;
 }
 
+bool adapter_shebang(char *head, ssize_t n, char **interp)
+{
+	if (n < 2 || head[0] != '#' || head[1] != '!')
+		return false;
+	head[n] = '\0';
+	head[strcspn(head, "\n")] = '\0';
+	for (*interp = head + 2; **interp == ' ' || **interp == '\t'; (*interp)++)
+		;
+	return true;
+}
+
 /*
  * The "#!" line of adapter A when it names an interpreter of ours
  * (PROTOCOL_VENDOR_DIR/...): into HEAD, the interpreter at *INTERP (its
@@ -89,13 +100,7 @@ static bool adapter_own_shebang(const struct root *r, const struct adapter *a, c
 		return false; /* inspected a moment ago; a failure to run will say more */
 	n = read(fd, head, 255);
 	close(fd);
-	if (n < 2 || head[0] != '#' || head[1] != '!')
-		return false;
-	head[n] = '\0';
-	head[strcspn(head, "\n")] = '\0';
-	for (*interp = head + 2; **interp == ' ' || **interp == '\t'; (*interp)++)
-		;
-	return strncmp(*interp, PROTOCOL_VENDOR_DIR "/", strlen(PROTOCOL_VENDOR_DIR) + 1) == 0;
+	return adapter_shebang(head, n, interp) && strncmp(*interp, PROTOCOL_VENDOR_DIR "/", strlen(PROTOCOL_VENDOR_DIR) + 1) == 0;
 }
 
 /*

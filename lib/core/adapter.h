@@ -4,6 +4,7 @@
 #define JD_ADAPTER_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "buf.h"
 #include "diag.h"
@@ -49,6 +50,12 @@ struct adapter_list {
 
 #define ADAPTER_LIST_INIT { NULL, 0 }
 
+/*
+ * Whether HEAD (N bytes read from a file's start, room for one more) is a
+ * "#!" line: then its first line is cut there and *INTERP points at what
+ * follows "#!" and its blanks (the interpreter, then any argument).
+ */
+bool adapter_shebang(char *head, ssize_t n, char **interp);
 const char *adapter_kind_dir(enum adapter_kind kind); /* "transports" or "servers" */
 
 /*
