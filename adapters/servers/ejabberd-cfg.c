@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ejabberd-cfg: components in an ejabberd 2.x ejabberd.cfg (Erlang terms), one ejabberd_service listener each. */
+#include "grow.h"
 #include "conf-erl.h"
 #include "ejabberd.h"
 #include "exitcode.h"
@@ -96,7 +97,7 @@ static int ejcfg_add_host(struct ejcfg *c, const struct erl_term *lst, const str
 	memcpy(v, name->value, name->len + 1);
 	if (validate_host(v))
 		return 0;
-	h = realloc(c->hs, (c->nhs + 1) * sizeof(*h));
+	h = grow_one(c->hs, c->nhs, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	c->hs = h;
@@ -141,7 +142,7 @@ static int ejcfg_add_excl(struct ejcfg *c, const char *s, size_t n, bool ours)
 	name[n] = '\0';
 	if (validate_host(name))
 		return 0;
-	x = realloc(c->ex, (c->nex + 1) * sizeof(*x));
+	x = grow_one(c->ex, c->nex, sizeof(*x));
 	if (!x)
 		return -ENOMEM;
 	c->ex = x;

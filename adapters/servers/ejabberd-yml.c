@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ejabberd-yml: the model of ejabberd.yml and the files ejabberd merges with it, and positional edits of them. */
+#include "grow.h"
 #include "ejabberd-yml.h"
 #include "adapter-fs.h"
 #include "exitcode.h"
@@ -31,11 +32,6 @@
  *  - with global_routes left at true a component that logs in as one host
  *    of a listener gets the traffic of all its hosts.
  */
-
-static void *ejyml_grow(void *v, size_t n, size_t size)
-{
-	return realloc(v, (n + 1) * size);
-}
 
 /*
  * The trees of the texts this process read or checked last: a --batch
@@ -92,7 +88,7 @@ bool ejyml_marked(const struct ejyml_file *f, size_t off)
 static int ejyml_add_file(struct ejyml_conf *c, const struct root *r, const char *path, bool listen,
 			  struct diag *d)
 {
-	struct ejyml_file *f = ejyml_grow(c->files, c->nfiles, sizeof(*f));
+	struct ejyml_file *f = grow_one(c->files, c->nfiles, sizeof(*f));
 	int rc;
 
 	if (!f)
@@ -351,7 +347,7 @@ static int ejyml_add_host(struct ejyml_conf *c, size_t li, const struct yconf_no
 				      "backslash or a control character", f->path, key->line);
 	if (validate_host(name))
 		return 0; /* "push.@HOST@" and the like: the admin's, never one of ours */
-	h = ejyml_grow(c->hs, c->nhs, sizeof(*h));
+	h = grow_one(c->hs, c->nhs, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	c->hs = h;
@@ -375,7 +371,7 @@ static int ejyml_listener(struct ejyml_conf *c, size_t fi, const struct yconf_no
 	if (item->kind != YCONF_MAP)
 		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: a listen item that is not a mapping of options",
 				f->path, item->line);
-	l = ejyml_grow(c->ls, c->nls, sizeof(*l));
+	l = grow_one(c->ls, c->nls, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
 	c->ls = l;
@@ -460,7 +456,7 @@ static int ejyml_exclusions(struct ejyml_conf *c, size_t fi)
 		name[n] = '\0';
 		if (validate_host(name))
 			continue;
-		x = ejyml_grow(c->ex, c->nex, sizeof(*x));
+		x = grow_one(c->ex, c->nex, sizeof(*x));
 		if (!x)
 			return -ENOMEM;
 		c->ex = x;
@@ -495,7 +491,7 @@ int ejyml_load(const struct server_request *req, const char *path, struct ejyml_
 
 int ejyml_edit(struct ejyml_edits *e, size_t file, size_t start, size_t end, const char *text, size_t len)
 {
-	struct ejyml_edit *v = ejyml_grow(e->v, e->n, sizeof(*v));
+	struct ejyml_edit *v = grow_one(e->v, e->n, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	e->v = v;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jabberd14: server adapter for jabberd 1.4 / jabberd14 — one <service id=HOST><accept> per component, each on its port. */
+#include "grow.h"
 #include "exitcode.h"
 #include "server-adapter.h"
 #include "validate.h"
@@ -98,7 +99,7 @@ static bool j14_mark(const struct xml_doc *doc, const struct xml_node *cm, char 
 
 static int j14_add_port(struct j14_conf *c, unsigned port, unsigned line, const char *owner)
 {
-	struct j14_port *v = realloc(c->ports, (c->nports + 1) * sizeof(*v));
+	struct j14_port *v = grow_one(c->ports, c->nports, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	c->ports = v;
@@ -128,7 +129,7 @@ static int j14_scan_port_attrs(struct j14_conf *c, const struct xml_node *n, con
 
 static struct j14_service *j14_add_service(struct j14_conf *c)
 {
-	struct j14_service *v = realloc(c->svc, (c->nsvc + 1) * sizeof(*v));
+	struct j14_service *v = grow_one(c->svc, c->nsvc, sizeof(*v));
 	if (!v)
 		return NULL;
 	c->svc = v;

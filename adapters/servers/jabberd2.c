@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jabberd2: server adapter for the jabberd2 router — one XEP-0114 port and secret, imposed on every transport. */
+#include "grow.h"
 #include "exitcode.h"
 #include "secret-file.h"
 #include "server-adapter.h"
@@ -135,7 +136,7 @@ static int j2_add_record(struct j2_conf *c, const struct xml_doc *doc, const str
 					  c->f.path, el->line);
 		goto out;
 	}
-	r = realloc(c->recs, (c->nrecs + 1) * sizeof(*r));
+	r = grow_one(c->recs, c->nrecs, sizeof(*r));
 	if (!r) {
 		rc = -ENOMEM;
 		goto out;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* openfire: server adapter for Openfire — rows of ofExtComponentConf in its embedded HSQLDB database, while it is stopped. */
+#include "grow.h"
 #include "conf-hsqldb.h"
 #include "conf-xml.h"
 #include "exitcode.h"
@@ -388,7 +389,7 @@ static int read_components(struct db *db, struct diag *d)
 			if (strcmp(db->comps[k].sub, c.sub) == 0)
 				return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: a second row for subdomain \"%s\" (the first is on line %u)",
 						path, r->line, c.sub, db->comps[k].row->line);
-		struct comp *v = realloc(db->comps, (db->ncomps + 1) * sizeof(*v));
+		struct comp *v = grow_one(db->comps, db->ncomps, sizeof(*v));
 		if (!v)
 			return -ENOMEM;
 		db->comps = v;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* prosody: server adapter for Prosody — one managed conf.d drop-in per component. */
+#include "grow.h"
 #include "adapter-fs.h"
 #include "conf-lua.h"
 #include "exitcode.h"
@@ -147,7 +148,7 @@ static size_t line_end(const struct buf *t, size_t off)
 
 static struct decl *add_decl(struct prosody_conf *c)
 {
-	struct decl *v = realloc(c->decls, (c->ndecls + 1) * sizeof(*v));
+	struct decl *v = grow_one(c->decls, c->ndecls, sizeof(*v));
 	if (!v)
 		return NULL;
 	c->decls = v;
@@ -299,7 +300,7 @@ static int scan_block_marker(struct prosody_conf *c, const struct pfile *f, cons
 	host[hn] = '\0';
 	host[strcspn(host, " \t\r")] = '\0';
 	if (begin) {
-		struct block *v = realloc(c->blocks, (c->nblocks + 1) * sizeof(*v));
+		struct block *v = grow_one(c->blocks, c->nblocks, sizeof(*v));
 		if (!v)
 			return -ENOMEM;
 		c->blocks = v;
@@ -563,7 +564,7 @@ static int scan_dropin(struct prosody_conf *c, size_t fi, struct diag *d)
 	if (rc == 0)
 		rc = lua_compile_check(f->path, f->text.data, f->text.len, d);
 	if (rc == 0 && !m) {
-		struct scanned *v = realloc(scanned.v, (scanned.n + 1) * sizeof(*v));
+		struct scanned *v = grow_one(scanned.v, scanned.n, sizeof(*v));
 		if (v) {
 			scanned.v = v;
 			memmove(&v[i + 1], &v[i], (scanned.n - i) * sizeof(*v));
@@ -597,7 +598,7 @@ static int scan_dropin(struct prosody_conf *c, size_t fi, struct diag *d)
 
 static int add_file(struct prosody_conf *c, const struct root *r, const char *path, struct diag *d)
 {
-	struct pfile *v = realloc(c->files, (c->nfiles + 1) * sizeof(*v));
+	struct pfile *v = grow_one(c->files, c->nfiles, sizeof(*v));
 	int rc;
 
 	if (!v)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kamailio: the transport adapter kamailio-xmpp-modules, for kamailio's xmpp module in component mode (kamailio.cfg modparams). */
+#include "grow.h"
 #include "exitcode.h"
 #include "transport-adapter.h"
 #include "validate.h"
@@ -172,7 +173,7 @@ static int kam_directive(struct kam_scan *s, struct diag *d)
 		if (def && KAM_WORD("trydef"))
 			goto done;
 		if (!def) {
-			struct kam_define *v = realloc(s->cfg->defs, (s->cfg->ndefs + 1) * sizeof(*v));
+			struct kam_define *v = grow_one(s->cfg->defs, s->cfg->ndefs, sizeof(*v));
 			if (!v)
 				return -ENOMEM;
 			s->cfg->defs = v;

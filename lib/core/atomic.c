@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* atomic: the one way files are written — a set of changes committed all-or-nothing as far as POSIX allows. */
+#include "grow.h"
 #include "atomic.h"
 #include "diff.h"
 #include "exitcode.h"
@@ -23,7 +24,7 @@ static struct change *changeset_add(struct changeset *cs, const char *path)
 	struct change *v, *c = changeset_find(cs, path);
 	if (c)
 		return c;
-	v = realloc(cs->v, (cs->n + 1) * sizeof(*v));
+	v = grow_one(cs->v, cs->n, sizeof(*v));
 	if (!v)
 		return NULL;
 	cs->v = v;

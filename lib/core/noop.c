@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* noop: what a sync that changed nothing depended on, so the next one can tell, like make, that nothing changed. */
+#include "grow.h"
 #include "noop.h"
 #include "atomic.h"
 #include "exitcode.h"
@@ -244,7 +245,7 @@ static char *noop_field(const char *s)
 
 int noop_add_pair(struct noop *n, const struct noop_pair *p)
 {
-	struct noop_pair *v = realloc(n->pairs, (n->npairs + 1) * sizeof(*v)), *q;
+	struct noop_pair *v = grow_one(n->pairs, n->npairs, sizeof(*v)), *q;
 
 	if (!v)
 		return -ENOMEM;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* registry: the static port and host prefix assigned to each transport package, from layered files. */
+#include "grow.h"
 #include "registry.h"
 #include "buf.h"
 #include "exitcode.h"
@@ -150,7 +151,7 @@ static int registry_add(struct registry *reg, const char *path, unsigned line, c
 		*old = e;
 		return 0;
 	}
-	v = realloc(reg->v, (reg->n + 1) * sizeof(*v));
+	v = grow_one(reg->v, reg->n, sizeof(*v));
 	if (!v) {
 		registry_entry_free(&e);
 		return -ENOMEM;

@@ -10,20 +10,20 @@
 #include <sodium.h>
 
 #define SECMEM_CHUNK (64u << 10) /* a multiple of the page size: blocks stay aligned */
-#define SECMEM_ALIGN 16u
-#define SECMEM_SPARE 8u /* empty chunks kept mapped: 640 KiB with their guard pages */
+#define SECMEM_MIN 16u		 /* the smallest block, and the alignment of every block */
+#define SECMEM_CLASSES 12u	 /* block sizes 16, 32, ... 32 KiB: SECMEM_MIN << class */
+#define SECMEM_SPARE 8u		 /* empty chunks kept mapped: 640 KiB with their guard pages */
 
-/* A freed block in the middle of a chunk, wiped, waiting for a block of its size or less. */
+/* A freed block, wiped, waiting for the next block of its class. */
 struct hole {
 	struct hole *next;
-	size_t size;
 };
 
 struct chunk {
 	struct chunk *next;
 	unsigned char *base;
 	size_t size, used, live;
-	struct hole *holes;
+	struct hole *holes[SECMEM_CLASSES];
 };
 
 static struct chunk *chunks;
@@ -32,6 +32,27 @@ static size_t mapped; /* chunks mapped since the start */
 static size_t round_up(size_t n, size_t to)
 {
 	return (n + to - 1) / to * to;
+}
+
+/*
+ * Blocks up to half a chunk come in powers of two, a free list per size in
+ * each chunk: taking and freeing cost the same with a thousand blocks
+ * freed in the middle as with none (a first fit over uncoalesced holes
+ * grew with each record of a batch).  Growing buffers ask powers of two
+ * anyway.  A bigger block gets a chunk of its own: class SECMEM_CLASSES.
+ */
+static unsigned block_class(size_t size)
+{
+	unsigned k = 0;
+	while (k < SECMEM_CLASSES && (size_t)SECMEM_MIN << k < size)
+		k++;
+	return k;
+}
+
+static size_t block_size(size_t size)
+{
+	unsigned k = block_class(size);
+	return k < SECMEM_CLASSES ? (size_t)SECMEM_MIN << k : round_up(size, SECMEM_CHUNK);
 }
 
 static struct chunk *chunk_new(size_t size)
@@ -53,45 +74,28 @@ static struct chunk *chunk_new(size_t size)
 	return c;
 }
 
-/* A block of SIZE (a multiple of SECMEM_ALIGN) from a hole of C, first fit, what is left a hole; or NULL. */
-static void *hole_take(struct chunk *c, size_t size)
-{
-	for (struct hole **pp = &c->holes; *pp; pp = &(*pp)->next) {
-		struct hole *h = *pp;
-		if (h->size < size)
-			continue;
-		if (h->size > size) {
-			struct hole *rest = (struct hole *)((unsigned char *)h + size);
-			*rest = (struct hole){ h->next, h->size - size };
-			*pp = rest;
-		} else {
-			*pp = h->next;
-		}
-		sodium_memzero(h, sizeof(*h));
-		return h;
-	}
-	return NULL;
-}
-
 void *secmem_alloc(size_t size)
 {
 	struct chunk *c;
-	void *p = NULL;
+	unsigned k;
+	void *p;
 
 	if (size == 0 || size > SIZE_MAX - SECMEM_CHUNK)
 		return NULL;
-	size = round_up(size, SECMEM_ALIGN);
-	/* Room freed in the middle first: a growing buffer leaves its old blocks there. */
-	for (c = chunks; c; c = c->next)
-		if ((p = hole_take(c, size))) {
+	k = block_class(size);
+	size = block_size(size);
+	for (c = chunks; k < SECMEM_CLASSES && c; c = c->next)
+		if (c->holes[k]) {
+			struct hole *h = c->holes[k];
+			c->holes[k] = h->next;
+			sodium_memzero(h, sizeof(*h));
 			c->live++;
-			return p;
+			return h;
 		}
 	for (c = chunks; c; c = c->next)
 		if (c->size - c->used >= size)
 			break;
-	/* A big secret (rare: a whole config) gets a chunk of its own. */
-	if (!c && !(c = chunk_new(size > SECMEM_CHUNK / 2 ? round_up(size, SECMEM_CHUNK) : SECMEM_CHUNK)))
+	if (!c && !(c = chunk_new(k < SECMEM_CLASSES ? SECMEM_CHUNK : size)))
 		return NULL;
 	p = c->base + c->used;
 	c->used += size;
@@ -123,7 +127,7 @@ static void chunk_empty(struct chunk *c)
 	size_t spare = 0;
 
 	c->used = 0; /* every block was wiped as it was freed */
-	c->holes = NULL;
+	memset(c->holes, 0, sizeof(c->holes));
 	for (struct chunk *o = chunks; o; o = o->next)
 		if (o != c && o->live == 0) {
 			if (o->size == SECMEM_CHUNK)
@@ -141,10 +145,12 @@ void secmem_free(void *p, size_t size)
 {
 	unsigned char *b = p;
 	struct chunk *c;
+	unsigned k;
 
 	if (!p)
 		return;
-	size = round_up(size, SECMEM_ALIGN);
+	k = block_class(size);
+	size = block_size(size);
 	for (c = chunks; c; c = c->next)
 		if (b >= c->base && b < c->base + c->size)
 			break;
@@ -155,8 +161,9 @@ void secmem_free(void *p, size_t size)
 		chunk_empty(c);
 	else if (b + size == c->base + c->used)
 		c->used -= size; /* the last block: its room is reused at once */
-	else
-		c->holes = memcpy(b, &(struct hole){ c->holes, size }, sizeof(struct hole));
+	else if (k < SECMEM_CLASSES)
+		c->holes[k] = memcpy(b, &(struct hole){ c->holes[k] }, sizeof(struct hole));
+	/* else a big block amid others in a reused chunk: its room comes back when the chunk empties */
 }
 
 size_t secmem_mapped(void)

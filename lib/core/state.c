@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* state: which component each transport got into each server, so a removed transport can be taken out again. */
+#include "grow.h"
 #include "state.h"
 #include "atomic.h"
 #include "exitcode.h"
@@ -28,7 +29,7 @@ void state_free(struct state_file *st)
 
 static int state_add(struct state_file *st, const char *server, const char *host, const char *transport)
 {
-	struct state_entry *v = realloc(st->v, (st->n + 1) * sizeof(*v));
+	struct state_entry *v = grow_one(st->v, st->n, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	st->v = v;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* xmlstream: an incremental reader of an XMPP stream, the restricted XML of RFC 6120 section 11. */
+#include "grow.h"
 #include "xmlstream.h"
 
 #include <errno.h>
@@ -238,7 +239,7 @@ static int xs_take_declarations(struct xmlstream_elem *e, struct xmlstream_ns **
 	for (size_t k = 0; k < e->nattrs; k++) {
 		const char *name = e->attrs[k].name;
 		if (strcmp(name, "xmlns") == 0 || strncmp(name, "xmlns:", 6) == 0) {
-			struct xmlstream_ns *grown = realloc(*decls, (*n + 1) * sizeof(**decls));
+			struct xmlstream_ns *grown = grow_one(*decls, *n, sizeof(**decls));
 			char *prefix = strdup(name[5] ? name + 6 : "");
 			if (!grown || !prefix) {
 				free(prefix);
@@ -300,7 +301,7 @@ static int xs_start_tag(struct xs_cur *c, struct xs_scope *frame, struct xmlstre
 		} else if (e->nattrs == XMLSTREAM_MAX_ATTRS) {
 			rc = xs_bad(c, "tag <%.40s> has more than %d attributes", qname, XMLSTREAM_MAX_ATTRS);
 		} else {
-			struct xmlstream_attr *grown = realloc(e->attrs, (e->nattrs + 1) * sizeof(*grown));
+			struct xmlstream_attr *grown = grow_one(e->attrs, e->nattrs, sizeof(*grown));
 			if (!grown) {
 				rc = -ENOMEM;
 				break;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* conf-erl: Erlang terms as file:consult/1 reads them (ejabberd 2.x's ejabberd.cfg), with byte offsets. */
+#include "grow.h"
 #include "conf-erl.h"
 #include "exitcode.h"
 
@@ -320,7 +321,7 @@ void erl_file_free(struct erl_file *f)
 
 static int erl_push(struct erl_term ***v, size_t *n, struct erl_term *t)
 {
-	struct erl_term **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	struct erl_term **nv = grow_one(*v, *n, sizeof(*nv));
 	if (!nv)
 		return -ENOMEM;
 	nv[(*n)++] = t;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* conf-hsqldb: HSQLDB 2.x .script files (Openfire's embedded database), read as HSQLDB reads them. */
+#include "grow.h"
 #include "conf-hsqldb.h"
 #include "exitcode.h"
 #include "validate.h"
@@ -382,7 +383,7 @@ static int read_values(const struct line *l, size_t *k, bool keep, struct hsqldb
 			return -EBADMSG;
 		}
 		if (keep) {
-			struct hsqldb_value *v = realloc(r->v, (r->n + 1) * sizeof(*v));
+			struct hsqldb_value *v = grow_one(r->v, r->n, sizeof(*v));
 			int rc = 0;
 			if (!v)
 				return -ENOMEM;
@@ -464,7 +465,7 @@ static int read_create_table(const struct line *l, const char *schema, unsigned 
 				if (is_word(l, k, "CONSTRAINT") || is_word(l, k, "PRIMARY") || is_word(l, k, "UNIQUE") ||
 				    is_word(l, k, "FOREIGN") || is_word(l, k, "CHECK") || is_word(l, k, "PERIOD"))
 					continue;
-				char **v = realloc(cols, (n + 1) * sizeof(*v));
+				char **v = grow_one(cols, n, sizeof(*v));
 				if (!v || !(v[n] = name_at(l, k))) {
 					ok = false;
 					cols = v ? v : cols;
@@ -485,7 +486,7 @@ static int read_create_table(const struct line *l, const char *schema, unsigned 
 			free(cols);
 		}
 	}
-	struct hsqldb_table *v = realloc(s->tables, (s->ntables + 1) * sizeof(*v));
+	struct hsqldb_table *v = grow_one(s->tables, s->ntables, sizeof(*v));
 	if (!v)
 		goto out;
 	s->tables = v;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* conf-ini: INI files as the programs that own them read them, with byte offsets for positional edits. */
+#include "grow.h"
 #include "conf-ini.h"
 #include "exitcode.h"
 
@@ -50,7 +51,7 @@ static struct ini_section *ini_section_find(const struct ini_file *f, const char
 
 static int ini_section_add(struct ini_file *f, const char *name, size_t len, size_t end)
 {
-	struct ini_section *v = realloc(f->sections, (f->nsections + 1) * sizeof(*v));
+	struct ini_section *v = grow_one(f->sections, f->nsections, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	f->sections = v;
@@ -99,7 +100,7 @@ static bool ini_percent_decode(char *s)
 static int ini_add(struct ini_file *f, const char *section, const char *key, size_t klen, const char *text,
 		   size_t vs, size_t ve, unsigned line, struct ini_entry **ret)
 {
-	struct ini_entry *v = realloc(f->v, (f->n + 1) * sizeof(*v));
+	struct ini_entry *v = grow_one(f->v, f->n, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	f->v = v;

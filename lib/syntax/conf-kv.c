@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* conf-kv: "key=value" files with '#' comments (biboumi.cfg and the like), read without loss. */
+#include "grow.h"
 #include "conf-kv.h"
 #include "exitcode.h"
 
@@ -67,7 +68,7 @@ int kv_parse(const char *path, const char *text, size_t len, struct kv_file *ret
 							  : "not a key=value line");
 			goto out;
 		}
-		v = realloc(f.v, (f.n + 1) * sizeof(*v));
+		v = grow_one(f.v, f.n, sizeof(*v));
 		if (!v) {
 			rc = -ENOMEM;
 			goto out;

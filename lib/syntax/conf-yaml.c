@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* conf-yaml: YAML read with libyaml into a tree that keeps byte offsets, for positional edits. */
+#include "grow.h"
 #include "conf-yaml.h"
 #include "validate.h"
 #include "exitcode.h"
@@ -114,7 +115,7 @@ struct yconf_builder {
 
 static int yconf_anchor_add(struct yconf_builder *b, const unsigned char *name, struct yconf_node *n)
 {
-	struct yconf_anchor *v = realloc(b->anchors, (b->nanchors + 1) * sizeof(*v));
+	struct yconf_anchor *v = grow_one(b->anchors, b->nanchors, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	b->anchors = v;

@@ -152,5 +152,45 @@ static void test_big_and_growing(void **state)
 	assert_null(secmem_alloc(0));
 }
 
+/* Two big blocks in one reused big chunk, the first freed while the second lives: both stay whole. */
+static void test_big_blocks_share_a_chunk(void **state)
+{
+	unsigned char *spare = secmem_alloc(300000), *a, *b;
+	(void)state;
+
+	assert_non_null(spare);
+	secmem_free(spare, 300000); /* its chunk stays mapped, empty, for the next big block */
+	a = secmem_alloc(70000);
+	b = secmem_alloc(70000);
+	assert_non_null(a);
+	assert_non_null(b);
+	memset(a, 'a', 70000);
+	memset(b, 'b', 70000);
+	secmem_free(a, 70000);
+	for (size_t i = 0; i < 70000; i++)
+		assert_int_equal(b[i], 'b');
+	secmem_free(b, 70000);
+}
+
+/* Blocks freed in the middle come back for the same size: a thousand records map nothing new. */
+static void test_same_size_reused(void **state)
+{
+	static void *p[2000];
+	size_t before;
+	(void)state;
+
+	for (size_t i = 0; i < 2000; i++)
+		assert_non_null(p[i] = secmem_alloc(100));
+	before = secmem_mapped();
+	for (size_t i = 0; i < 2000; i += 2)
+		secmem_free(p[i], 100);
+	for (size_t i = 0; i < 2000; i += 2)
+		assert_non_null(p[i] = secmem_alloc(128));
+	assert_int_equal(secmem_mapped(), before);
+	for (size_t i = 0; i < 2000; i++)
+		secmem_free(p[i], i % 2 ? 100 : 128);
+}
+
 UNIT_TESTS(cmocka_unit_test(test_thousand_secrets), cmocka_unit_test(test_no_churn), cmocka_unit_test(test_holes_reused), cmocka_unit_test(test_wiped_on_free),
-	   cmocka_unit_test(test_big_and_growing))
+	   cmocka_unit_test(test_big_and_growing), cmocka_unit_test(test_big_blocks_share_a_chunk),
+	   cmocka_unit_test(test_same_size_reused))
