@@ -70,6 +70,8 @@ static void check_query_transports(struct ctx *ctx, struct adapter_list *ts, con
 				   int *code)
 {
 	struct adapter_call call = ctx_call(ctx);
+
+	transport_prefetch(&call, ts, only); /* the descriptors: one describe for all */
 	for (size_t t = 0; t < ts->n; t++) {
 		struct diag d = DIAG_INIT;
 		int rc;

@@ -150,6 +150,21 @@ static void adopt(struct sync_run *run, struct server_run *sr, struct transport_
 		tr->word = "error";
 }
 
+/* The capabilities of every transport answering, the descriptors' all at once (one process of describe). */
+static void probe_transports(struct sync_run *run)
+{
+	struct adapter_call call = ctx_call(run->ctx);
+	struct adapter **ask = calloc(run->ntr + 1, sizeof(*ask));
+	size_t nask = 0;
+
+	for (size_t t = 0; ask && t < run->ntr; t++)
+		if (run->tr[t].asked && !run->tr[t].word && !run->tr[t].a->probed && !run->tr[t].a->caps_text)
+			ask[nask++] = run->tr[t].a;
+	if (ask)
+		adapter_probe_prefetch(&call, ask, nask);
+	free(ask);
+}
+
 /*
  * A server that imposes one port and one secret on every component (jabberd2)
  * is served first: each transport adopts its values through --set-port and
@@ -167,6 +182,7 @@ static void apply_shared(struct sync_run *run, struct server_run *sr)
 	int rc;
 
 	/* A secret the server generates must suit the transport that takes the shortest. */
+	probe_transports(run);
 	for (size_t t = 0; t < run->ntr; t++) {
 		struct transport_run *tr = &run->tr[t];
 		if (!tr->asked || tr->word)

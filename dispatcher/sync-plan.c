@@ -78,6 +78,7 @@ static void ask_transports(struct sync_run *run)
 {
 	struct adapter_call call = ctx_call(run->ctx);
 
+	transport_prefetch(&call, &run->transports, run->o->only_transport); /* the descriptors: one describe for all */
 	for (size_t t = 0; t < run->transports.n; t++) {
 		struct transport_run *tr = &run->tr[run->ntr++];
 		struct diag d = DIAG_INIT;

@@ -1,11 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* describe: the interpreter of declarative transport adapters ("#!/usr/lib/jabber-dispatch/describe"). */
+#include "buf.h"
 #include "descriptor.h"
 #include "exitcode.h"
+#include "secmem.h"
 #include "transport-adapter.h"
 
+#include <jabber-dispatch/adapter.h>
+
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /*
  * The kernel runs a descriptor DESC whose first line is "#!.../describe" as
@@ -27,18 +36,14 @@ static int describe_set(const struct root *r, const char *config, unsigned port,
 	return descriptor_set(&describe_desc, r, config, port, secret, cs, ret_result, d);
 }
 
-int main(int argc, char **argv)
+/* `describe DESC ARGS...`: ARGV[1] is the descriptor. */
+static int describe_one(int argc, char **argv)
 {
 	struct transport_ops ops = { .read = describe_read, .set = describe_set };
 	struct diag d = DIAG_INIT;
 	int code;
 
-	if (argc < 2 || argv[1][0] == '-') {
-		fprintf(stderr, "describe: usage: describe DESCRIPTOR [ADAPTER OPTIONS...]\n"
-				"the interpreter of a descriptor file whose first line is \"#!%s\"\n",
-			argv[0]);
-		return EXIT_USAGE;
-	}
+	describe_desc = (struct descriptor)DESCRIPTOR_INIT; /* a batch loads one after the other */
 	if (descriptor_load(argv[1], &describe_desc, &d) < 0) {
 		fprintf(stderr, "describe: %s\n", d.msg);
 		return d.exit_code ? d.exit_code : EXIT_DATAERR;
@@ -50,4 +55,133 @@ int main(int argc, char **argv)
 	code = transport_adapter_main(argc - 1, argv + 1, &ops);
 	descriptor_free(&describe_desc);
 	return code;
+}
+
+/* Write LEN bytes of DATA to standard output. */
+static int put_all(const char *data, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(STDOUT_FILENO, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* The room each answer of a batch is written into: one more byte than an adapter may print tells a flood. */
+#define BATCH_ROOM (JD_OUTPUT_MAX + 2)
+
+/* An unbuffered stream into ROOM (no copy of what is written lies in a stdio buffer: it holds a secret). */
+static FILE *room_stream(char *room)
+{
+	FILE *f = fmemopen(room, BATCH_ROOM, "w");
+	if (f)
+		setvbuf(f, NULL, _IONBF, 0);
+	return f;
+}
+
+/*
+ * One descriptor of a batch: `describe ARGV[1] ARGV[2]...` run here, what it
+ * prints taken into OUT and ERR (locked memory), then its frame written:
+ * "STATUS OUTLEN ERRLEN\n", the output, the error; STATUS as from waitpid.
+ * The GNU C library lets stdout and stderr be assigned (its manual says
+ * so): the adapter framework prints as it does in a process of its own.
+ */
+static int batch_one(int argc, char **argv, char *out, char *err)
+{
+	FILE *o = room_stream(out), *e = room_stream(err), *saved_out = stdout, *saved_err = stderr;
+	long olen = -1, elen = -1;
+	char head[64];
+	int code;
+
+	if (!o || !e) {
+		if (o)
+			fclose(o);
+		if (e)
+			fclose(e);
+		return -1;
+	}
+	fflush(NULL);
+	stdout = o;
+	stderr = e;
+	code = describe_one(argc, argv);
+	stdout = saved_out;
+	stderr = saved_err;
+	olen = ftell(o);
+	elen = ftell(e);
+	fclose(o);
+	fclose(e);
+	if (olen < 0 || elen < 0)
+		return -1;
+	if (olen > JD_OUTPUT_MAX || elen > JD_OUTPUT_MAX) {
+		/* A flood is a failure, as it is for an adapter of its own. */
+		olen = 0;
+		elen = snprintf(err, BATCH_ROOM, "describe: more output than an adapter may print\n");
+		code = EXIT_OSERR;
+	}
+	snprintf(head, sizeof(head), "%d %ld %ld\n", W_EXITCODE(code, 0), olen, elen);
+	return put_all(head, strlen(head)) == 0 && put_all(out, (size_t)olen) == 0 && put_all(err, (size_t)elen) == 0
+		       ? 0
+		       : -1;
+}
+
+/*
+ * `describe --batch ARGS... < DESCRIPTORS`: `describe DESC ARGS...` for each
+ * descriptor path on standard input (absolute, one a line), in that order,
+ * each answer framed (batch_one).  All in this one process: a process per
+ * descriptor cost more than the reading of its files.  Should this process
+ * fail as a whole, the dispatcher asks each descriptor alone.
+ */
+static int describe_batch(int argc, char **argv)
+{
+	struct buf list = BUF_INIT;
+	char **args = calloc((size_t)argc + 1, sizeof(*args));
+	char *out = secmem_alloc(BATCH_ROOM), *err = malloc(BATCH_ROOM);
+	int code = EXIT_OK;
+
+	if (!args || !out || !err || buf_read_fd(&list, STDIN_FILENO, 4u << 20) < 0) {
+		fprintf(stderr, "describe: --batch: cannot read the descriptors on stdin\n");
+		code = EXIT_OSERR;
+		goto out;
+	}
+	signal(SIGPIPE, SIG_IGN); /* a reader gone is a failed write, said below */
+	args[0] = argv[0];
+	for (int i = 2; i < argc; i++)
+		args[i] = argv[i]; /* after the descriptor: the options given to the batch */
+	for (char *p = list.len ? list.data : NULL, *nl; code == EXIT_OK && p && *p; p = nl + 1) {
+		if (!(nl = strchr(p, '\n')) || p[0] != '/' || memchr(p, '\0', (size_t)(nl - p))) {
+			fprintf(stderr, "describe: --batch: stdin must be absolute paths, one a line\n");
+			code = EXIT_USAGE;
+			break;
+		}
+		*nl = '\0';
+		args[1] = p;
+		if (batch_one(argc, args, out, err) < 0) {
+			fprintf(stderr, "describe: --batch: %s: cannot run or report it: %s\n", p, strerror(errno));
+			code = EXIT_OSERR;
+		}
+	}
+out:
+	secmem_free(out, BATCH_ROOM);
+	free(err);
+	free(args);
+	buf_free(&list);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "--batch") == 0)
+		return describe_batch(argc, argv);
+	if (argc < 2 || argv[1][0] == '-') {
+		fprintf(stderr, "describe: usage: describe DESCRIPTOR [ADAPTER OPTIONS...]\n"
+				"       describe --batch [ADAPTER OPTIONS...] < DESCRIPTORS\n"
+				"the interpreter of a descriptor file whose first line is \"#!%s\"\n",
+			argv[0]);
+		return EXIT_USAGE;
+	}
+	return describe_one(argc, argv);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* adapter: finding adapters and talking protocol 1 to them (the dispatcher's side). */
+#include "grow.h"
 #include "adapter.h"
 #include "exitcode.h"
 #include "remote.h"
@@ -48,6 +49,9 @@ static void adapter_free(struct adapter *a)
 	free(a->script_path);
 	free(a->skipped);
 	free(a->caps_text);
+	if (a->answer)
+		child_free(a->answer);
+	free(a->answer);
 	if (a->inputs)
 		strv_free(&a->inputs->paths);
 	free(a->inputs);
@@ -289,7 +293,7 @@ static int adapter_scan_dir(const struct root *r, enum adapter_kind kind, bool a
 			/* The admin's entry of the same name wins over the vendor's. */
 			adapter_free(a);
 		} else {
-			v = realloc(l->v, (l->n + 1) * sizeof(*v));
+			v = grow_one(l->v, l->n, sizeof(*v));
 			if (!v) {
 				rc = -ENOMEM;
 				goto out;
@@ -355,17 +359,17 @@ void server_reply_free(struct server_reply *r)
 	buf_free(&r->notes);
 }
 
-/* Build argv: the adapter, then --root when not the host, then ARGS. */
-static int adapter_run(const struct adapter_call *call, const struct adapter *a, struct strv *args,
-		       const char *input, size_t input_len, struct child *c)
+/* Build argv: what A runs, then FIRST (when not NULL), then --root when not the host, then ARGS. */
+static int program_run(const struct adapter_call *call, const struct adapter *a, const char *first,
+		       struct strv *args, const char *input, size_t input_len, struct child *c)
 {
 	struct strv argv = STRV_INIT;
 	char *env[3] = { NULL, NULL, NULL };
 	int rc;
 
 	rc = strv_push(&argv, a->exec_path);
-	if (rc == 0 && a->script_path)
-		rc = strv_push(&argv, a->script_path); /* what the kernel would pass a "#!" interpreter */
+	if (rc == 0 && first)
+		rc = strv_push(&argv, first);
 	/* --capabilities does not depend on the root, and a seed-protocol adapter may not know --root. */
 	if (rc == 0 && !safefs_root_is_host(call->root) &&
 	    !(args->n == 1 && strcmp(args->v[0], JD_FLAG_CAPABILITIES) == 0)) {
@@ -393,6 +397,13 @@ static int adapter_run(const struct adapter_call *call, const struct adapter *a,
 out:
 	strv_free(&argv);
 	return rc;
+}
+
+/* Run adapter A with ARGS; a "#!" script of ours is given to its interpreter, as the kernel would. */
+static int adapter_run(const struct adapter_call *call, const struct adapter *a, struct strv *args,
+		       const char *input, size_t input_len, struct child *c)
+{
+	return program_run(call, a, a->script_path, args, input, input_len, c);
 }
 
 /* First line of the child's stderr, quoted, for a message; "" when it said nothing. */
@@ -537,8 +548,7 @@ static void take_inputs(const struct adapter *a, struct buf *out, size_t skip)
 	buf_truncate(out, (size_t)(start - out->data));
 }
 
-int transport_query(const struct adapter_call *call, const struct adapter *a, struct component *ret,
-		    struct diag *d)
+int transport_query(const struct adapter_call *call, struct adapter *a, struct component *ret, struct diag *d)
 {
 	struct child c = CHILD_INIT;
 	struct strv args = STRV_INIT;
@@ -559,8 +569,13 @@ int transport_query(const struct adapter_call *call, const struct adapter *a, st
 		rc = strv_push(&args, JD_FLAG_QUERY_PASSWORD);
 	if (rc == 0 && remote)
 		rc = strv_push(&args, JD_FLAG_QUERY_SERVER_ADDRESS);
-	if (rc == 0)
+	if (rc == 0 && a->answer && !remote) {
+		c = *a->answer; /* asked with the others already: taken, once */
+		free(a->answer);
+		a->answer = NULL;
+	} else if (rc == 0) {
 		rc = adapter_run(&with_inputs, a, &args, NULL, 0, &c);
+	}
 	if (rc < 0) {
 		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "transport %s: cannot be run: %s", a->name, strerror(-rc));
 		goto out;
@@ -619,6 +634,133 @@ out:
 	strv_free(&args);
 	child_free(&c);
 	return rc;
+}
+
+/* "STATUS OUTLEN ERRLEN\n" at *P (of END): one answer of `describe --batch`, into C; *P moves past it. */
+static bool batch_frame(const char **p, const char *end, struct child *c)
+{
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+	long status;
+	size_t olen, elen;
+	int used = -1;
+
+	if (!nl || nl - *p > 60 || sscanf(*p, "%ld %zu %zu\n%n", &status, &olen, &elen, &used) != 3 || used != nl + 1 - *p ||
+	    status < 0 || status > 0xffff || olen > (size_t)(end - nl - 1) || elen > (size_t)(end - nl - 1) - olen)
+		return false;
+	*p = nl + 1;
+	c->status = (int)status;
+	if (buf_append(&c->out, *p, olen) < 0 || buf_append(&c->err, *p + olen, elen) < 0)
+		return false;
+	*p += olen + elen;
+	return true;
+}
+
+/* Whether A is a descriptor that describe at FIRST's path runs (FIRST NULL: any describe). */
+static bool described_by(const struct adapter *a, const struct adapter *first)
+{
+	return a->described && a->script_path && (!first || strcmp(a->exec_path, first->exec_path) == 0);
+}
+
+/*
+ * Ask the descriptors among V[0..N) that one describe runs, with ARGS, in
+ * one `describe --batch`; ANSWERS[i] gets V[i]'s answer, malloc'd, or stays
+ * NULL for an adapter not asked.  False when the batch failed as a whole:
+ * then no answer is kept.
+ */
+static bool describe_batch(const struct adapter_call *call, struct adapter *const *v, size_t n, struct strv *args,
+			   struct child **answers)
+{
+	struct adapter_call big = *call;
+	struct child ch = CHILD_INIT;
+	struct buf list = BUF_INIT;
+	const struct adapter *first = NULL;
+	size_t asked = 0;
+	bool ok = true;
+
+	for (size_t i = 0; i < n; i++)
+		if (described_by(v[i], first)) {
+			first = first ? first : v[i];
+			ok = ok && buf_printf(&list, "%s\n", v[i]->script_path) == 0;
+			asked++;
+		}
+	if (asked < 2 || !ok) {
+		buf_free(&list);
+		return false; /* one alone gains nothing from a batch */
+	}
+	/* Time and room in proportion, as for a server's --batch. */
+	big.timeout_ms = call->timeout_ms + (int)(asked < 10000 ? asked : 10000) * (call->timeout_ms / 100);
+	big.max_output = ADAPTER_MAX_OUTPUT + asked * 4096;
+	ch.out = (struct buf)BUF_INIT_SENSITIVE; /* secrets */
+	ok = program_run(&big, first, "--batch", args, list.data, list.len, &ch) == 0 && spawn_succeeded(&ch);
+	const char *p = ch.out.data ? ch.out.data : "", *end = p + ch.out.len;
+	for (size_t i = 0; ok && i < n; i++) {
+		if (!described_by(v[i], first))
+			continue;
+		ok = (answers[i] = malloc(sizeof(*answers[i]))) != NULL;
+		if (ok) {
+			*answers[i] = (struct child)CHILD_INIT;
+			answers[i]->out = (struct buf)BUF_INIT_SENSITIVE;
+			ok = batch_frame(&p, end, answers[i]);
+		}
+	}
+	ok = ok && p == end;
+	for (size_t i = 0; !ok && i < n; i++) {
+		if (answers[i])
+			child_free(answers[i]);
+		free(answers[i]);
+		answers[i] = NULL;
+	}
+	child_free(&ch);
+	buf_free(&list);
+	return ok;
+}
+
+void transport_prefetch(const struct adapter_call *call, struct adapter_list *l, const char *only)
+{
+	const char *flags[] = { JD_FLAG_QUERY_HOST, JD_FLAG_QUERY_PORT, JD_FLAG_QUERY_PASSWORD };
+	struct adapter_call with_inputs = *call;
+	struct strv args = STRV_INIT;
+	struct adapter **v = calloc(l->n + 1, sizeof(*v));
+	struct child **answers = calloc(l->n + 1, sizeof(*answers));
+	size_t n = 0;
+	bool ok = v && answers;
+
+	with_inputs.inputs = true;
+	for (size_t i = 0; ok && i < l->n; i++)
+		if (adapter_usable(&l->v[i]) && (!only || strcmp(only, l->v[i].name) == 0))
+			v[n++] = &l->v[i];
+	for (size_t i = 0; ok && i < 3; i++)
+		ok = strv_push(&args, flags[i]) == 0;
+	if (ok && describe_batch(&with_inputs, v, n, &args, answers))
+		for (size_t i = 0; i < n; i++) {
+			if (answers[i] && v[i]->answer) {
+				child_free(v[i]->answer);
+				free(v[i]->answer);
+			}
+			if (answers[i])
+				v[i]->answer = answers[i];
+		}
+	strv_free(&args);
+	free(answers);
+	free(v);
+}
+
+void adapter_probe_prefetch(const struct adapter_call *call, struct adapter *const *v, size_t n)
+{
+	struct strv args = STRV_INIT;
+	struct child **answers = calloc(n + 1, sizeof(*answers));
+
+	if (answers && strv_push(&args, JD_FLAG_CAPABILITIES) == 0 && describe_batch(call, v, n, &args, answers))
+		for (size_t i = 0; i < n; i++) {
+			if (!answers[i])
+				continue;
+			if (!v[i]->probed && !v[i]->caps_text)
+				v[i]->caps_text = strdup(spawn_succeeded(answers[i]) ? buf_str(&answers[i]->out) : "");
+			child_free(answers[i]);
+			free(answers[i]);
+		}
+	strv_free(&args);
+	free(answers);
 }
 
 /*

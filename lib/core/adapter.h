@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "protocol.h"
 #include "safefs.h"
+#include "spawn.h"
 #include "strv.h"
 
 enum adapter_kind { ADAPTER_TRANSPORT, ADAPTER_SERVER };
@@ -31,6 +32,7 @@ struct adapter {
 	bool probed;
 	char *caps_text;   /* its --capabilities answer once probed; set beforehand, it is taken instead of asking */
 	struct adapter_inputs *inputs; /* what its answers in this run depended on */
+	struct child *answer; /* its --host --port --password answer, asked with others (transport_prefetch) */
 };
 
 /*
@@ -108,8 +110,20 @@ void component_free(struct component *c);
  * -ENOENT: it says its package is not installed here (exit 1, PROTOCOL_NOT_INSTALLED).
  * Other errors: D holds "transport NAME: ..." and d->exit_code the status.
  */
-int transport_query(const struct adapter_call *call, const struct adapter *a, struct component *ret,
-		    struct diag *d);
+int transport_query(const struct adapter_call *call, struct adapter *a, struct component *ret, struct diag *d);
+
+/*
+ * Descriptors that one describe runs, asked all in one run of it
+ * (`describe --batch`, their paths on stdin) rather than one process each:
+ * transport_prefetch the --host --port --password of those among L's
+ * usable adapters (only ONLY's, when not NULL), which transport_query then
+ * takes; adapter_probe_prefetch the --capabilities of those among
+ * V[0..N), for adapter_probe.  Each answer is what a process of its own
+ * would have given.  When the batch fails as a whole (a describe too old
+ * to know it, a timeout), nothing is kept: each is asked alone as before.
+ */
+void transport_prefetch(const struct adapter_call *call, struct adapter_list *l, const char *only);
+void adapter_probe_prefetch(const struct adapter_call *call, struct adapter *const *v, size_t n);
 
 struct server_reply {
 	enum result result;
