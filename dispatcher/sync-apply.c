@@ -80,19 +80,23 @@ static const char *adopted_what(bool port, bool secret)
 	return port && secret ? "port and secret" : port ? "port" : "secret";
 }
 
-/* Make transport TR take server SR's port and secret, or say why the pair cannot be made. */
-static void adopt(struct sync_run *run, struct server_run *sr, struct transport_run *tr, const struct component *shared)
+/*
+ * What transport TR must set to take server SR's port and secret
+ * (CAP_SET_PORT, CAP_SET_PASSWORD), or 0: nothing to set, or the pair
+ * cannot be made (decided here, with why).
+ */
+static unsigned adopt_need(struct sync_run *run, struct server_run *sr, struct transport_run *tr,
+			   const struct component *shared)
 {
 	struct adapter_call call = ctx_call(run->ctx);
 	struct pair *p = find_pair(run, tr, sr);
-	struct server_reply set = SERVER_REPLY_INIT;
 	struct diag d = DIAG_INIT;
 	bool port_differs = tr->comp.port != shared->port, secret_differs = !buf_equal(&tr->comp.secret, &shared->secret);
 	unsigned need = (port_differs ? CAP_SET_PORT : 0) | (secret_differs ? CAP_SET_PASSWORD : 0);
 	const char *what = adopted_what(port_differs, secret_differs);
 
 	if (!p)
-		return;
+		return 0;
 	adapter_probe(&call, tr->a);
 	if (tr->a->secret_max && shared->secret.len > tr->a->secret_max) {
 		diag_set(&d, EINVAL, EXIT_DATAERR,
@@ -100,15 +104,15 @@ static void adopt(struct sync_run *run, struct server_run *sr, struct transport_
 			 "one by hand (every transport then adopts it)",
 			 tr->a->name, tr->a->secret_max, sr->a->name, shared->secret.len);
 		decide(run, p, "conflict", &d);
-		return;
+		return 0;
 	}
 	if (!need)
-		return;
+		return 0;
 	if (tr->pinned) {
 		diag_set(&d, EEXIST, EXIT_DATAERR, "transport %s: follows the port and secret of server %s; server %s imposes others",
 			 tr->a->name, tr->pinned, sr->a->name);
 		decide(run, p, "conflict", &d);
-		return;
+		return 0;
 	}
 	if ((tr->a->caps & need) != need && tr->comp.server_address[0]) {
 		diag_set(&d, EINVAL, EXIT_DATAERR,
@@ -116,38 +120,109 @@ static void adopt(struct sync_run *run, struct server_run *sr, struct transport_
 			 "transport the %s in the server's configuration, on its machine, then export and import it again",
 			 tr->a->name, sr->a->name, what, what);
 		decide(run, p, "conflict", &d);
-		return;
+		return 0;
 	}
 	if ((tr->a->caps & need) != need) {
 		diag_set(&d, EINVAL, EXIT_DATAERR, "transport %s: server %s imposes its own %s, and the adapter cannot adopt %s (no %s)",
 			 tr->a->name, sr->a->name, what, need == (CAP_SET_PORT | CAP_SET_PASSWORD) ? "them" : "it",
 			 (need & ~tr->a->caps & CAP_SET_PASSWORD) ? JD_CAP_SET_PASSWORD : JD_CAP_SET_PORT);
 		decide(run, p, "conflict", &d);
-		return;
+		return 0;
 	}
 	tr->pinned = sr->a->name;
+	return need;
+}
+
+/*
+ * Transport TR has set NEED of server SR's SHARED values (RC, SET and D: how
+ * its --set-* call went; not called in a dry run): from now on it follows
+ * them, or its pairs fail.
+ */
+static void adopted(struct sync_run *run, struct server_run *sr, struct transport_run *tr,
+		    const struct component *shared, unsigned need, int rc, struct server_reply *set, const struct diag *d)
+{
+	struct pair *p = find_pair(run, tr, sr);
+	const char *what = adopted_what(need & CAP_SET_PORT, need & CAP_SET_PASSWORD);
+
 	if (run->o->dry_run) {
 		/* Show what the other servers would get once the transport has adopted the values. */
 		ctx_error("transport %s: would adopt the %s of server %s", tr->a->name, what, sr->a->name);
-	} else if (transport_set(&call, tr->a, port_differs ? shared->port : 0, secret_differs ? &shared->secret : NULL,
-				 &set, &d) < 0) {
+	} else if (rc < 0) {
 		tr->word = "error";
 		for (size_t i = 0; i < run->npairs; i++)
 			if (run->pairs[i].t == tr && run->pairs[i].action == PAIR_APPLY)
-				decide(run, &run->pairs[i], "error", &d);
-		server_reply_free(&set);
+				decide(run, &run->pairs[i], "error", d);
 		return;
 	} else {
 		audit_log(&run->au, NULL, "transport=%s adopted-from=%s port=%u result=%s", tr->a->name, sr->a->name,
-			  shared->port, protocol_result_word(set.result));
-		sync_relay("transport", tr->a->name, &set.notes, &p->remarks);
+			  shared->port, protocol_result_word(set->result));
+		sync_relay("transport", tr->a->name, &set->notes, &p->remarks);
 		ctx_error("transport %s: adopted the %s of server %s; restart it", tr->a->name, what, sr->a->name);
-		server_reply_free(&set);
 	}
 	tr->comp.port = shared->port;
 	buf_truncate(&tr->comp.secret, 0);
 	if (buf_append(&tr->comp.secret, shared->secret.data, shared->secret.len) < 0)
 		tr->word = "error";
+}
+
+/*
+ * Every transport that answered takes server SR's SHARED port and secret
+ * where it can: those that set the same values all at once (the
+ * descriptors among them in one process of describe), then each is told
+ * in the transports' order.
+ */
+static void adopt_all(struct sync_run *run, struct server_run *sr, const struct component *shared)
+{
+	struct adapter_call call = ctx_call(run->ctx);
+	const unsigned kinds[] = { CAP_SET_PORT | CAP_SET_PASSWORD, CAP_SET_PORT, CAP_SET_PASSWORD };
+	size_t n = run->ntr + 1, *at = calloc(n, sizeof(*at));
+	unsigned *need = calloc(n, sizeof(*need));
+	struct adapter **v = calloc(n, sizeof(*v));
+	struct server_reply *set = calloc(n, sizeof(*set)), *gset = calloc(n, sizeof(*gset));
+	struct diag *d = calloc(n, sizeof(*d)), *gd = calloc(n, sizeof(*gd));
+	int *rc = calloc(n, sizeof(*rc)), *grc = calloc(n, sizeof(*grc));
+
+	if (!at || !need || !v || !set || !gset || !d || !gd || !rc || !grc) {
+		ctx_error("out of memory");
+		run->code = run->code ? run->code : EXIT_OSERR;
+		goto out;
+	}
+	for (size_t t = 0; t < run->ntr; t++)
+		if (run->tr[t].asked && !run->tr[t].word)
+			need[t] = adopt_need(run, sr, &run->tr[t], shared);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(*kinds) && !run->o->dry_run; k++) {
+		size_t m = 0;
+		for (size_t t = 0; t < run->ntr; t++)
+			if (need[t] == kinds[k]) {
+				at[m] = t;
+				v[m] = run->tr[t].a;
+				gset[m] = (struct server_reply)SERVER_REPLY_INIT;
+				gd[m++] = (struct diag)DIAG_INIT;
+			}
+		if (m)
+			transport_set_all(&call, v, m, kinds[k] & CAP_SET_PORT ? shared->port : 0,
+					  kinds[k] & CAP_SET_PASSWORD ? &shared->secret : NULL, gset, gd, grc);
+		for (size_t i = 0; i < m; i++) {
+			set[at[i]] = gset[i];
+			d[at[i]] = gd[i];
+			rc[at[i]] = grc[i];
+		}
+	}
+	for (size_t t = 0; t < run->ntr; t++)
+		if (need[t]) {
+			adopted(run, sr, &run->tr[t], shared, need[t], rc[t], &set[t], &d[t]);
+			server_reply_free(&set[t]);
+		}
+out:
+	free(at);
+	free(need);
+	free(v);
+	free(set);
+	free(gset);
+	free(d);
+	free(gd);
+	free(rc);
+	free(grc);
 }
 
 /* The capabilities of every transport answering, the descriptors' all at once (one process of describe). */
@@ -214,9 +289,7 @@ static void apply_shared(struct sync_run *run, struct server_run *sr)
 			ctx_error("server %s: %s its shared component secret (stock or missing)", sr->a->name,
 				  run->o->dry_run ? "would replace" : "replaced");
 		}
-		for (size_t t = 0; t < run->ntr; t++)
-			if (run->tr[t].asked && !run->tr[t].word)
-				adopt(run, sr, &run->tr[t], &shared);
+		adopt_all(run, sr, &shared);
 	}
 	server_reply_free(&reply);
 	component_free(&shared);

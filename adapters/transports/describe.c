@@ -9,6 +9,7 @@
 #include <jabber-dispatch/adapter.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,20 +85,42 @@ static FILE *room_stream(char *room)
 }
 
 /*
+ * Standard input from now on: a pipe holding SECRET (the secret and its
+ * newline, far less than a pipe holds); the descriptor it replaced, to be
+ * put back, or -1.
+ */
+static int stdin_from(const struct buf *secret)
+{
+	int p[2], saved = -1;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	if (write(p[1], secret->data, secret->len) == (ssize_t)secret->len && (saved = dup(STDIN_FILENO)) >= 0 &&
+	    dup2(p[0], STDIN_FILENO) < 0) {
+		close(saved);
+		saved = -1;
+	}
+	close(p[0]);
+	close(p[1]);
+	return saved;
+}
+
+/*
  * One descriptor of a batch: `describe ARGV[1] ARGV[2]...` run here, what it
  * prints taken into OUT and ERR (locked memory), then its frame written:
  * "STATUS OUTLEN ERRLEN\n", the output, the error; STATUS as from waitpid.
  * The GNU C library lets stdout and stderr be assigned (its manual says
  * so): the adapter framework prints as it does in a process of its own.
  */
-static int batch_one(int argc, char **argv, char *out, char *err)
+static int batch_one(int argc, char **argv, const struct buf *secret, char *out, char *err)
 {
 	FILE *o = room_stream(out), *e = room_stream(err), *saved_out = stdout, *saved_err = stderr;
 	long olen = -1, elen = -1;
+	int saved_in = -1;
 	char head[64];
 	int code;
 
-	if (!o || !e) {
+	if (!o || !e || (secret->len && (saved_in = stdin_from(secret)) < 0)) {
 		if (o)
 			fclose(o);
 		if (e)
@@ -110,6 +133,8 @@ static int batch_one(int argc, char **argv, char *out, char *err)
 	code = describe_one(argc, argv);
 	stdout = saved_out;
 	stderr = saved_err;
+	if (saved_in >= 0 && (dup2(saved_in, STDIN_FILENO) < 0 || close(saved_in) < 0))
+		code = EXIT_OSERR;
 	olen = ftell(o);
 	elen = ftell(e);
 	fclose(o);
@@ -131,13 +156,14 @@ static int batch_one(int argc, char **argv, char *out, char *err)
 /*
  * `describe --batch ARGS... < DESCRIPTORS`: `describe DESC ARGS...` for each
  * descriptor path on standard input (absolute, one a line), in that order,
- * each answer framed (batch_one).  All in this one process: a process per
+ * each answer framed (batch_one).  With --set-password, the secret they
+ * adopt comes first, one line, given to each on its standard input.  All in this one process: a process per
  * descriptor cost more than the reading of its files.  Should this process
  * fail as a whole, the dispatcher asks each descriptor alone.
  */
 static int describe_batch(int argc, char **argv)
 {
-	struct buf list = BUF_INIT;
+	struct buf list = BUF_INIT_SENSITIVE, secret = BUF_INIT_SENSITIVE;
 	char **args = calloc((size_t)argc + 1, sizeof(*args));
 	char *out = secmem_alloc(BATCH_ROOM), *err = malloc(BATCH_ROOM);
 	int code = EXIT_OK;
@@ -151,7 +177,15 @@ static int describe_batch(int argc, char **argv)
 	args[0] = argv[0];
 	for (int i = 2; i < argc; i++)
 		args[i] = argv[i]; /* after the descriptor: the options given to the batch */
-	for (char *p = list.len ? list.data : NULL, *nl; code == EXIT_OK && p && *p; p = nl + 1) {
+	char *p = list.len ? list.data : NULL, *nl;
+	for (int i = 2; i < argc; i++)
+		if (strcmp(argv[i], "--set-password") == 0 && p && (nl = strchr(p, '\n'))) {
+			/* The secret every descriptor adopts comes first, one line: each run reads it on its stdin. */
+			if (buf_append(&secret, p, (size_t)(nl + 1 - p)) < 0)
+				code = EXIT_OSERR;
+			p = nl + 1;
+		}
+	for (; code == EXIT_OK && p && *p; p = nl + 1) {
 		if (!(nl = strchr(p, '\n')) || p[0] != '/' || memchr(p, '\0', (size_t)(nl - p))) {
 			fprintf(stderr, "describe: --batch: stdin must be absolute paths, one a line\n");
 			code = EXIT_USAGE;
@@ -159,7 +193,7 @@ static int describe_batch(int argc, char **argv)
 		}
 		*nl = '\0';
 		args[1] = p;
-		if (batch_one(argc, args, out, err) < 0) {
+		if (batch_one(argc, args, &secret, out, err) < 0) {
 			fprintf(stderr, "describe: --batch: %s: cannot run or report it: %s\n", p, strerror(errno));
 			code = EXIT_OSERR;
 		}
@@ -169,6 +203,7 @@ out:
 	free(err);
 	free(args);
 	buf_free(&list);
+	buf_free(&secret);
 	return code;
 }
 

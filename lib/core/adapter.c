@@ -663,20 +663,23 @@ static bool described_by(const struct adapter *a, const struct adapter *first)
 
 /*
  * Ask the descriptors among V[0..N) that one describe runs, with ARGS, in
- * one `describe --batch`; ANSWERS[i] gets V[i]'s answer, malloc'd, or stays
- * NULL for an adapter not asked.  False when the batch failed as a whole:
+ * one `describe --batch` (HEAD, when not NULL, on stdin before their
+ * paths); ANSWERS[i] gets V[i]'s answer, malloc'd, or stays NULL for an
+ * adapter not asked.  False when the batch failed as a whole:
  * then no answer is kept.
  */
 static bool describe_batch(const struct adapter_call *call, struct adapter *const *v, size_t n, struct strv *args,
-			   struct child **answers)
+			   const struct buf *head, struct child **answers)
 {
 	struct adapter_call big = *call;
 	struct child ch = CHILD_INIT;
-	struct buf list = BUF_INIT;
+	struct buf list = BUF_INIT_SENSITIVE; /* after HEAD, a secret */
 	const struct adapter *first = NULL;
 	size_t asked = 0;
 	bool ok = true;
 
+	if (head)
+		ok = buf_append(&list, head->data, head->len) == 0;
 	for (size_t i = 0; i < n; i++)
 		if (described_by(v[i], first)) {
 			first = first ? first : v[i];
@@ -731,7 +734,7 @@ void transport_prefetch(const struct adapter_call *call, struct adapter_list *l,
 			v[n++] = &l->v[i];
 	for (size_t i = 0; ok && i < 3; i++)
 		ok = strv_push(&args, flags[i]) == 0;
-	if (ok && describe_batch(&with_inputs, v, n, &args, answers))
+	if (ok && describe_batch(&with_inputs, v, n, &args, NULL, answers))
 		for (size_t i = 0; i < n; i++) {
 			if (answers[i] && v[i]->answer) {
 				child_free(v[i]->answer);
@@ -750,7 +753,7 @@ void adapter_probe_prefetch(const struct adapter_call *call, struct adapter *con
 	struct strv args = STRV_INIT;
 	struct child **answers = calloc(n + 1, sizeof(*answers));
 
-	if (answers && strv_push(&args, JD_FLAG_CAPABILITIES) == 0 && describe_batch(call, v, n, &args, answers))
+	if (answers && strv_push(&args, JD_FLAG_CAPABILITIES) == 0 && describe_batch(call, v, n, &args, NULL, answers))
 		for (size_t i = 0; i < n; i++) {
 			if (!answers[i])
 				continue;
@@ -922,37 +925,51 @@ out:
 }
 
 /* --set-port/--set-password, or with FILL_HOST: --fill --set-host=FILL_HOST and the same. */
+/* The options and standard input of a --set-* or --fill call. */
+static int edit_args(const char *fill_host, unsigned port, const struct buf *secret, struct strv *args,
+		     struct buf *input)
+{
+	char *opt;
+	int rc = 0;
+
+	if (fill_host) {
+		rc = strv_push(args, JD_FLAG_FILL);
+		if (rc == 0)
+			rc = asprintf(&opt, JD_FLAG_SET_HOST "%s", fill_host) < 0 ? -ENOMEM : strv_push_owned(args, opt);
+	}
+	if (rc == 0 && port)
+		rc = asprintf(&opt, JD_FLAG_SET_PORT "%u", port) < 0 ? -ENOMEM : strv_push_owned(args, opt);
+	if (rc == 0 && secret) {
+		rc = strv_push(args, JD_FLAG_SET_PASSWORD);
+		if (rc == 0)
+			rc = buf_append(input, secret->data, secret->len);
+		if (rc == 0)
+			rc = buf_putc(input, '\n');
+	}
+	return rc;
+}
+
+/* What transport A's --set-* or --fill call (RC: whether it ran) answered, into REPLY. */
+static int edit_reply(const struct adapter *a, int rc, struct child *ch, struct server_reply *reply, struct diag *d)
+{
+	if (rc < 0)
+		return diag_set(d, -rc, EXIT_UNAVAILABLE, "transport %s: cannot be run: %s", a->name, strerror(-rc));
+	if (!spawn_succeeded(ch))
+		return adapter_failed(a, ch, d);
+	return server_parse_reply(a, ch, reply, false, d);
+}
+
 static int transport_edit(const struct adapter_call *call, const struct adapter *a, const char *fill_host,
 			  unsigned port, const struct buf *secret, struct server_reply *reply, struct diag *d)
 {
 	struct child ch = CHILD_INIT;
 	struct strv args = STRV_INIT;
 	struct buf input = BUF_INIT_SENSITIVE;
-	char *opt;
-	int rc = 0;
+	int rc = edit_args(fill_host, port, secret, &args, &input);
 
-	if (fill_host) {
-		rc = strv_push(&args, JD_FLAG_FILL);
-		if (rc == 0)
-			rc = asprintf(&opt, JD_FLAG_SET_HOST "%s", fill_host) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
-	}
-	if (rc == 0 && port)
-		rc = asprintf(&opt, JD_FLAG_SET_PORT "%u", port) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
-	if (rc == 0 && secret) {
-		rc = strv_push(&args, JD_FLAG_SET_PASSWORD);
-		if (rc == 0)
-			rc = buf_append(&input, secret->data, secret->len);
-		if (rc == 0)
-			rc = buf_putc(&input, '\n');
-	}
 	if (rc == 0)
 		rc = adapter_run(call, a, &args, input.data, input.len, &ch);
-	if (rc < 0)
-		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "transport %s: cannot be run: %s", a->name, strerror(-rc));
-	else if (!spawn_succeeded(&ch))
-		rc = adapter_failed(a, &ch, d);
-	else
-		rc = server_parse_reply(a, &ch, reply, false, d);
+	rc = edit_reply(a, rc, &ch, reply, d);
 	strv_free(&args);
 	buf_free(&input);
 	child_free(&ch);
@@ -963,6 +980,29 @@ int transport_set(const struct adapter_call *call, const struct adapter *a, unsi
 		  const struct buf *secret, struct server_reply *reply, struct diag *d)
 {
 	return transport_edit(call, a, NULL, port, secret, reply, d);
+}
+
+void transport_set_all(const struct adapter_call *call, struct adapter *const *v, size_t n, unsigned port,
+		       const struct buf *secret, struct server_reply *replies, struct diag *diags, int *rcs)
+{
+	struct strv args = STRV_INIT;
+	struct buf head = BUF_INIT_SENSITIVE;
+	struct child **answers = calloc(n + 1, sizeof(*answers));
+
+	if (answers && edit_args(NULL, port, secret, &args, &head) == 0)
+		(void)describe_batch(call, v, n, &args, &head, answers);
+	for (size_t i = 0; i < n; i++) {
+		if (answers && answers[i])
+			rcs[i] = edit_reply(v[i], 0, answers[i], &replies[i], &diags[i]);
+		else
+			rcs[i] = transport_set(call, v[i], port, secret, &replies[i], &diags[i]);
+		if (answers && answers[i])
+			child_free(answers[i]);
+		free(answers ? answers[i] : NULL);
+	}
+	strv_free(&args);
+	buf_free(&head);
+	free(answers);
 }
 
 int transport_fill(const struct adapter_call *call, const struct adapter *a, const char *host, unsigned port,

@@ -56,17 +56,21 @@ check "  said so" contains "$(cat "$T/err")" "absolute paths"
 check "an empty batch answers nothing" equals "$("$describe" --batch --host </dev/null | wc -c)" 0
 
 # A sync through the batch against one process per transport: the same lines, the same files.
-ROOT1=$T/root1
-cp -a "$ROOT" "$ROOT1"
-real=$ROOT1/usr/lib/jabber-dispatch/describe.real
-mv "$ROOT1/usr/lib/jabber-dispatch/describe" "$real"
-cat >"$ROOT1/usr/lib/jabber-dispatch/describe" <<OLD
+# older_describe ROOT: a describe there that refuses --batch, and logs each call to $T/alone.calls
+older_describe() {
+	local real=$1/usr/lib/jabber-dispatch/describe.real
+	mv "$1/usr/lib/jabber-dispatch/describe" "$real"
+	cat >"$1/usr/lib/jabber-dispatch/describe" <<OLD
 #!/bin/sh
 [ "\$1" = --batch ] && { echo "describe: usage: describe DESCRIPTOR [ADAPTER OPTIONS...]" >&2; exit 64; }
-echo "\$1" >>"$T/alone.calls"
+echo "\$1 \$3" >>"$T/alone.calls"
 exec "$real" "\$@"
 OLD
-chmod 755 "$ROOT1/usr/lib/jabber-dispatch/describe"
+	chmod 755 "$1/usr/lib/jabber-dispatch/describe"
+}
+ROOT1=$T/root1
+cp -a "$ROOT" "$ROOT1"
+older_describe "$ROOT1"
 for round in first second; do
 	run_jd sync
 	one=$out one_err=$err one_rc=$rc
@@ -85,6 +89,26 @@ for round in first second; do
 	fi
 	printf 'hostname=t1.example.org\nport=5347\npassword=changed\n' | tee "$ROOT/etc/pt/t1.cfg" >"$ROOT1/etc/pt/t1.cfg"
 done
+
+# With jabberd2, which imposes its one port and secret: each transport adopts them (--set-password,
+# the secret on stdin), the descriptors all in one describe; as one by one, to the byte.
+ROOT2=$T/j2 ROOT2OLD=$T/j2old
+(ROOT=$ROOT2 && make_root prosody jabberd2 && only_servers prosody jabberd2 && descriptor_transports 5 5347 5347 5401)
+# a secret of the admin's, kept: both roots then impose the same one
+sed -i 's#<secret>secret</secret>#<secret>the-admins-own-secret-4711</secret>#' "$ROOT2/etc/jabberd2/router.xml"
+cp -a "$ROOT2" "$ROOT2OLD"
+older_describe "$ROOT2OLD"
+: >"$T/alone.calls"
+r=$("$JD" --root="$ROOT2" sync 2>"$T/err2") && rc=0 || rc=$?
+r1=$("$JD" --root="$ROOT2OLD" sync 2>"$T/err1") && rc1=0 || rc1=$?
+check "jabberd2: exit 0, as one by one" equals "$rc/$rc1" 0/0
+check "jabberd2: the same lines as one by one" equals "$r" "$r1"
+check "jabberd2: the same messages as one by one" equals "$(cat "$T/err2")" "$(sed "s#$ROOT2OLD/#$ROOT2/#g" "$T/err1")"
+check "jabberd2: each transport adopted the router's secret" \
+	equals "$(grep -h '^password=' "$ROOT2"/etc/pt/t*.cfg | sort -u | wc -l)/$(grep -c 'adopted the' "$T/err2")" 1/5
+check "jabberd2: the same files as one by one" \
+	diff -r --exclude=jabber-dispatch --exclude='*.log' "$ROOT2OLD/etc" "$ROOT2/etc"
+check "jabberd2: one by one, each transport asked, probed and set alone" equals "$(wc -l <"$T/alone.calls")" 15
 
 # One process of describe for all: T transports cost no process each.
 descriptor_transports 40
