@@ -17,6 +17,8 @@
 #   change   sync after one transport's secret was changed (every adapter runs)
 #   noop     sync with nothing changed since a sync that changed nothing (no adapter runs)
 #   ua       `update-alternatives --query` of one alternative: a few stat calls, no spawn
+#   stat     a program that only stats every file the no-op record names, as noop must: the floor of
+#            any check that looks at each input (3T files at S=3)
 #   procs    processes a sync creates, the dispatcher included (counted in a PID namespace)
 #   peak     largest resident set of the dispatcher or any adapter of a first sync (KiB)
 # Times in ms: median, then min/median/max of each run divided by the floor's (noop: by ua's) median.
@@ -59,6 +61,26 @@ int main(int argc, char **argv)
 }
 C
 cc -O2 -o "$work/spawn" "$work/spawn.c"
+
+# A checker with nothing around it: one fstatat per path listed in a file.
+cat >"$work/statall.c" <<'C'
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+int main(int argc, char **argv)
+{
+	static char line[4096];
+	struct stat st;
+	FILE *f = fopen(argv[argc - 1], "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		fstatat(AT_FDCWD, line, &st, AT_SYMLINK_NOFOLLOW);
+	}
+	return 0;
+}
+C
+cc -O2 -o "$work/statall" "$work/statall.c"
 
 # stock ROOTNAME PKG...: a sandbox with the packages' configs and the project, no transports
 stock() {
@@ -125,6 +147,11 @@ peak() {
 	fi
 }
 
+# record_paths ROOT: the files the no-op record of ROOT names, as paths on this machine
+record_paths() {
+	awk -v root="$1" '$1 == "id" && $2 == "file" { print ($3 == "root" ? root : "") $4 }' "$1/var/lib/jabber-dispatch/noop"
+}
+
 # change ROOT: a new secret for transport t1 (every run another)
 change() {
 	printf 'hostname=t1.bench.example\nport=5347\npassword=changed-%s\n' "$RANDOM$RANDOM" >"$1/etc/bench/t1.cfg"
@@ -134,8 +161,8 @@ stock s1 prosody
 stock s3 prosody ejabberd jabberd2
 alt=$(update-alternatives --get-selections | awk 'NR == 1 { print $1 }') # awk reads it all: no SIGPIPE under pipefail
 
-printf '%5s %2s %15s %8s %9s %17s %9s %17s %7s %6s %17s %8s\n' T S "procs f/c/n" floor-ms first-ms "first/floor" change-ms \
-	"change/floor" noop-ms ua-ms "noop/ua" peak-KiB
+printf '%5s %2s %15s %8s %9s %17s %9s %17s %7s %6s %17s %7s %8s\n' T S "procs f/c/n" floor-ms first-ms "first/floor" change-ms \
+	"change/floor" noop-ms ua-ms "noop/ua" stat-ms peak-KiB
 for t in $sizes; do
 	for s in 1 3; do
 		base=$work/base root=$work/root
@@ -154,11 +181,13 @@ for t in $sizes; do
 		p0=$(procs "$jd" --root="$root" sync)
 		ua=$(series ':' update-alternatives --query "$alt" | median)
 		noop=$(series ':' "$jd" --root="$root" sync | ratios "$ua")
+		record_paths "$root" >"$work/paths"
+		stat=$(series ':' "$work/statall" "$work/paths" | median)
 		rm -rf "$root"
 		cp -a "$base" "$root"
 		mem=$(peak "$jd" --root="$root" sync)
-		printf '%5s %2s %15s %8.1f %s %s %7.1f %6.1f %s %8s\n' "$t" "$s" "$p1/$pc/$p0" "$floor" "$first" "$chg" \
-			"$(awk '{ print $1 }' <<<"$noop")" "$ua" "$(sed 's/^ *[^ ]* *//' <<<"$noop")" "$mem"
+		printf '%5s %2s %15s %8.1f %s %s %7.1f %6.1f %s %7.1f %8s\n' "$t" "$s" "$p1/$pc/$p0" "$floor" "$first" "$chg" \
+			"$(awk '{ print $1 }' <<<"$noop")" "$ua" "$(sed 's/^ *[^ ]* *//' <<<"$noop")" "$stat" "$mem"
 	done
 done
 

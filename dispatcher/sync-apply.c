@@ -82,15 +82,14 @@ static const char *adopted_what(bool port, bool secret)
 
 /*
  * What transport TR must set to take server SR's port and secret
- * (CAP_SET_PORT, CAP_SET_PASSWORD), or 0: nothing to set, or the pair
- * cannot be made (decided here, with why).
+ * (CAP_SET_PORT, CAP_SET_PASSWORD), or 0: nothing to set, or (WHY set)
+ * the pair cannot be made.
  */
 static unsigned adopt_need(struct sync_run *run, struct server_run *sr, struct transport_run *tr,
-			   const struct component *shared)
+			   const struct component *shared, struct diag *why)
 {
 	struct adapter_call call = ctx_call(run->ctx);
 	struct pair *p = find_pair(run, tr, sr);
-	struct diag d = DIAG_INIT;
 	bool port_differs = tr->comp.port != shared->port, secret_differs = !buf_equal(&tr->comp.secret, &shared->secret);
 	unsigned need = (port_differs ? CAP_SET_PORT : 0) | (secret_differs ? CAP_SET_PASSWORD : 0);
 	const char *what = adopted_what(port_differs, secret_differs);
@@ -99,34 +98,30 @@ static unsigned adopt_need(struct sync_run *run, struct server_run *sr, struct t
 		return 0;
 	adapter_probe(&call, tr->a);
 	if (tr->a->secret_max && shared->secret.len > tr->a->secret_max) {
-		diag_set(&d, EINVAL, EXIT_DATAERR,
+		diag_set(why, EINVAL, EXIT_DATAERR,
 			 "transport %s: takes secrets of at most %u bytes, and server %s imposes one of %zu: give it a shorter "
 			 "one by hand (every transport then adopts it)",
 			 tr->a->name, tr->a->secret_max, sr->a->name, shared->secret.len);
-		decide(run, p, "conflict", &d);
 		return 0;
 	}
 	if (!need)
 		return 0;
 	if (tr->pinned) {
-		diag_set(&d, EEXIST, EXIT_DATAERR, "transport %s: follows the port and secret of server %s; server %s imposes others",
+		diag_set(why, EEXIST, EXIT_DATAERR, "transport %s: follows the port and secret of server %s; server %s imposes others",
 			 tr->a->name, tr->pinned, sr->a->name);
-		decide(run, p, "conflict", &d);
 		return 0;
 	}
 	if ((tr->a->caps & need) != need && tr->comp.server_address[0]) {
-		diag_set(&d, EINVAL, EXIT_DATAERR,
+		diag_set(why, EINVAL, EXIT_DATAERR,
 			 "transport %s: on another machine, and server %s imposes its own %s for every component: give the "
 			 "transport the %s in the server's configuration, on its machine, then export and import it again",
 			 tr->a->name, sr->a->name, what, what);
-		decide(run, p, "conflict", &d);
 		return 0;
 	}
 	if ((tr->a->caps & need) != need) {
-		diag_set(&d, EINVAL, EXIT_DATAERR, "transport %s: server %s imposes its own %s, and the adapter cannot adopt %s (no %s)",
+		diag_set(why, EINVAL, EXIT_DATAERR, "transport %s: server %s imposes its own %s, and the adapter cannot adopt %s (no %s)",
 			 tr->a->name, sr->a->name, what, need == (CAP_SET_PORT | CAP_SET_PASSWORD) ? "them" : "it",
 			 (need & ~tr->a->caps & CAP_SET_PASSWORD) ? JD_CAP_SET_PASSWORD : JD_CAP_SET_PORT);
-		decide(run, p, "conflict", &d);
 		return 0;
 	}
 	tr->pinned = sr->a->name;
@@ -168,8 +163,8 @@ static void adopted(struct sync_run *run, struct server_run *sr, struct transpor
 /*
  * Every transport that answered takes server SR's SHARED port and secret
  * where it can: those that set the same values all at once (the
- * descriptors among them in one process of describe), then each is told
- * in the transports' order.
+ * descriptors among them in one process of describe), then each pair is
+ * decided in the transports' order, as one by one.
  */
 static void adopt_all(struct sync_run *run, struct server_run *sr, const struct component *shared)
 {
@@ -179,17 +174,22 @@ static void adopt_all(struct sync_run *run, struct server_run *sr, const struct 
 	unsigned *need = calloc(n, sizeof(*need));
 	struct adapter **v = calloc(n, sizeof(*v));
 	struct server_reply *set = calloc(n, sizeof(*set)), *gset = calloc(n, sizeof(*gset));
-	struct diag *d = calloc(n, sizeof(*d)), *gd = calloc(n, sizeof(*gd));
+	struct diag *d = calloc(n, sizeof(*d)), *gd = calloc(n, sizeof(*gd)), *why = calloc(n, sizeof(*why));
 	int *rc = calloc(n, sizeof(*rc)), *grc = calloc(n, sizeof(*grc));
 
-	if (!at || !need || !v || !set || !gset || !d || !gd || !rc || !grc) {
-		ctx_error("out of memory");
-		run->code = run->code ? run->code : EXIT_OSERR;
+	if (!at || !need || !v || !set || !gset || !d || !gd || !why || !rc || !grc) {
+		struct diag oom = DIAG_INIT;
+		diag_set(&oom, ENOMEM, EXIT_OSERR, "server %s: out of memory", sr->a->name);
+		for (size_t i = 0; i < run->npairs; i++)
+			if (run->pairs[i].s == sr && run->pairs[i].action == PAIR_APPLY)
+				decide(run, &run->pairs[i], "error", &oom);
 		goto out;
 	}
-	for (size_t t = 0; t < run->ntr; t++)
+	for (size_t t = 0; t < run->ntr; t++) {
+		why[t] = (struct diag)DIAG_INIT;
 		if (run->tr[t].asked && !run->tr[t].word)
-			need[t] = adopt_need(run, sr, &run->tr[t], shared);
+			need[t] = adopt_need(run, sr, &run->tr[t], shared, &why[t]);
+	}
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(*kinds) && !run->o->dry_run; k++) {
 		size_t m = 0;
 		for (size_t t = 0; t < run->ntr; t++)
@@ -208,11 +208,14 @@ static void adopt_all(struct sync_run *run, struct server_run *sr, const struct 
 			rc[at[i]] = grc[i];
 		}
 	}
-	for (size_t t = 0; t < run->ntr; t++)
-		if (need[t]) {
+	for (size_t t = 0; t < run->ntr; t++) {
+		struct pair *p = find_pair(run, &run->tr[t], sr);
+		if (diag_is_set(&why[t]) && p)
+			decide(run, p, "conflict", &why[t]);
+		else if (need[t])
 			adopted(run, sr, &run->tr[t], shared, need[t], rc[t], &set[t], &d[t]);
-			server_reply_free(&set[t]);
-		}
+		server_reply_free(&set[t]);
+	}
 out:
 	free(at);
 	free(need);
@@ -221,6 +224,7 @@ out:
 	free(gset);
 	free(d);
 	free(gd);
+	free(why);
 	free(rc);
 	free(grc);
 }

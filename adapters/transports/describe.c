@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,12 +92,13 @@ static FILE *room_stream(char *room)
  */
 static int stdin_from(const struct buf *secret)
 {
-	int p[2], saved = -1;
+	int p[2], saved;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
-	if (write(p[1], secret->data, secret->len) == (ssize_t)secret->len && (saved = dup(STDIN_FILENO)) >= 0 &&
-	    dup2(p[0], STDIN_FILENO) < 0) {
+	saved = write(p[1], secret->data, secret->len) == (ssize_t)secret->len ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)
+									     : -1;
+	if (saved >= 0 && dup2(p[0], STDIN_FILENO) < 0) {
 		close(saved);
 		saved = -1;
 	}
@@ -133,8 +135,10 @@ static int batch_one(int argc, char **argv, const struct buf *secret, char *out,
 	code = describe_one(argc, argv);
 	stdout = saved_out;
 	stderr = saved_err;
-	if (saved_in >= 0 && (dup2(saved_in, STDIN_FILENO) < 0 || close(saved_in) < 0))
+	if (saved_in >= 0 && dup2(saved_in, STDIN_FILENO) < 0)
 		code = EXIT_OSERR;
+	if (saved_in >= 0)
+		close(saved_in);
 	olen = ftell(o);
 	elen = ftell(e);
 	fclose(o);
@@ -161,13 +165,58 @@ static int batch_one(int argc, char **argv, const struct buf *secret, char *out,
  * descriptor cost more than the reading of its files.  Should this process
  * fail as a whole, the dispatcher asks each descriptor alone.
  */
+/*
+ * With --set-password, the first line of stdin: "secret SECRET", into SECRET
+ * (locked memory) as a run reads it: the secret and its newline.  Read a
+ * byte at a time, so that nothing after it lands in unlocked memory; a line
+ * that is no such line (an older dispatcher) is refused.
+ */
+static int read_secret_line(struct buf *secret)
+{
+	static const char word[] = "secret ";
+	char c;
+	ssize_t n;
+
+	while ((n = read(STDIN_FILENO, &c, 1)) == 1 || (n < 0 && errno == EINTR)) {
+		if (n < 0)
+			continue;
+		if (buf_putc(secret, c) < 0 || secret->len > sizeof(word) - 1 + JD_SECRET_MAX + 1)
+			return -1;
+		if (c == '\n')
+			break;
+	}
+	if (secret->len <= sizeof(word) - 1 || memcmp(secret->data, word, sizeof(word) - 1) != 0 ||
+	    secret->data[secret->len - 1] != '\n')
+		return -1;
+	memmove(secret->data, secret->data + sizeof(word) - 1, secret->len - (sizeof(word) - 1));
+	buf_truncate(secret, secret->len - (sizeof(word) - 1));
+	return 0;
+}
+
+/*
+ * `describe --batch ARGS... < DESCRIPTORS`: `describe DESC ARGS...` for each
+ * descriptor path on standard input (absolute, one a line), in that order,
+ * each answer framed (batch_one).  With --set-password, the line "secret
+ * SECRET" comes first: each run reads SECRET on its standard input.  All in
+ * this one process: a process per descriptor cost more than the reading of
+ * its files.  Should this process fail, the dispatcher asks alone each
+ * descriptor it has no whole answer for.
+ */
 static int describe_batch(int argc, char **argv)
 {
-	struct buf list = BUF_INIT_SENSITIVE, secret = BUF_INIT_SENSITIVE;
+	struct buf list = BUF_INIT, secret = BUF_INIT_SENSITIVE;
 	char **args = calloc((size_t)argc + 1, sizeof(*args));
 	char *out = secmem_alloc(BATCH_ROOM), *err = malloc(BATCH_ROOM);
+	bool set_password = false;
 	int code = EXIT_OK;
 
+	for (int i = 2; i < argc; i++)
+		set_password |= strcmp(argv[i], "--set-password") == 0;
+	if (set_password && read_secret_line(&secret) < 0) {
+		fprintf(stderr, "describe: --batch --set-password: the first line must be \"secret\" and the secret\n");
+		code = EXIT_USAGE;
+		goto out;
+	}
 	if (!args || !out || !err || buf_read_fd(&list, STDIN_FILENO, 4u << 20) < 0) {
 		fprintf(stderr, "describe: --batch: cannot read the descriptors on stdin\n");
 		code = EXIT_OSERR;
@@ -177,15 +226,7 @@ static int describe_batch(int argc, char **argv)
 	args[0] = argv[0];
 	for (int i = 2; i < argc; i++)
 		args[i] = argv[i]; /* after the descriptor: the options given to the batch */
-	char *p = list.len ? list.data : NULL, *nl;
-	for (int i = 2; i < argc; i++)
-		if (strcmp(argv[i], "--set-password") == 0 && p && (nl = strchr(p, '\n'))) {
-			/* The secret every descriptor adopts comes first, one line: each run reads it on its stdin. */
-			if (buf_append(&secret, p, (size_t)(nl + 1 - p)) < 0)
-				code = EXIT_OSERR;
-			p = nl + 1;
-		}
-	for (; code == EXIT_OK && p && *p; p = nl + 1) {
+	for (char *p = list.len ? list.data : NULL, *nl; code == EXIT_OK && p && *p; p = nl + 1) {
 		if (!(nl = strchr(p, '\n')) || p[0] != '/' || memchr(p, '\0', (size_t)(nl - p))) {
 			fprintf(stderr, "describe: --batch: stdin must be absolute paths, one a line\n");
 			code = EXIT_USAGE;

@@ -571,11 +571,13 @@ int transport_query(const struct adapter_call *call, struct adapter *a, struct c
 		rc = strv_push(&args, JD_FLAG_QUERY_SERVER_ADDRESS);
 	if (rc == 0 && a->answer && !remote) {
 		c = *a->answer; /* asked with the others already: taken, once */
-		free(a->answer);
-		a->answer = NULL;
 	} else if (rc == 0) {
+		if (a->answer)
+			child_free(a->answer); /* not for this call */
 		rc = adapter_run(&with_inputs, a, &args, NULL, 0, &c);
 	}
+	free(a->answer);
+	a->answer = NULL;
 	if (rc < 0) {
 		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "transport %s: cannot be run: %s", a->name, strerror(-rc));
 		goto out;
@@ -636,22 +638,49 @@ out:
 	return rc;
 }
 
+/* A decimal number of LEN bytes at P, at most MAX, into *RET. */
+static bool frame_number(const char *p, size_t len, unsigned long long max, unsigned long long *ret)
+{
+	unsigned long long v = 0;
+
+	if (len == 0 || len > 19)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long long)(p[i] - '0');
+	}
+	*ret = v;
+	return v <= max;
+}
+
 /* "STATUS OUTLEN ERRLEN\n" at *P (of END): one answer of `describe --batch`, into C; *P moves past it. */
 static bool batch_frame(const char **p, const char *end, struct child *c)
 {
-	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
-	long status;
-	size_t olen, elen;
-	int used = -1;
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p) < 64 ? (size_t)(end - *p) : 64), *f[3];
+	unsigned long long v[3];
+	size_t avail, len[3];
 
-	if (!nl || nl - *p > 60 || sscanf(*p, "%ld %zu %zu\n%n", &status, &olen, &elen, &used) != 3 || used != nl + 1 - *p ||
-	    status < 0 || status > 0xffff || olen > (size_t)(end - nl - 1) || elen > (size_t)(end - nl - 1) - olen)
+	if (!nl)
+		return false;
+	f[0] = *p;
+	for (int i = 0; i < 3; i++) {
+		const char *stop = i < 2 ? memchr(f[i], ' ', (size_t)(nl - f[i])) : nl;
+		if (!stop)
+			return false;
+		len[i] = (size_t)(stop - f[i]);
+		if (i < 2)
+			f[i + 1] = stop + 1;
+	}
+	avail = (size_t)(end - nl - 1);
+	if (!frame_number(f[0], len[0], 0xffff, &v[0]) || !frame_number(f[1], len[1], avail, &v[1]) ||
+	    !frame_number(f[2], len[2], avail - v[1], &v[2]))
 		return false;
 	*p = nl + 1;
-	c->status = (int)status;
-	if (buf_append(&c->out, *p, olen) < 0 || buf_append(&c->err, *p + olen, elen) < 0)
+	c->status = (int)v[0];
+	if (buf_append(&c->out, *p, v[1]) < 0 || buf_append(&c->err, *p + v[1], v[2]) < 0)
 		return false;
-	*p += olen + elen;
+	*p += v[1] + v[2];
 	return true;
 }
 
@@ -665,8 +694,9 @@ static bool described_by(const struct adapter *a, const struct adapter *first)
  * Ask the descriptors among V[0..N) that one describe runs, with ARGS, in
  * one `describe --batch` (HEAD, when not NULL, on stdin before their
  * paths); ANSWERS[i] gets V[i]'s answer, malloc'd, or stays NULL for an
- * adapter not asked.  False when the batch failed as a whole:
- * then no answer is kept.
+ * adapter not asked, or not answered whole by a batch that failed on the
+ * way (an older describe, a timeout): the caller asks that one alone.
+ * False unless every one was answered.
  */
 static bool describe_batch(const struct adapter_call *call, struct adapter *const *v, size_t n, struct strv *args,
 			   const struct buf *head, struct child **answers)
@@ -694,7 +724,8 @@ static bool describe_batch(const struct adapter_call *call, struct adapter *cons
 	big.timeout_ms = call->timeout_ms + (int)(asked < 10000 ? asked : 10000) * (call->timeout_ms / 100);
 	big.max_output = ADAPTER_MAX_OUTPUT + asked * 4096;
 	ch.out = (struct buf)BUF_INIT_SENSITIVE; /* secrets */
-	ok = program_run(&big, first, "--batch", args, list.data, list.len, &ch) == 0 && spawn_succeeded(&ch);
+	ok = program_run(&big, first, "--batch", args, list.data, list.len, &ch) == 0;
+	/* Each whole frame is an answer, also from a batch that failed on the way: what it wrote is written. */
 	const char *p = ch.out.data ? ch.out.data : "", *end = p + ch.out.len;
 	for (size_t i = 0; ok && i < n; i++) {
 		if (!described_by(v[i], first))
@@ -705,14 +736,13 @@ static bool describe_batch(const struct adapter_call *call, struct adapter *cons
 			answers[i]->out = (struct buf)BUF_INIT_SENSITIVE;
 			ok = batch_frame(&p, end, answers[i]);
 		}
-	}
-	ok = ok && p == end;
-	for (size_t i = 0; !ok && i < n; i++) {
-		if (answers[i])
+		if (!ok && answers[i]) {
 			child_free(answers[i]);
-		free(answers[i]);
-		answers[i] = NULL;
+			free(answers[i]);
+			answers[i] = NULL;
+		}
 	}
+	ok = ok && p == end && spawn_succeeded(&ch);
 	child_free(&ch);
 	buf_free(&list);
 	return ok;
@@ -734,15 +764,16 @@ void transport_prefetch(const struct adapter_call *call, struct adapter_list *l,
 			v[n++] = &l->v[i];
 	for (size_t i = 0; ok && i < 3; i++)
 		ok = strv_push(&args, flags[i]) == 0;
-	if (ok && describe_batch(&with_inputs, v, n, &args, NULL, answers))
-		for (size_t i = 0; i < n; i++) {
-			if (answers[i] && v[i]->answer) {
-				child_free(v[i]->answer);
-				free(v[i]->answer);
-			}
-			if (answers[i])
-				v[i]->answer = answers[i];
+	if (ok)
+		(void)describe_batch(&with_inputs, v, n, &args, NULL, answers);
+	for (size_t i = 0; ok && i < n; i++) {
+		if (answers[i] && v[i]->answer) {
+			child_free(v[i]->answer);
+			free(v[i]->answer);
 		}
+		if (answers[i])
+			v[i]->answer = answers[i];
+	}
 	strv_free(&args);
 	free(answers);
 	free(v);
@@ -753,15 +784,16 @@ void adapter_probe_prefetch(const struct adapter_call *call, struct adapter *con
 	struct strv args = STRV_INIT;
 	struct child **answers = calloc(n + 1, sizeof(*answers));
 
-	if (answers && strv_push(&args, JD_FLAG_CAPABILITIES) == 0 && describe_batch(call, v, n, &args, NULL, answers))
-		for (size_t i = 0; i < n; i++) {
-			if (!answers[i])
-				continue;
-			if (!v[i]->probed && !v[i]->caps_text)
-				v[i]->caps_text = strdup(spawn_succeeded(answers[i]) ? buf_str(&answers[i]->out) : "");
-			child_free(answers[i]);
-			free(answers[i]);
-		}
+	if (answers && strv_push(&args, JD_FLAG_CAPABILITIES) == 0)
+		(void)describe_batch(call, v, n, &args, NULL, answers);
+	for (size_t i = 0; answers && i < n; i++) {
+		if (!answers[i])
+			continue;
+		if (!v[i]->probed && !v[i]->caps_text)
+			v[i]->caps_text = strdup(spawn_succeeded(answers[i]) ? buf_str(&answers[i]->out) : "");
+		child_free(answers[i]);
+		free(answers[i]);
+	}
 	strv_free(&args);
 	free(answers);
 }
@@ -989,8 +1021,9 @@ void transport_set_all(const struct adapter_call *call, struct adapter *const *v
 	struct buf head = BUF_INIT_SENSITIVE;
 	struct child **answers = calloc(n + 1, sizeof(*answers));
 
-	if (answers && edit_args(NULL, port, secret, &args, &head) == 0)
-		(void)describe_batch(call, v, n, &args, &head, answers);
+	/* The secret after a word no path starts with: a describe that does not know it refuses the batch. */
+	if (answers && buf_puts(&head, "secret ") == 0 && edit_args(NULL, port, secret, &args, &head) == 0)
+		(void)describe_batch(call, v, n, &args, secret ? &head : NULL, answers);
 	for (size_t i = 0; i < n; i++) {
 		if (answers && answers[i])
 			rcs[i] = edit_reply(v[i], 0, answers[i], &replies[i], &diags[i]);

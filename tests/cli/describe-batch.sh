@@ -53,6 +53,9 @@ check "the not-installed, unconfigured, broken and bad ones fail, each alone" \
 printf 'relative/path\n' | "$describe" --batch --host >/dev/null 2>"$T/err" && st=0 || st=$?
 check "a relative path on stdin: usage error" equals "$st" 64
 check "  said so" contains "$(cat "$T/err")" "absolute paths"
+printf '%s\n' "${descs[0]}" | "$describe" --batch --root="$ROOT" --set-password >/dev/null 2>"$T/err" && st=0 || st=$?
+check "--set-password without its \"secret\" line first: usage error, nothing run" equals "$st/$(cat "$ROOT/etc/pt/t1.cfg")" \
+	"64/$(printf 'hostname=t1.example.org\nport=5347\npassword=secret-1')"
 check "an empty batch answers nothing" equals "$("$describe" --batch --host </dev/null | wc -c)" 0
 
 # A sync through the batch against one process per transport: the same lines, the same files.
