@@ -109,7 +109,8 @@ static int stdin_from(const struct buf *secret)
 
 /*
  * One descriptor of a batch: `describe ARGV[1] ARGV[2]...` run here, what it
- * prints taken into OUT and ERR (locked memory), then its frame written:
+ * prints taken into OUT (locked memory: the secret) and ERR, with SECRET
+ * (when not empty) on its stdin, then its frame written:
  * "STATUS OUTLEN ERRLEN\n", the output, the error; STATUS as from waitpid.
  * The GNU C library lets stdout and stderr be assigned (its manual says
  * so): the adapter framework prints as it does in a process of its own.
