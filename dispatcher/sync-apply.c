@@ -170,14 +170,14 @@ static void adopt_all(struct sync_run *run, struct server_run *sr, const struct 
 {
 	struct adapter_call call = ctx_call(run->ctx);
 	const unsigned kinds[] = { CAP_SET_PORT | CAP_SET_PASSWORD, CAP_SET_PORT, CAP_SET_PASSWORD };
-	size_t n = run->ntr + 1, *at = calloc(n, sizeof(*at));
+	size_t n = run->ntr + 1;
 	unsigned *need = calloc(n, sizeof(*need));
 	struct adapter **v = calloc(n, sizeof(*v));
-	struct server_reply *set = calloc(n, sizeof(*set)), *gset = calloc(n, sizeof(*gset));
-	struct diag *d = calloc(n, sizeof(*d)), *gd = calloc(n, sizeof(*gd)), *why = calloc(n, sizeof(*why));
-	int *rc = calloc(n, sizeof(*rc)), *grc = calloc(n, sizeof(*grc));
+	struct server_reply *set = calloc(n, sizeof(*set));
+	struct diag *d = calloc(n, sizeof(*d)), *why = calloc(n, sizeof(*why));
+	int *rc = calloc(n, sizeof(*rc));
 
-	if (!at || !need || !v || !set || !gset || !d || !gd || !why || !rc || !grc) {
+	if (!need || !v || !set || !d || !why || !rc) {
 		struct diag oom = DIAG_INIT;
 		diag_set(&oom, ENOMEM, EXIT_OSERR, "server %s: out of memory", sr->a->name);
 		for (size_t i = 0; i < run->npairs; i++)
@@ -186,27 +186,16 @@ static void adopt_all(struct sync_run *run, struct server_run *sr, const struct 
 		goto out;
 	}
 	for (size_t t = 0; t < run->ntr; t++) {
-		why[t] = (struct diag)DIAG_INIT;
+		why[t] = d[t] = (struct diag)DIAG_INIT;
+		set[t] = (struct server_reply)SERVER_REPLY_INIT;
 		if (run->tr[t].asked && !run->tr[t].word)
 			need[t] = adopt_need(run, sr, &run->tr[t], shared, &why[t]);
 	}
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(*kinds) && !run->o->dry_run; k++) {
-		size_t m = 0;
 		for (size_t t = 0; t < run->ntr; t++)
-			if (need[t] == kinds[k]) {
-				at[m] = t;
-				v[m] = run->tr[t].a;
-				gset[m] = (struct server_reply)SERVER_REPLY_INIT;
-				gd[m++] = (struct diag)DIAG_INIT;
-			}
-		if (m)
-			transport_set_all(&call, v, m, kinds[k] & CAP_SET_PORT ? shared->port : 0,
-					  kinds[k] & CAP_SET_PASSWORD ? &shared->secret : NULL, gset, gd, grc);
-		for (size_t i = 0; i < m; i++) {
-			set[at[i]] = gset[i];
-			d[at[i]] = gd[i];
-			rc[at[i]] = grc[i];
-		}
+			v[t] = need[t] == kinds[k] ? run->tr[t].a : NULL;
+		transport_set_all(&call, v, run->ntr, kinds[k] & CAP_SET_PORT ? shared->port : 0,
+				  kinds[k] & CAP_SET_PASSWORD ? &shared->secret : NULL, set, d, rc);
 	}
 	for (size_t t = 0; t < run->ntr; t++) {
 		struct pair *p = find_pair(run, &run->tr[t], sr);
@@ -217,16 +206,12 @@ static void adopt_all(struct sync_run *run, struct server_run *sr, const struct 
 		server_reply_free(&set[t]);
 	}
 out:
-	free(at);
 	free(need);
 	free(v);
 	free(set);
-	free(gset);
 	free(d);
-	free(gd);
 	free(why);
 	free(rc);
-	free(grc);
 }
 
 /* The capabilities of every transport answering, the descriptors' all at once (one process of describe). */

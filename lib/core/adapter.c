@@ -41,6 +41,15 @@ static bool adapter_name_ignored(const char *name)
 	return false;
 }
 
+/* Free *ANSWER, a child's result kept on its own (a->answer, a batch's), and forget it. */
+static void answer_free(struct child **answer)
+{
+	if (*answer)
+		child_free(*answer);
+	free(*answer);
+	*answer = NULL;
+}
+
 static void adapter_free(struct adapter *a)
 {
 	free(a->name);
@@ -49,9 +58,7 @@ static void adapter_free(struct adapter *a)
 	free(a->script_path);
 	free(a->skipped);
 	free(a->caps_text);
-	if (a->answer)
-		child_free(a->answer);
-	free(a->answer);
+	answer_free(&a->answer);
 	if (a->inputs)
 		strv_free(&a->inputs->paths);
 	free(a->inputs);
@@ -571,13 +578,12 @@ int transport_query(const struct adapter_call *call, struct adapter *a, struct c
 		rc = strv_push(&args, JD_FLAG_QUERY_SERVER_ADDRESS);
 	if (rc == 0 && a->answer && !remote) {
 		c = *a->answer; /* asked with the others already: taken, once */
+		free(a->answer);
+		a->answer = NULL;
 	} else if (rc == 0) {
-		if (a->answer)
-			child_free(a->answer); /* not for this call */
 		rc = adapter_run(&with_inputs, a, &args, NULL, 0, &c);
 	}
-	free(a->answer);
-	a->answer = NULL;
+	answer_free(&a->answer); /* one not taken was not for this call */
 	if (rc < 0) {
 		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "transport %s: cannot be run: %s", a->name, strerror(-rc));
 		goto out;
@@ -684,10 +690,10 @@ static bool batch_frame(const char **p, const char *end, struct child *c)
 	return true;
 }
 
-/* Whether A is a descriptor that describe at FIRST's path runs (FIRST NULL: any describe). */
+/* Whether A (NULL: none) is a descriptor that describe at FIRST's path runs (FIRST NULL: any describe). */
 static bool described_by(const struct adapter *a, const struct adapter *first)
 {
-	return a->described && a->script_path && (!first || strcmp(a->exec_path, first->exec_path) == 0);
+	return a && a->described && a->script_path && (!first || strcmp(a->exec_path, first->exec_path) == 0);
 }
 
 /*
@@ -736,11 +742,8 @@ static bool describe_batch(const struct adapter_call *call, struct adapter *cons
 			answers[i]->out = (struct buf)BUF_INIT_SENSITIVE;
 			ok = batch_frame(&p, end, answers[i]);
 		}
-		if (!ok && answers[i]) {
-			child_free(answers[i]);
-			free(answers[i]);
-			answers[i] = NULL;
-		}
+		if (!ok)
+			answer_free(&answers[i]);
 	}
 	ok = ok && p == end && spawn_succeeded(&ch);
 	child_free(&ch);
@@ -766,14 +769,11 @@ void transport_prefetch(const struct adapter_call *call, struct adapter_list *l,
 		ok = strv_push(&args, flags[i]) == 0;
 	if (ok)
 		(void)describe_batch(&with_inputs, v, n, &args, NULL, answers);
-	for (size_t i = 0; ok && i < n; i++) {
-		if (answers[i] && v[i]->answer) {
-			child_free(v[i]->answer);
-			free(v[i]->answer);
-		}
-		if (answers[i])
+	for (size_t i = 0; ok && i < n; i++)
+		if (answers[i]) {
+			answer_free(&v[i]->answer);
 			v[i]->answer = answers[i];
-	}
+		}
 	strv_free(&args);
 	free(answers);
 	free(v);
@@ -791,8 +791,7 @@ void adapter_probe_prefetch(const struct adapter_call *call, struct adapter *con
 			continue;
 		if (!v[i]->probed && !v[i]->caps_text)
 			v[i]->caps_text = strdup(spawn_succeeded(answers[i]) ? buf_str(&answers[i]->out) : "");
-		child_free(answers[i]);
-		free(answers[i]);
+		answer_free(&answers[i]);
 	}
 	strv_free(&args);
 	free(answers);
@@ -956,7 +955,6 @@ out:
 	return rc;
 }
 
-/* --set-port/--set-password, or with FILL_HOST: --fill --set-host=FILL_HOST and the same. */
 /* The options and standard input of a --set-* or --fill call. */
 static int edit_args(const char *fill_host, unsigned port, const struct buf *secret, struct strv *args,
 		     struct buf *input)
@@ -991,6 +989,7 @@ static int edit_reply(const struct adapter *a, int rc, struct child *ch, struct 
 	return server_parse_reply(a, ch, reply, false, d);
 }
 
+/* --set-port/--set-password, or with FILL_HOST: --fill --set-host=FILL_HOST and the same. */
 static int transport_edit(const struct adapter_call *call, const struct adapter *a, const char *fill_host,
 			  unsigned port, const struct buf *secret, struct server_reply *reply, struct diag *d)
 {
@@ -1018,23 +1017,26 @@ void transport_set_all(const struct adapter_call *call, struct adapter *const *v
 		       const struct buf *secret, struct server_reply *replies, struct diag *diags, int *rcs)
 {
 	struct strv args = STRV_INIT;
-	struct buf head = BUF_INIT_SENSITIVE;
+	struct buf head = BUF_INIT_SENSITIVE, input = BUF_INIT_SENSITIVE;
 	struct child **answers = calloc(n + 1, sizeof(*answers));
 
 	/* The secret after a word no path starts with: a describe that does not know it refuses the batch. */
-	if (answers && buf_puts(&head, "secret ") == 0 && edit_args(NULL, port, secret, &args, &head) == 0)
+	if (answers && edit_args(NULL, port, secret, &args, &input) == 0 &&
+	    (!secret || (buf_puts(&head, "secret ") == 0 && buf_append(&head, input.data, input.len) == 0)))
 		(void)describe_batch(call, v, n, &args, secret ? &head : NULL, answers);
 	for (size_t i = 0; i < n; i++) {
+		if (!v[i])
+			continue;
 		if (answers && answers[i])
 			rcs[i] = edit_reply(v[i], 0, answers[i], &replies[i], &diags[i]);
 		else
 			rcs[i] = transport_set(call, v[i], port, secret, &replies[i], &diags[i]);
-		if (answers && answers[i])
-			child_free(answers[i]);
-		free(answers ? answers[i] : NULL);
+		if (answers)
+			answer_free(&answers[i]);
 	}
 	strv_free(&args);
 	buf_free(&head);
+	buf_free(&input);
 	free(answers);
 }
 

@@ -165,9 +165,9 @@ int server_shared(const struct adapter_call *call, const struct adapter *a, bool
 int transport_set(const struct adapter_call *call, const struct adapter *a, unsigned port,
 		  const struct buf *secret, struct server_reply *reply, struct diag *d);
 /*
- * transport_set for each of V[0..N) with the same PORT and SECRET, the
- * descriptors among them in one process of describe (see
- * transport_prefetch): REPLIES[i], DIAGS[i] and RCS[i] for V[i].
+ * transport_set for each of V[0..N) (a NULL entry skipped) with the same
+ * PORT and SECRET, the descriptors among them in one process of describe
+ * (see transport_prefetch): REPLIES[i], DIAGS[i] and RCS[i] for V[i].
  */
 void transport_set_all(const struct adapter_call *call, struct adapter *const *v, size_t n, unsigned port,
 		       const struct buf *secret, struct server_reply *replies, struct diag *diags, int *rcs);
