@@ -159,14 +159,6 @@ static int batch_one(int argc, char **argv, const struct buf *secret, char *out,
 }
 
 /*
- * `describe --batch ARGS... < DESCRIPTORS`: `describe DESC ARGS...` for each
- * descriptor path on standard input (absolute, one a line), in that order,
- * each answer framed (batch_one).  With --set-password, the secret they
- * adopt comes first, one line, given to each on its standard input.  All in this one process: a process per
- * descriptor cost more than the reading of its files.  Should this process
- * fail as a whole, the dispatcher asks each descriptor alone.
- */
-/*
  * With --set-password, the first line of stdin: "secret SECRET", into SECRET
  * (locked memory) as a run reads it: the secret and its newline.  Read a
  * byte at a time, so that nothing after it lands in unlocked memory; a line
@@ -212,7 +204,7 @@ static int describe_batch(int argc, char **argv)
 	int code = EXIT_OK;
 
 	for (int i = 2; i < argc; i++)
-		set_password |= strcmp(argv[i], "--set-password") == 0;
+		set_password |= strcmp(argv[i], JD_FLAG_SET_PASSWORD) == 0;
 	if (set_password && read_secret_line(&secret) < 0) {
 		fprintf(stderr, "describe: --batch --set-password: the first line must be \"secret\" and the secret\n");
 		code = EXIT_USAGE;
