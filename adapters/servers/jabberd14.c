@@ -57,13 +57,12 @@ struct j14_conf {
 	struct strv hosts;      /* names live services take with <host> */
 	struct strv comp_hosts; /* those of them that belong to a component (a service with <accept>) */
 	struct strv secrets;    /* every <accept><secret> as written, live or commented out: hidden in diffs */
+	bool read_back;         /* the text an edit produced, analysed again: its notes were said of the original */
 };
 
 #define J14_CONF_INIT { .f = XE_FILE_INIT, .hosts = STRV_INIT, .comp_hosts = STRV_INIT, .secrets = STRV_INIT }
 
 enum j14_state { J14_NONE, J14_MANAGED, J14_EXCLUDED, J14_MANUAL };
-
-static struct buf j14_notes = BUF_INIT;
 
 static void j14_free(struct j14_conf *c)
 {
@@ -248,9 +247,8 @@ static int j14_analyse(struct j14_conf *c, struct diag *d)
 			rc = j14_comment(c, n, mark);
 		} else if (n->type == XML_ELEMENT) {
 			const char *colon = strchr(n->name, ':');
-			if (strcmp(colon ? colon + 1 : n->name, "include") == 0)
-				rc = buf_printf(&j14_notes,
-						"jabberd14: %s:%u: services in included files are not checked for port clashes\n",
+			if (strcmp(colon ? colon + 1 : n->name, "include") == 0 && !c->read_back)
+				rc = server_note("%s:%u: services in included files are not checked for port clashes",
 						c->f.path, n->line);
 			if (rc == 0)
 				rc = j14_scan_port_attrs(c, n->children, n->name);
@@ -363,6 +361,7 @@ static int j14_commit(const struct j14_conf *c, struct xe_edits *e, const char *
 	if (e->n == 0)
 		return 0;
 	after.f.path = c->f.path;
+	after.read_back = true;
 	rc = xe_edits_apply(&c->f, e, &after.f.text);
 	if (rc == 0 && (xe_parse(&after.f, &cd) < 0 || j14_analyse(&after, &cd) < 0 || j14_state(&after, host, &s) != want))
 		rc = diag_set(d, EPROTO, EXIT_SOFTWARE, "%s: the edit would not read back as intended%s%s; nothing written",
@@ -573,9 +572,5 @@ static const struct server_ops j14_ops = {
 
 int main(int argc, char **argv)
 {
-	int code = server_adapter_main(argc, argv, &j14_ops);
-	if (code == EXIT_OK && j14_notes.len)
-		fputs(buf_str(&j14_notes), stderr);
-	buf_free(&j14_notes);
-	return code;
+	return server_adapter_main(argc, argv, &j14_ops);
 }

@@ -84,9 +84,6 @@ struct j2_conf {
 
 enum j2_state { J2_NONE, J2_MANAGED, J2_EXCLUDED, J2_MANUAL };
 
-/* Said on stderr once the run has succeeded (an operation itself never prints). */
-static struct buf j2_notes = BUF_INIT;
-
 static void j2_free(struct j2_conf *c)
 {
 	xe_free(&c->f);
@@ -443,13 +440,13 @@ static int j2_secure(const struct j2_conf *c, const struct secret *secret, bool 
 			rc = buf_puts(r, "</secret>");
 	}
 	if (rc == 0)
-		rc = buf_printf(&j2_notes, "jabberd2: %s: %s the %s component secret by %s: restart jabberd2, then the transports\n",
+		rc = server_note("%s: %s the %s component secret by %s: restart jabberd2, then the transports",
 				c->f.path, dry_run ? "would replace" : "replaced", !c->secret ? "missing" : c->secret_value.len ? "stock" : "empty",
 				generated ? "a generated one" : "the transport's");
 	if (rc < 0 || !j2_ip_public(c) || c->ip_settled)
 		return rc;
 	if (c->keep_ip)
-		return buf_printf(&j2_notes, "jabberd2: %s: <local> says \"" J2_KEEP_IP "\": the router keeps listening on %s\n",
+		return server_note("%s: <local> says \"" J2_KEEP_IP "\": the router keeps listening on %s",
 				  c->f.path, c->ip_value);
 	if (c->ip) {
 		r = xe_edit_add(e, c->ip->open_end, c->ip->close_start);
@@ -463,9 +460,9 @@ static int j2_secure(const struct j2_conf *c, const struct secret *secret, bool 
 			rc = buf_puts(r, "<ip>" J2_LOOPBACK "</ip>");
 	}
 	if (rc == 0)
-		rc = buf_printf(&j2_notes,
-				"jabberd2: %s: %s the component port to " J2_LOOPBACK " (it was %s): a transport on another host "
-				"needs <ip> set to an address it can reach, and <!-- " J2_KEEP_IP " --> in <local>\n",
+		rc = server_note(
+				"%s: %s the component port to " J2_LOOPBACK " (it was %s): a transport on another host "
+				"needs <ip> set to an address it can reach, and <!-- " J2_KEEP_IP " --> in <local>",
 				c->f.path, dry_run ? "would bind" : "bound", c->ip_value);
 	return rc;
 }
@@ -503,9 +500,9 @@ static int j2_open_for(struct j2_conf *c, const char *addr, struct xe_edits *e, 
 			rc = buf_puts(r, "<!-- " J2_KEEP_IP " (a transport on another machine) -->");
 	}
 	if (rc == 0)
-		rc = buf_printf(&j2_notes,
-				"jabberd2: %s: %s <ip> from %s to %s for a transport connecting to %s: the router has one "
-				"address for every component, so port %u is open on every interface, not only %s\n",
+		rc = server_note(
+				"%s: %s <ip> from %s to %s for a transport connecting to %s: the router has one "
+				"address for every component, so port %u is open on every interface, not only %s",
 				c->f.path, dry_run ? "would change" : "changed", c->ip_value, any, addr, c->port_value, addr);
 	return rc;
 }
@@ -688,9 +685,9 @@ static int j2_apply(const struct server_request *req, struct changeset *cs, stru
 	if (st == J2_EXCLUDED || st == J2_MANUAL) {
 		ret->result = st == J2_EXCLUDED ? RESULT_EXCLUDED : RESULT_MANUAL;
 		if (st == J2_EXCLUDED && !strv_contains(&c.aliases, req->host))
-			rc = buf_printf(&j2_notes,
-					"jabberd2: %s:%u: %s is excluded, but the router still lets any component bind it with the "
-					"shared secret; <alias name=\"%s\" target=\"...\"/> in <aliases> blocks it\n",
+			rc = server_note(
+					"%s:%u: %s is excluded, but the router still lets any component bind it with the "
+					"shared secret; <alias name=\"%s\" target=\"...\"/> in <aliases> blocks it",
 					c.f.path, rec->line, req->host, req->host);
 		goto out;
 	}
@@ -877,9 +874,5 @@ static const struct server_ops j2_ops = {
 
 int main(int argc, char **argv)
 {
-	int code = server_adapter_main(argc, argv, &j2_ops);
-	if (code == EXIT_OK && j2_notes.len)
-		fputs(buf_str(&j2_notes), stderr);
-	buf_free(&j2_notes);
-	return code;
+	return server_adapter_main(argc, argv, &j2_ops);
 }

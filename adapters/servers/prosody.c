@@ -18,9 +18,6 @@
 #define IFACES_LOOPBACK "\"127.0.0.1\", \"::1\""
 #define PROSODY_COMPONENT_PORT 5347 /* mod_component's default_port */
 
-/* Remarks for the admin, printed on stderr once the operation succeeded. */
-static struct buf prosody_notes = BUF_INIT;
-
 /* Queue FILE's text with [start, end) replaced by REPL. */
 static int splice_text(struct changeset *cs, const struct pfile *f, size_t start, size_t end, const char *repl,
 		  size_t rlen)
@@ -347,8 +344,7 @@ static int sync_ifaces(struct prosody_conf *c, const char *host, const char *add
 	if (c->first_section >= end)
 		c->first_section = c->first_section + line.len - (end - start);
 	if (rc == 0 && addr && *addr)
-		rc = buf_printf(&prosody_notes,
-				"component_interfaces is one setting for every component port: each %s on %s too\n",
+		rc = server_note("component_interfaces is one setting for every component port: each %s on %s too",
 				dry_run ? "would listen" : "now listens", addr);
 out:
 	strv_free(&recs);
@@ -573,10 +569,5 @@ static const struct server_ops prosody_ops = {
 
 int main(int argc, char **argv)
 {
-	int code = server_adapter_main(argc, argv, &prosody_ops);
-
-	if (code == EXIT_OK && prosody_notes.len)
-		fprintf(stderr, "prosody: %s", buf_str(&prosody_notes));
-	buf_free(&prosody_notes);
-	return code;
+	return server_adapter_main(argc, argv, &prosody_ops);
 }

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -494,6 +495,47 @@ static int run_op(const struct server_ops *ops, struct server_request *req, stru
 	}
 }
 
+/* The notes of this call (server_note): lines, each ending in '\n'. */
+static struct buf server_notes = BUF_INIT;
+
+/* Whether the LEN bytes at LINE (a line with its newline) stand among the first N bytes of the notes. */
+static bool note_queued(size_t n, const char *line, size_t len)
+{
+	for (size_t at = 0; at + len <= n;) {
+		const char *nl = memchr(server_notes.data + at, '\n', n - at);
+		size_t here = (size_t)(nl - (server_notes.data + at)) + 1;
+		if (here == len && memcmp(server_notes.data + at, line, len) == 0)
+			return true;
+		at += here;
+	}
+	return false;
+}
+
+int server_note(const char *fmt, ...)
+{
+	size_t start = server_notes.len;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = buf_vprintf(&server_notes, fmt, ap);
+	va_end(ap);
+	if (rc == 0)
+		rc = buf_putc(&server_notes, '\n');
+	if (rc < 0 || note_queued(start, server_notes.data + start, server_notes.len - start))
+		buf_truncate(&server_notes, start);
+	return rc;
+}
+
+/* Print the queued notes, each "NAME: NOTE". */
+static void notes_print(const struct server_ops *ops)
+{
+	const char *p = buf_str(&server_notes), *nl;
+
+	for (; (nl = strchr(p, '\n')); p = nl + 1)
+		fprintf(stderr, "%s: %.*s\n", ops->name, (int)(nl - p), p);
+}
+
 int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 {
 	struct server_request req = { .root = ROOT_INIT, .added = STRV_INIT, .removed = STRV_INIT };
@@ -528,7 +570,10 @@ int server_adapter_main(int argc, char **argv, const struct server_ops *ops)
 		fwrite(buf_str(&out), 1, out.len, stdout);
 		if (fflush(stdout) != 0)
 			code = EXIT_OSERR;
+		else
+			notes_print(ops);
 	}
+	buf_free(&server_notes);
 	if (ops->forget)
 		ops->forget();
 	safefs_view_free(req.root.view);

@@ -100,6 +100,15 @@ struct server_ops {
 	void (*forget)(void);
 };
 
+/*
+ * Queue a note for the admin about a change an operation made (or, on a dry
+ * run, would make): one line, without its newline.  Printed on stderr as
+ * "NAME: NOTE" once the whole call succeeded, each distinct line once (a
+ * batch would repeat it for every record); dropped when the call fails, as
+ * its changes are.
+ */
+int server_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* The line a --listen answer gives for a listener on IP (a wildcard becomes loopback) and PORT. */
 int server_listen_line(struct buf *out, const char *ip, unsigned port, enum listen_mode mode);
 

@@ -156,4 +156,12 @@ check "a neighbour moved onto our port: refused" contains "$err" 'port 5555 is a
 cp "$T/two.xml" "$JX"
 run_ad --reload --added=gw.example.org
 check "reload: a restart is needed" contains "$out" "restart needed"
+
+# --- a top-level include: said once per call (not again for the text the edit produced), with its line
+sed -i 's|</jabber>|  <jabberd:include xmlns:jabberd="jabber:config:jabberd">/etc/jabber/more.xml</jabberd:include>\n</jabber>|' "$JX"
+line=$(grep -n 'jabberd:include xmlns' "$JX" | cut -d: -f1)
+run_ad --host=inc.example.org --port=5559 --password-stdin <<<'three'
+check "include: added" equals "$out" "added restart"
+check "include: said once, with the line it had" equals "$err" \
+	"jabberd14: /etc/jabber/jabber.xml:$line: services in included files are not checked for port clashes"
 finish

@@ -6,6 +6,7 @@
  */
 #include "unit.h"
 
+#include "exitcode.h"
 #include "sandbox.h"
 #include "server-adapter.h"
 
@@ -40,6 +41,13 @@ static int fake_apply(const struct server_request *req, struct changeset *cs, st
 	int rc = fake_load(req, &old, &text, &had, &same, d);
 
 	ret->result = !had ? RESULT_ADDED : same ? RESULT_UNCHANGED : RESULT_UPDATED;
+	/* "noted.*" gets a note of its own and one said twice; "refused.*" a note, then a refusal */
+	if (rc == 0 && (strncmp(req->host, "noted.", 6) == 0 || strncmp(req->host, "refused.", 8) == 0))
+		rc = server_note("%s: a note of its own", req->host);
+	for (int i = 0; rc == 0 && strncmp(req->host, "noted.", 6) == 0 && i < 2; i++)
+		rc = server_note("said once");
+	if (rc == 0 && strncmp(req->host, "refused.", 8) == 0)
+		rc = diag_set(d, EINVAL, EXIT_DATAERR, "%s: refused", req->host);
 	if (rc == 0 && !same)
 		rc = buf_printf(&text, "%s %u %s\n", req->host, req->port, req->secret.data);
 	if (rc == 0 && !same)
@@ -242,5 +250,23 @@ static void test_not_installed(void **state)
 	io_free(&io);
 }
 
+/* Notes: after the answer, each line once, prefixed with the adapter's name; none when the call fails. */
+static void test_notes(void **state)
+{
+	struct sandbox *sb = *state;
+	struct io io = { BUF_INIT, BUF_INIT };
+
+	sandbox_put(sb, FAKE_CONFIG, "", 0640);
+	assert_int_equal(FAKE(sb, "s3cret\n", &io.out, &io.err, "--host=noted.example.org", "--port=5347", "--password-stdin"),
+			 0);
+	assert_string_equal(buf_str(&io.out), "added\n");
+	assert_string_equal(buf_str(&io.err), "fake: noted.example.org: a note of its own\nfake: said once\n");
+	assert_int_equal(FAKE(sb, "s3cret\n", &io.out, &io.err, "--host=refused.example.org", "--port=5347",
+			      "--password-stdin"),
+			 65);
+	assert_string_equal(buf_str(&io.err), "fake: refused.example.org: refused\n");
+	io_free(&io);
+}
+
 UNIT_TESTS(cmocka_unit_test(test_capabilities), UNIT_SANDBOX(test_life), UNIT_SANDBOX(test_refused),
-	   UNIT_SANDBOX(test_seed_password), UNIT_SANDBOX(test_not_installed))
+	   UNIT_SANDBOX(test_seed_password), UNIT_SANDBOX(test_not_installed), UNIT_SANDBOX(test_notes))
