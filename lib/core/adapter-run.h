@@ -19,6 +19,11 @@ int adapter_run(const struct adapter_call *call, const struct adapter *a, struct
 		const char *input, size_t input_len, struct child *c);
 /* Why A's call C failed, into D; -ENODEV for a server adapter whose server is not installed here. */
 int adapter_failed(const struct adapter *a, const struct child *c, struct diag *d);
+/*
+ * Whether a call succeeded, RC being what adapter_run returned for it and C
+ * what it did: 0, or why not said in D ("cannot be run", or adapter_failed).
+ */
+int adapter_outcome(const struct adapter *a, int rc, const struct child *c, struct diag *d);
 /* Split OUT into at most N lines (without their '\n') pointing into OUT; how many. */
 size_t split_lines(struct buf *out, char **lines, size_t n);
 /* Validate the port and secret lines A printed into RET's port and secret. */

@@ -103,16 +103,9 @@ int server_apply(const struct adapter_call *call, const struct adapter *a, const
 		rc = asprintf(&opt, JD_FLAG_BIND_ADDRESS "%s", c->server_address) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
 	if (rc < 0)
 		goto out;
-	rc = adapter_run(call, a, &args, input.data, input.len, &ch);
-	if (rc < 0) {
-		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
-		goto out;
-	}
-	if (!spawn_succeeded(&ch)) {
-		rc = adapter_failed(a, &ch, d);
-		goto out;
-	}
-	rc = server_parse_reply(a, &ch, ret, true, d);
+	rc = adapter_outcome(a, adapter_run(call, a, &args, input.data, input.len, &ch), &ch, d);
+	if (rc == 0)
+		rc = server_parse_reply(a, &ch, ret, true, d);
 out:
 	/* argv may hold the secret (seed protocol): wipe before freeing. */
 	for (size_t i = 0; i < args.n; i++)
@@ -147,15 +140,11 @@ int server_shared(const struct adapter_call *call, const struct adapter *a, bool
 	}
 	if (rc == 0)
 		rc = adapter_run(&with_inputs, a, &args, NULL, 0, &ch);
-	if (rc < 0) {
-		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
+	if (rc == 0)
+		take_inputs(a, &ch.out, spawn_succeeded(&ch) ? 3 : 0);
+	rc = adapter_outcome(a, rc, &ch, d);
+	if (rc < 0)
 		goto out;
-	}
-	take_inputs(a, &ch.out, spawn_succeeded(&ch) ? 3 : 0);
-	if (!spawn_succeeded(&ch)) {
-		rc = adapter_failed(a, &ch, d);
-		goto out;
-	}
 	/* "WORD [restart]", then the port, then the secret (never copied out of the sensitive buffer). */
 	rc = server_parse_reply(a, &ch, reply, false, d);
 	if (rc < 0)
@@ -220,11 +209,8 @@ int server_remove(const struct adapter_call *call, const struct adapter *a, cons
 		rc = strv_push(&args, JD_FLAG_DRY_RUN);
 	if (rc == 0)
 		rc = adapter_run(call, a, &args, NULL, 0, &ch);
-	if (rc < 0)
-		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
-	else if (!spawn_succeeded(&ch))
-		rc = adapter_failed(a, &ch, d);
-	else
+	rc = adapter_outcome(a, rc, &ch, d);
+	if (rc == 0)
 		rc = server_parse_reply(a, &ch, ret, true, d);
 	strv_free(&args);
 	child_free(&ch);
@@ -289,11 +275,8 @@ int server_batch(const struct adapter_call *call, const struct adapter *a, struc
 		rc = adapter_run(&big, a, &args, input.data, input.len, &ch);
 	if (rc == 0)
 		take_inputs(a, &ch.out, spawn_succeeded(&ch) ? n : 0);
-	if (rc < 0)
-		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
-	else if (!spawn_succeeded(&ch))
-		rc = adapter_failed(a, &ch, d);
-	else if (memchr(buf_str(&ch.out), '\0', ch.out.len) || split_lines(&ch.out, lines, n + 1) != n)
+	rc = adapter_outcome(a, rc, &ch, d);
+	if (rc == 0 && (memchr(buf_str(&ch.out), '\0', ch.out.len) || split_lines(&ch.out, lines, n + 1) != n))
 		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "server %s: --batch: not one line per component", a->name);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = batch_line(a, lines[i], i, &items[i], d);
@@ -324,11 +307,8 @@ int server_reload(const struct adapter_call *call, const struct adapter *a, cons
 	slow.timeout_ms = call->timeout_ms * 4;
 	if (rc == 0)
 		rc = adapter_run(&slow, a, &args, NULL, 0, &ch);
-	if (rc < 0)
-		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
-	else if (!spawn_succeeded(&ch))
-		rc = adapter_failed(a, &ch, d);
-	else if ((rc = buf_append(&ret->text, buf_str(&ch.out), ch.out.len)) == 0)
+	rc = adapter_outcome(a, rc, &ch, d);
+	if (rc == 0 && (rc = buf_append(&ret->text, buf_str(&ch.out), ch.out.len)) == 0)
 		rc = buf_append(&ret->notes, buf_str(&ch.err), ch.err.len);
 	strv_free(&args);
 	child_free(&ch);
@@ -364,10 +344,7 @@ int server_listen(const struct adapter_call *call, const struct adapter *a, cons
 		rc = asprintf(&opt, JD_FLAG_HOST "%s", host) < 0 ? -ENOMEM : strv_push_owned(&args, opt);
 	if (rc == 0)
 		rc = adapter_run(call, a, &args, NULL, 0, &ch);
-	if (rc < 0)
-		rc = diag_set(d, -rc, EXIT_UNAVAILABLE, "server %s: cannot be run: %s", a->name, strerror(-rc));
-	else if (!spawn_succeeded(&ch))
-		rc = adapter_failed(a, &ch, d);
+	rc = adapter_outcome(a, rc, &ch, d);
 	if (rc < 0)
 		goto out;
 	count = split_lines(&ch.out, lines, SERVER_MAX_LISTENERS + 1);

@@ -94,6 +94,14 @@ int adapter_failed(const struct adapter *a, const struct child *c, struct diag *
 			spawn_describe(c, how, sizeof(how)), said);
 }
 
+int adapter_outcome(const struct adapter *a, int rc, const struct child *c, struct diag *d)
+{
+	if (rc < 0)
+		return diag_set(d, -rc, EXIT_UNAVAILABLE, "%s %s: cannot be run: %s", adapter_kind_word(a->kind), a->name,
+				strerror(-rc));
+	return spawn_succeeded(c) ? 0 : adapter_failed(a, c, d);
+}
+
 int adapter_probe(const struct adapter_call *call, struct adapter *a)
 {
 	struct child c = CHILD_INIT;
@@ -471,11 +479,8 @@ static int edit_args(const char *fill_host, unsigned port, const struct buf *sec
 /* What transport A's --set-* or --fill call (RC: whether it ran) answered, into REPLY. */
 static int edit_reply(const struct adapter *a, int rc, struct child *ch, struct server_reply *reply, struct diag *d)
 {
-	if (rc < 0)
-		return diag_set(d, -rc, EXIT_UNAVAILABLE, "transport %s: cannot be run: %s", a->name, strerror(-rc));
-	if (!spawn_succeeded(ch))
-		return adapter_failed(a, ch, d);
-	return server_parse_reply(a, ch, reply, false, d);
+	rc = adapter_outcome(a, rc, ch, d);
+	return rc < 0 ? rc : server_parse_reply(a, ch, reply, false, d);
 }
 
 /* --set-port/--set-password, or with FILL_HOST: --fill --set-host=FILL_HOST and the same. */
