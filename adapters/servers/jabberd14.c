@@ -57,7 +57,6 @@ struct j14_conf {
 	struct strv hosts;      /* names live services take with <host> */
 	struct strv comp_hosts; /* those of them that belong to a component (a service with <accept>) */
 	struct strv secrets;    /* every <accept><secret> as written, live or commented out: hidden in diffs */
-	bool read_back;         /* the text an edit produced, analysed again: its notes were said of the original */
 };
 
 #define J14_CONF_INIT { .f = XE_FILE_INIT, .hosts = STRV_INIT, .comp_hosts = STRV_INIT, .secrets = STRV_INIT }
@@ -246,12 +245,7 @@ static int j14_analyse(struct j14_conf *c, struct diag *d)
 		} else if (n->type == XML_COMMENT) {
 			rc = j14_comment(c, n, mark);
 		} else if (n->type == XML_ELEMENT) {
-			const char *colon = strchr(n->name, ':');
-			if (strcmp(colon ? colon + 1 : n->name, "include") == 0 && !c->read_back)
-				rc = server_note("%s:%u: services in included files are not checked for port clashes",
-						c->f.path, n->line);
-			if (rc == 0)
-				rc = j14_scan_port_attrs(c, n->children, n->name);
+			rc = j14_scan_port_attrs(c, n->children, n->name);
 		}
 		for (size_t i = before; i < c->nsvc; i++)
 			if (c->svc[i].ours)
@@ -265,10 +259,30 @@ static int j14_analyse(struct j14_conf *c, struct diag *d)
 	return rc;
 }
 
+/*
+ * Say, for the config as read, that each top-level include is beyond our
+ * port check.  Not part of j14_analyse: that also reads back the text an
+ * edit produced, which would say it again with the lines moved.
+ */
+static int j14_include_notes(const struct j14_conf *c)
+{
+	int rc = 0;
+
+	for (const struct xml_node *n = c->f.doc.root->children; n && rc == 0; n = n->next) {
+		const char *colon = n->type == XML_ELEMENT ? strchr(n->name, ':') : NULL;
+		if (n->type == XML_ELEMENT && strcmp(colon ? colon + 1 : n->name, "include") == 0)
+			rc = server_note("%s:%u: services in included files are not checked for port clashes",
+					 c->f.path, n->line);
+	}
+	return rc;
+}
+
 static int j14_load(const struct server_request *req, bool for_write, struct j14_conf *c, struct diag *d)
 {
 	int rc = xe_load(&req->root, req->config, for_write, &c->f, d);
-	return rc < 0 ? rc : j14_analyse(c, d);
+	if (rc == 0)
+		rc = j14_analyse(c, d);
+	return rc < 0 ? rc : j14_include_notes(c);
 }
 
 static enum j14_state j14_state(const struct j14_conf *c, const char *host, const struct j14_service **ret)
@@ -361,7 +375,6 @@ static int j14_commit(const struct j14_conf *c, struct xe_edits *e, const char *
 	if (e->n == 0)
 		return 0;
 	after.f.path = c->f.path;
-	after.read_back = true;
 	rc = xe_edits_apply(&c->f, e, &after.f.text);
 	if (rc == 0 && (xe_parse(&after.f, &cd) < 0 || j14_analyse(&after, &cd) < 0 || j14_state(&after, host, &s) != want))
 		rc = diag_set(d, EPROTO, EXIT_SOFTWARE, "%s: the edit would not read back as intended%s%s; nothing written",
