@@ -442,58 +442,98 @@ static bool batchable(const struct pair *p, const struct server_run *sr)
 		(p->action == PAIR_REMOVE && (sr->a->caps & CAP_REMOVE)));
 }
 
-/*
- * Every pair of server SR in one call, when its adapter takes --batch (not in
- * a dry run: the diffs are per component).  Should the batch refuse a config
- * or a record, nothing was written, and the pairs are left to be done one by
- * one, each with its own message.
- */
-static void apply_batch(struct sync_run *run, struct server_run *sr)
-{
-	struct adapter_call call = ctx_call(run->ctx);
-	struct server_batch_item *items = NULL;
-	struct pair **ps = NULL;
-	struct buf notes = BUF_INIT;
-	struct diag d = DIAG_INIT;
-	size_t n = 0;
-	int rc;
+/* One server's batch of the run: its pairs, their records, what it said. */
+struct batch_job {
+	struct server_run *sr;
+	struct pair **ps;
+	struct server_batch_item *items;
+	struct buf notes;
+	struct diag d;
+};
 
-	if (!(sr->a->caps & CAP_BATCH) || run->o->dry_run || sr->failed || sr->absent)
-		return;
-	items = calloc(run->npairs + 1, sizeof(*items));
-	ps = calloc(run->npairs + 1, sizeof(*ps));
-	for (size_t i = 0; items && ps && i < run->npairs; i++) {
+/* Gather into J and B every pair of server SR that goes into its batch; -ENOMEM. */
+static int batch_collect(struct sync_run *run, struct server_run *sr, struct batch_job *j, struct server_batch *b)
+{
+	*j = (struct batch_job){ .sr = sr, .notes = BUF_INIT, .d = DIAG_INIT };
+	*b = (struct server_batch){ .a = sr->a, .notes = &j->notes, .d = &j->d };
+	j->items = calloc(run->npairs + 1, sizeof(*j->items));
+	j->ps = calloc(run->npairs + 1, sizeof(*j->ps));
+	if (!j->items || !j->ps)
+		return -ENOMEM;
+	for (size_t i = 0; i < run->npairs; i++) {
 		struct pair *p = &run->pairs[i];
 		if (!batchable(p, sr))
 			continue;
-		ps[n] = p;
-		items[n++] = (struct server_batch_item){ .comp = p->action == PAIR_APPLY ? &p->t->comp : NULL,
-							 .host = p->host, .reply = SERVER_REPLY_INIT };
+		j->ps[b->n] = p;
+		j->items[b->n++] = (struct server_batch_item){ .comp = p->action == PAIR_APPLY ? &p->t->comp : NULL,
+							       .host = p->host, .reply = SERVER_REPLY_INIT };
 	}
-	/* Called with no component too: it says whether the server is installed, for the lines of the others. */
-	rc = !items || !ps ? -ENOMEM : server_batch(&call, sr->a, items, n, &notes, &d);
-	if (rc == -ENODEV) {
-		hide_server(run, sr, &d);
-	} else if (rc < 0 && (d.exit_code == EXIT_DATAERR || d.exit_code == EXIT_USAGE)) {
+	b->items = j->items;
+	return 0;
+}
+
+/* What server SR's batch (J, B) did, into its pairs. */
+static void batch_settle(struct sync_run *run, struct batch_job *j, const struct server_batch *b)
+{
+	struct server_run *sr = j->sr;
+
+	if (b->rc == -ENODEV) {
+		hide_server(run, sr, &j->d);
+	} else if (b->rc < 0 && (j->d.exit_code == EXIT_DATAERR || j->d.exit_code == EXIT_USAGE)) {
 		/* A config or a record refused: which component it concerns is said by the calls one by one. */
 		if (run->ctx->verbose)
-			ctx_error("%s; asking component by component", d.msg);
+			ctx_error("%s; asking component by component", j->d.msg);
 	} else {
 		/* Done, or the adapter failed (killed, timed out, could not write): every pair says so. */
-		for (size_t i = 0; i < n; i++) {
-			if (ps[i]->action == PAIR_APPLY)
-				settle(run, ps[i], rc, &items[i].reply, &d);
+		for (size_t i = 0; i < b->n; i++) {
+			if (j->ps[i]->action == PAIR_APPLY)
+				settle(run, j->ps[i], b->rc, &j->items[i].reply, &j->d);
 			else
-				settle_remove(run, ps[i], rc, &items[i].reply, &d);
+				settle_remove(run, j->ps[i], b->rc, &j->items[i].reply, &j->d);
 		}
 	}
-	if (rc == 0)
-		sync_relay("server", sr->a->name, &notes, NULL);
-	for (size_t i = 0; i < n; i++)
-		server_reply_free(&items[i].reply);
-	buf_free(&notes);
-	free(items);
-	free(ps);
+	if (b->rc == 0)
+		sync_relay("server", sr->a->name, &j->notes, NULL);
+}
+
+/*
+ * Every pair of each server in one call, when its adapter takes --batch (not
+ * in a dry run: the diffs are per component), the servers side by side:
+ * each adapter edits its own server's files only.  A batch is called with
+ * no component too: it says whether the server is installed, for the lines
+ * of the others.  Should a batch refuse a config or a record, nothing was
+ * written, and its pairs are left to be done one by one, each with its own
+ * message.  What they did is taken server by server, in their order.
+ */
+static void apply_batches(struct sync_run *run)
+{
+	struct adapter_call call = ctx_call(run->ctx);
+	struct batch_job *jobs = calloc(run->nsr + 1, sizeof(*jobs));
+	struct server_batch *b = calloc(run->nsr + 1, sizeof(*b));
+	size_t n = 0;
+
+	for (size_t s = 0; jobs && b && s < run->nsr; s++) {
+		struct server_run *sr = &run->sr[s];
+		if (!(sr->a->caps & CAP_BATCH) || run->o->dry_run || sr->failed || sr->absent)
+			continue;
+		if (batch_collect(run, sr, &jobs[n], &b[n]) == 0) {
+			n++;
+			continue;
+		}
+		free(jobs[n].items); /* out of memory: its pairs are done one by one */
+		free(jobs[n].ps);
+	}
+	server_batch_all(&call, b, n);
+	for (size_t i = 0; i < n; i++) {
+		batch_settle(run, &jobs[i], &b[i]);
+		for (size_t k = 0; k < b[i].n; k++)
+			server_reply_free(&jobs[i].items[k].reply);
+		buf_free(&jobs[i].notes);
+		free(jobs[i].items);
+		free(jobs[i].ps);
+	}
+	free(jobs);
+	free(b);
 }
 
 /* A network step of the check after a reload waits no longer. */
@@ -573,8 +613,7 @@ void sync_apply(struct sync_run *run)
 	for (size_t s = 0; s < run->nsr; s++)
 		if ((run->sr[s].a->caps & CAP_SHARED) && !run->sr[s].absent)
 			apply_shared(run, &run->sr[s]);
-	for (size_t s = 0; s < run->nsr; s++)
-		apply_batch(run, &run->sr[s]);
+	apply_batches(run);
 	for (size_t i = 0; i < run->npairs; i++) {
 		struct pair *p = &run->pairs[i];
 		if (p->hidden || p->word) /* settled already: by the plan, the shared step or a batch */

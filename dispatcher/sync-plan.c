@@ -171,6 +171,16 @@ static int server_here(const struct sync_run *run, const struct adapter_call *ca
 static void find_servers(struct sync_run *run)
 {
 	struct adapter_call call = ctx_call(run->ctx);
+	struct adapter **ask = calloc(run->servers.n + 1, sizeof(*ask));
+	size_t nask = 0;
+
+	/* Their --capabilities side by side first: each is a process of its own. */
+	for (size_t s = 0; ask && s < run->servers.n; s++)
+		if (adapter_usable(&run->servers.v[s]) && wanted(run->o->only_server, run->servers.v[s].name))
+			ask[nask++] = &run->servers.v[s];
+	if (ask)
+		adapter_probe_prefetch(&call, ask, nask);
+	free(ask);
 
 	for (size_t s = 0; s < run->servers.n; s++) {
 		struct adapter *sa = &run->servers.v[s];

@@ -14,6 +14,19 @@
 const char *adapter_kind_word(enum adapter_kind kind);
 /* Free *ANSWER, a child's result kept on its own, and set it to NULL. */
 void answer_free(struct child **answer);
+/* One call of an adapter: A with ARGS and INPUT on stdin, into C. */
+struct adapter_job {
+	const struct adapter_call *call;
+	const struct adapter *a;
+	const char *first; /* right after the program instead of A's script ("--batch" to describe), or NULL */
+	struct strv *args;
+	const char *input;
+	size_t input_len;
+	struct child *c;
+	int rc; /* what adapter_run returns for it */
+};
+/* The N JOBS side by side, each as adapter_run runs one (spawn_run_all). */
+void adapter_run_all(struct adapter_job *jobs, size_t n);
 /* Run adapter A with ARGS and INPUT on stdin into C; a "#!" script of ours is given to its interpreter. */
 int adapter_run(const struct adapter_call *call, const struct adapter *a, struct strv *args,
 		const char *input, size_t input_len, struct child *c);

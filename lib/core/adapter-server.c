@@ -255,38 +255,87 @@ static int batch_line(const struct adapter *a, char *line, size_t i, struct serv
 	return 0;
 }
 
+/* One --batch call in the making: its own bounds, arguments, input, answer and the answer's lines. */
+struct batch_call {
+	struct adapter_call call;
+	struct strv args;
+	struct buf input;
+	struct child ch;
+	char **lines;
+};
+
+static int batch_prepare(const struct adapter_call *call, const struct server_batch *b, struct batch_call *bc)
+{
+	bc->call = *call;
+	/* Time and room in proportion: each component costs the adapter about what one call did. */
+	bc->call.timeout_ms = call->timeout_ms + (int)(b->n < 10000 ? b->n : 10000) * (call->timeout_ms / 100);
+	bc->call.max_output = ADAPTER_MAX_OUTPUT + b->n * 300;
+	bc->call.inputs = true;
+	bc->input = (struct buf)BUF_INIT_SENSITIVE;
+	bc->ch = (struct child)CHILD_INIT;
+	bc->lines = calloc(b->n + 1, sizeof(*bc->lines));
+	if (!bc->lines)
+		return -ENOMEM;
+	int rc = strv_push(&bc->args, "--batch");
+	return rc < 0 ? rc : batch_input(b->items, b->n, &bc->input);
+}
+
+/* B's answer, the call having returned RC. */
+static int batch_finish(struct server_batch *b, struct batch_call *bc, int rc)
+{
+	const struct adapter *a = b->a;
+	struct child *ch = &bc->ch;
+
+	if (rc == 0)
+		take_inputs(a, &ch->out, spawn_succeeded(ch) ? b->n : 0);
+	rc = adapter_outcome(a, rc, ch, b->d);
+	if (rc == 0 && (memchr(buf_str(&ch->out), '\0', ch->out.len) || split_lines(&ch->out, bc->lines, b->n + 1) != b->n))
+		rc = diag_set(b->d, EBADMSG, EXIT_DATAERR, "server %s: --batch: not one line per component", a->name);
+	for (size_t i = 0; rc == 0 && i < b->n; i++)
+		rc = batch_line(a, bc->lines[i], i, &b->items[i], b->d);
+	if (rc == 0)
+		rc = buf_append(b->notes, buf_str(&ch->err), ch->err.len);
+	return rc;
+}
+
+void server_batch_all(const struct adapter_call *call, struct server_batch *v, size_t n)
+{
+	struct batch_call *bc = calloc(n ? n : 1, sizeof(*bc));
+	struct adapter_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
+	size_t *which = calloc(n ? n : 1, sizeof(*which)), k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		v[i].rc = bc && jobs && which ? batch_prepare(call, &v[i], &bc[i]) : -ENOMEM;
+		if (v[i].rc < 0) {
+			v[i].rc = diag_set(v[i].d, -v[i].rc, EXIT_OSERR, "server %s: --batch cannot be run: %s", v[i].a->name,
+					   strerror(-v[i].rc));
+			continue;
+		}
+		jobs[k] = (struct adapter_job){ .call = &bc[i].call, .a = v[i].a, .args = &bc[i].args,
+						.input = bc[i].input.data, .input_len = bc[i].input.len, .c = &bc[i].ch };
+		which[k++] = i;
+	}
+	adapter_run_all(jobs, k);
+	for (size_t j = 0; j < k; j++)
+		v[which[j]].rc = batch_finish(&v[which[j]], &bc[which[j]], jobs[j].rc);
+	for (size_t i = 0; bc && i < n; i++) {
+		free(bc[i].lines);
+		strv_free(&bc[i].args);
+		buf_free(&bc[i].input);
+		child_free(&bc[i].ch);
+	}
+	free(bc);
+	free(jobs);
+	free(which);
+}
+
 int server_batch(const struct adapter_call *call, const struct adapter *a, struct server_batch_item *items, size_t n,
 		 struct buf *notes, struct diag *d)
 {
-	struct adapter_call big = *call;
-	struct child ch = CHILD_INIT;
-	struct strv args = STRV_INIT;
-	struct buf input = BUF_INIT_SENSITIVE;
-	char **lines = calloc(n + 1, sizeof(*lines));
-	int rc = lines ? strv_push(&args, "--batch") : -ENOMEM;
+	struct server_batch b = { .a = a, .items = items, .n = n, .notes = notes, .d = d };
 
-	/* Time and room in proportion: each component costs the adapter about what one call did. */
-	big.timeout_ms = call->timeout_ms + (int)(n < 10000 ? n : 10000) * (call->timeout_ms / 100);
-	big.max_output = ADAPTER_MAX_OUTPUT + n * 300;
-	big.inputs = true;
-	if (rc == 0)
-		rc = batch_input(items, n, &input);
-	if (rc == 0)
-		rc = adapter_run(&big, a, &args, input.data, input.len, &ch);
-	if (rc == 0)
-		take_inputs(a, &ch.out, spawn_succeeded(&ch) ? n : 0);
-	rc = adapter_outcome(a, rc, &ch, d);
-	if (rc == 0 && (memchr(buf_str(&ch.out), '\0', ch.out.len) || split_lines(&ch.out, lines, n + 1) != n))
-		rc = diag_set(d, EBADMSG, EXIT_DATAERR, "server %s: --batch: not one line per component", a->name);
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = batch_line(a, lines[i], i, &items[i], d);
-	if (rc == 0)
-		rc = buf_append(notes, buf_str(&ch.err), ch.err.len);
-	free(lines);
-	strv_free(&args);
-	buf_free(&input);
-	child_free(&ch);
-	return rc;
+	server_batch_all(call, &b, 1);
+	return b.rc;
 }
 
 int server_reload(const struct adapter_call *call, const struct adapter *a, const struct strv *added,

@@ -13,51 +13,82 @@
 #include <string.h>
 #include <sys/wait.h>
 
-/* Build argv: what A runs, then FIRST (when not NULL), then --root when not the host, then ARGS. */
-static int program_run(const struct adapter_call *call, const struct adapter *a, const char *first,
-		       struct strv *args, const char *input, size_t input_len, struct child *c)
-{
-	struct strv argv = STRV_INIT;
-	char *env[3] = { NULL, NULL, NULL };
-	int rc;
+/* Who calls (protocol 1, said without a flag the adapter might not parse); whether its inputs are asked. */
+static char *const env_plain[] = { (char *)"JABBER_DISPATCH_PROTOCOL=1", NULL };
+static char *const env_inputs[] = { (char *)"JABBER_DISPATCH_PROTOCOL=1", (char *)PROTOCOL_INPUTS_ENV "=1", NULL };
 
-	rc = strv_push(&argv, a->exec_path);
+/*
+ * J's child, ready to run: its argv into ARGV (what A runs, then J's FIRST
+ * or else A's script when a "#!" script of ours, then --root when not the
+ * host, then the arguments), its environment, input and bounds.
+ */
+static int job_prepare(const struct adapter_job *j, struct strv *argv)
+{
+	const struct adapter_call *call = j->call;
+	const struct adapter *a = j->a;
+	bool caps_only = j->args->n == 1 && strcmp(j->args->v[0], JD_FLAG_CAPABILITIES) == 0;
+	struct child *c = j->c;
+	const char *first = j->first ? j->first : a->script_path;
+	int rc = strv_push(argv, a->exec_path);
+
 	if (rc == 0 && first)
-		rc = strv_push(&argv, first);
+		rc = strv_push(argv, first);
 	/* --capabilities does not depend on the root, and a seed-protocol adapter may not know --root. */
-	if (rc == 0 && !safefs_root_is_host(call->root) &&
-	    !(args->n == 1 && strcmp(args->v[0], JD_FLAG_CAPABILITIES) == 0)) {
+	if (rc == 0 && !safefs_root_is_host(call->root) && !caps_only) {
 		char *opt;
-		rc = asprintf(&opt, JD_FLAG_ROOT "%s", call->root->path) < 0 ? -ENOMEM : strv_push_owned(&argv, opt);
+		rc = asprintf(&opt, JD_FLAG_ROOT "%s", call->root->path) < 0 ? -ENOMEM : strv_push_owned(argv, opt);
 	}
-	for (size_t i = 0; rc == 0 && i < args->n; i++)
-		rc = strv_push(&argv, args->v[i]);
+	for (size_t i = 0; rc == 0 && i < j->args->n; i++)
+		rc = strv_push(argv, j->args->v[i]);
 	if (rc < 0)
-		goto out;
-	/* Lets an adapter know who calls it and with which protocol, without a flag it might not parse. */
-	env[0] = (char *)"JABBER_DISPATCH_PROTOCOL=1";
-	if (call->inputs)
-		env[1] = (char *)PROTOCOL_INPUTS_ENV "=1";
-	else if (!(args->n == 1 && strcmp(args->v[0], JD_FLAG_CAPABILITIES) == 0))
+		return rc;
+	if (!call->inputs && !caps_only)
 		a->inputs->state = -1; /* an answer whose files are not known: nothing can be taken as unchanged */
 	c->path = a->exec_path;
-	c->argv = argv.v;
-	c->extra_env = env;
-	c->input = input;
-	c->input_len = input_len;
+	c->argv = argv->v;
+	c->extra_env = call->inputs ? env_inputs : env_plain;
+	c->input = j->input;
+	c->input_len = j->input_len;
 	c->timeout_ms = call->timeout_ms;
 	c->max_output = call->max_output ? call->max_output : ADAPTER_MAX_OUTPUT;
-	rc = spawn_run(c);
-out:
-	strv_free(&argv);
-	return rc;
+	return 0;
+}
+
+void adapter_run_all(struct adapter_job *jobs, size_t n)
+{
+	struct strv *argv = calloc(n ? n : 1, sizeof(*argv));
+	struct child **ready = calloc(n ? n : 1, sizeof(*ready));
+	size_t *which = calloc(n ? n : 1, sizeof(*which));
+	int *rcs = calloc(n ? n : 1, sizeof(*rcs));
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].rc = argv && ready && which && rcs ? job_prepare(&jobs[i], &argv[i]) : -ENOMEM;
+		if (jobs[i].rc == 0) {
+			ready[k] = jobs[i].c;
+			which[k++] = i;
+		}
+	}
+	if (k)
+		spawn_run_all(ready, k, rcs);
+	for (size_t i = 0; i < k; i++)
+		jobs[which[i]].rc = rcs[i];
+	for (size_t i = 0; argv && i < n; i++)
+		strv_free(&argv[i]);
+	free(argv);
+	free(ready);
+	free(which);
+	free(rcs);
 }
 
 /* Run adapter A with ARGS; a "#!" script of ours is given to its interpreter, as the kernel would. */
 int adapter_run(const struct adapter_call *call, const struct adapter *a, struct strv *args,
 		const char *input, size_t input_len, struct child *c)
 {
-	return program_run(call, a, a->script_path, args, input, input_len, c);
+	struct adapter_job j = { .call = call, .a = a, .args = args, .input = input, .input_len = input_len, .c = c };
+
+	adapter_run_all(&j, 1);
+	return j.rc;
 }
 
 /* First line of the child's stderr, quoted, for a message; "" when it said nothing. */
@@ -385,7 +416,10 @@ static bool describe_batch(const struct adapter_call *call, struct adapter *cons
 	big.timeout_ms = call->timeout_ms + (int)(asked < 10000 ? asked : 10000) * (call->timeout_ms / 100);
 	big.max_output = ADAPTER_MAX_OUTPUT + asked * 4096;
 	ch.out = (struct buf)BUF_INIT_SENSITIVE; /* secrets */
-	ok = program_run(&big, first, "--batch", args, list.data, list.len, &ch) == 0;
+	struct adapter_job j = { .call = &big, .a = first, .first = "--batch", .args = args, .input = list.data,
+				 .input_len = list.len, .c = &ch };
+	adapter_run_all(&j, 1);
+	ok = j.rc == 0;
 	/* Each whole frame is an answer, also from a batch that failed on the way: what it wrote is written. */
 	const char *p = ch.out.data ? ch.out.data : "", *end = p + ch.out.len;
 	for (size_t i = 0; ok && i < n; i++) {
@@ -434,6 +468,35 @@ void transport_prefetch(const struct adapter_call *call, struct adapter_list *l,
 	free(v);
 }
 
+/* The --capabilities of the adapters among V[0..N) not known yet, each a process of its own, side by side. */
+static void probe_side_by_side(const struct adapter_call *call, struct adapter *const *v, size_t n)
+{
+	struct strv args = STRV_INIT;
+	struct adapter_job *jobs = calloc(n + 1, sizeof(*jobs));
+	struct adapter **asked = calloc(n + 1, sizeof(*asked));
+	struct child *c = calloc(n + 1, sizeof(*c));
+	size_t k = 0;
+
+	for (size_t i = 0; jobs && asked && c && i < n; i++)
+		if (v[i] && !v[i]->probed && !v[i]->caps_text) {
+			c[k] = (struct child)CHILD_INIT;
+			jobs[k] = (struct adapter_job){ .call = call, .a = v[i], .args = &args, .c = &c[k] };
+			asked[k++] = v[i];
+		}
+	if (k && strv_push(&args, JD_FLAG_CAPABILITIES) == 0)
+		adapter_run_all(jobs, k);
+	for (size_t i = 0; i < k; i++) {
+		/* What adapter_probe would take; one that could not be run at all is asked again there. */
+		if (args.n && jobs[i].rc == 0)
+			asked[i]->caps_text = strdup(spawn_succeeded(&c[i]) ? buf_str(&c[i].out) : "");
+		child_free(&c[i]);
+	}
+	strv_free(&args);
+	free(jobs);
+	free(asked);
+	free(c);
+}
+
 void adapter_probe_prefetch(const struct adapter_call *call, struct adapter *const *v, size_t n)
 {
 	struct strv args = STRV_INIT;
@@ -448,6 +511,7 @@ void adapter_probe_prefetch(const struct adapter_call *call, struct adapter *con
 			v[i]->caps_text = strdup(spawn_succeeded(answers[i]) ? buf_str(&answers[i]->out) : "");
 		answer_free(&answers[i]);
 	}
+	probe_side_by_side(call, v, n);
 	strv_free(&args);
 	free(answers);
 }

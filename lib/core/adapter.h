@@ -118,7 +118,8 @@ int transport_query(const struct adapter_call *call, struct adapter *a, struct c
  * transport_prefetch the --host --port --password of those among L's
  * usable adapters (only ONLY's, when not NULL), which transport_query then
  * takes; adapter_probe_prefetch the --capabilities of those among
- * V[0..N), for adapter_probe.  Each answer is what a process of its own
+ * V[0..N), for adapter_probe, and of the others among them, each a process
+ * of its own, side by side.  Each answer is what a process of its own
  * would have given.  When the batch fails as a whole (a describe too old
  * to know it, a timeout), nothing is kept: each is asked alone as before.
  */
@@ -196,6 +197,20 @@ struct server_batch_item {
  */
 int server_batch(const struct adapter_call *call, const struct adapter *a, struct server_batch_item *items, size_t n,
 		 struct buf *notes, struct diag *d);
+/* One server's call among several of server_batch_all: its arguments, and RC what server_batch returns. */
+struct server_batch {
+	const struct adapter *a;
+	struct server_batch_item *items;
+	size_t n;
+	struct buf *notes;
+	struct diag *d;
+	int rc;
+};
+/*
+ * The batches of several servers side by side (each adapter edits only its
+ * own server's files), each as server_batch does it.
+ */
+void server_batch_all(const struct adapter_call *call, struct server_batch *v, size_t n);
 /* Apply the written changes to the running server; ADDED/REMOVED name the hosts that came and went. */
 int server_reload(const struct adapter_call *call, const struct adapter *a, const struct strv *added,
 		  const struct strv *removed, struct server_reply *ret, struct diag *d);

@@ -18,6 +18,8 @@
 #define SPAWN_GRACE_MS 2000
 #define SPAWN_MAX_ENV 32
 #define SPAWN_STACK (64u << 10)
+/* Children run side by side at most: enough for a few cores, far from the fd limit (4 fds each). */
+#define SPAWN_TOGETHER 8
 
 /* What the parent hands the child across clone(); the child writes exec_errno back (shared memory). */
 struct start {
@@ -182,15 +184,18 @@ static void drain_rest(int *fd, struct buf *b, struct child *c)
 
 /* The pipes and the child, while it runs. */
 struct run {
+	struct child *c;
 	int in, out, err, pidfd;
 	pid_t pid;
 	size_t written;
-	bool exited;
+	bool exited, gave_up, done; /* done: reaped, or never started */
 	long long deadline, kill_at;
+	int rc; /* what spawn_run returns for it */
 };
 
-static void feed(struct run *r, const struct child *c)
+static void feed(struct run *r)
 {
+	const struct child *c = r->c;
 	ssize_t n = write(r->in, c->input + r->written, c->input_len - r->written);
 	if (n > 0)
 		r->written += (size_t)n;
@@ -198,149 +203,233 @@ static void feed(struct run *r, const struct child *c)
 		close_fd(&r->in); /* EOF tells the child the input is complete */
 }
 
-/* One poll() round; returns -errno when poll itself fails. */
-static int step(struct run *r, struct child *c, long long t)
+/* Whether R still runs: not exited, not given up on (SIGKILLed after its grace), not failed to start. */
+static bool running(const struct run *r)
 {
-	struct pollfd pfd[4];
+	return !r->done && r->pid > 0 && !r->exited && !r->gave_up;
+}
+
+/* R's timeout and flood handling at time T: SIGTERM at the deadline, SIGKILL after the grace. */
+static void police(struct run *r, long long t)
+{
+	struct child *c = r->c;
+
+	if (!r->kill_at && (t >= r->deadline || c->overflow)) {
+		c->timed_out = !c->overflow;
+		kill(-r->pid, SIGTERM);
+		r->kill_at = t + SPAWN_GRACE_MS;
+	}
+	if (r->kill_at && t >= r->kill_at) {
+		kill(-r->pid, SIGKILL);
+		r->gave_up = true;
+	}
+	if (c->overflow) {
+		/* Stop reading; closing our ends gives a writer EPIPE. */
+		close_fd(&r->in);
+		close_fd(&r->out);
+		close_fd(&r->err);
+	}
+}
+
+/* R's pipes and pidfd into PFD (room for 4), their owner into WHO; how many. */
+static int watch(struct run *r, struct pollfd *pfd, struct run **who)
+{
+	int fds[4] = { r->in, r->out, r->err, r->pidfd }, n = 0;
+
+	for (int i = 0; i < 4; i++)
+		if (fds[i] >= 0) {
+			pfd[n] = (struct pollfd){ .fd = fds[i], .events = i == 0 ? POLLOUT : POLLIN };
+			who[n++] = r;
+		}
+	return n;
+}
+
+/* What poll() said of FD, one of R's. */
+static void serve(struct run *r, int fd)
+{
+	if (fd == r->in)
+		feed(r);
+	else if (fd == r->out && !drain(r->out, &r->c->out, r->c))
+		close_fd(&r->out);
+	else if (fd == r->err && !drain(r->err, &r->c->err, r->c))
+		close_fd(&r->err);
+	else if (fd == r->pidfd)
+		r->exited = true;
+}
+
+/* One poll() round over every child still running (PFD and WHO: room for 4 each); -errno when poll fails. */
+static int step(struct run *r, size_t n, long long t, struct pollfd *pfd, struct run **who)
+{
+	long long wake = -1;
 	int nfd = 0, wait_ms;
 
-	if (r->in >= 0)
-		pfd[nfd++] = (struct pollfd){ .fd = r->in, .events = POLLOUT };
-	if (r->out >= 0)
-		pfd[nfd++] = (struct pollfd){ .fd = r->out, .events = POLLIN };
-	if (r->err >= 0)
-		pfd[nfd++] = (struct pollfd){ .fd = r->err, .events = POLLIN };
-	if (r->pidfd >= 0)
-		pfd[nfd++] = (struct pollfd){ .fd = r->pidfd, .events = POLLIN };
-	wait_ms = (int)((r->kill_at ? r->kill_at : r->deadline) - t);
-	if (wait_ms < 0)
-		wait_ms = 0;
-	if (r->pidfd < 0 && wait_ms > 10)
-		wait_ms = 10; /* no pidfd (old kernel): look for the exit now and then */
+	for (size_t i = 0; i < n; i++) {
+		if (!running(&r[i]))
+			continue;
+		nfd += watch(&r[i], pfd + nfd, who + nfd);
+		long long at = r[i].kill_at ? r[i].kill_at : r[i].deadline;
+		if (wake < 0 || at < wake)
+			wake = at;
+		if (r[i].pidfd < 0 && (wake < 0 || t + 10 < wake))
+			wake = t + 10; /* no pidfd (old kernel): look for the exit now and then */
+	}
+	wait_ms = wake < t ? 0 : (int)(wake - t);
 	if (poll(pfd, (nfds_t)nfd, wait_ms) < 0)
 		return errno == EINTR ? 0 : -errno;
-	for (int i = 0; i < nfd; i++) {
-		if (!pfd[i].revents)
-			continue;
-		if (pfd[i].fd == r->in)
-			feed(r, c);
-		else if (pfd[i].fd == r->out && !drain(r->out, &c->out, c))
-			close_fd(&r->out);
-		else if (pfd[i].fd == r->err && !drain(r->err, &c->err, c))
-			close_fd(&r->err);
-		else if (pfd[i].fd == r->pidfd)
-			r->exited = true;
-	}
-	if (r->pidfd < 0 && !r->exited)
-		r->exited = waitpid(r->pid, &c->status, WNOHANG) == r->pid ? (r->pid = 0, true) : false;
+	for (int i = 0; i < nfd; i++)
+		if (pfd[i].revents)
+			serve(who[i], pfd[i].fd);
+	for (size_t i = 0; i < n; i++)
+		if (running(&r[i]) && r[i].pidfd < 0)
+			r[i].exited = waitpid(r[i].pid, &r[i].c->status, WNOHANG) == r[i].pid ? (r[i].pid = 0, true) : false;
 	return 0;
 }
 
 /*
- * Until the child exits or is killed.  The answer is complete when the
- * child has exited, not when its pipes reach EOF: a child it forked may hold
- * them open for ever.  Such a leftover, still holding the pipes, is killed
- * with the child's process group; so is everything in it on a timeout or a
- * flood.
+ * After R's child exited or was given up on.  The answer is complete when
+ * the child has exited, not when its pipes reach EOF: a child it forked may
+ * hold them open for ever.  Such a leftover, still holding the pipes, is
+ * killed with the child's process group.
  */
-static int supervise(struct run *r, struct child *c)
+static void reap(struct run *r)
 {
-	int rc = 0;
-
-	while (!r->exited) {
-		long long t = now_ms();
-
-		if (!r->kill_at && (t >= r->deadline || c->overflow)) {
-			c->timed_out = !c->overflow;
-			kill(-r->pid, SIGTERM);
-			r->kill_at = t + SPAWN_GRACE_MS;
-		}
-		if (r->kill_at && t >= r->kill_at) {
-			kill(-r->pid, SIGKILL);
-			break;
-		}
-		if (c->overflow) {
-			/* Stop reading; closing our ends gives a writer EPIPE. */
-			close_fd(&r->in);
-			close_fd(&r->out);
-			close_fd(&r->err);
-		}
-		rc = step(r, c, t);
-		if (rc < 0) {
-			kill(-r->pid, SIGKILL);
-			break;
-		}
-	}
-	drain_rest(&r->out, &c->out, c);
-	drain_rest(&r->err, &c->err, c);
+	drain_rest(&r->out, &r->c->out, r->c);
+	drain_rest(&r->err, &r->c->err, r->c);
 	if (r->pid > 0 && (r->out >= 0 || r->err >= 0))
 		kill(-r->pid, SIGKILL);
 	/* Exited or SIGKILLed: this wait is short. */
-	while (r->pid > 0 && waitpid(r->pid, &c->status, 0) < 0 && errno == EINTR)
+	while (r->pid > 0 && waitpid(r->pid, &r->c->status, 0) < 0 && errno == EINTR)
 		;
+	r->pid = 0;
+	r->done = true;
+}
+
+/*
+ * Until every child exits or is killed: on a timeout or a flood, everything
+ * in the child's process group is killed too.  Each is reaped as soon as it
+ * stops, whatever the others do: a leftover of its own holding its pipes
+ * must not go on writing into its answer.  Should poll() itself fail, every
+ * child still running is killed, and that is its result.
+ */
+static int supervise(struct run *r, size_t n)
+{
+	struct pollfd pfd[4 * SPAWN_TOGETHER];
+	struct run *who[4 * SPAWN_TOGETHER];
+	int rc = 0;
+
+	for (;;) {
+		long long t = now_ms();
+		size_t live = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (running(&r[i]))
+				police(&r[i], t);
+			if (!r[i].done && !running(&r[i]))
+				reap(&r[i]);
+			live += running(&r[i]);
+		}
+		if (!live || (rc = step(r, n, t, pfd, who)) < 0)
+			break;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (rc < 0 && running(&r[i])) {
+			kill(-r[i].pid, SIGKILL);
+			r[i].rc = rc;
+		}
+		if (!r[i].done)
+			reap(&r[i]);
+	}
+	return rc;
+}
+
+/* Start R's child: its pipes, then the clone; r->rc says why not. */
+static void start(struct run *r)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	char *envp[SPAWN_MAX_ENV];
+	struct child *c = r->c;
+	struct start s = { .c = c, .envp = envp };
+
+	c->timed_out = c->overflow = false;
+	c->exec_errno = 0;
+	c->status = 0;
+	if ((r->rc = build_env(c, envp)) < 0 || (r->rc = pipe_up(in)) < 0 || (r->rc = pipe_up(out)) < 0 ||
+	    (r->rc = pipe_up(err)) < 0)
+		goto out;
+	s.fd[0] = in[0];
+	s.fd[1] = out[1];
+	s.fd[2] = err[1];
+	r->pid = child_start(&s, &r->pidfd);
+	if (r->pid < 0) {
+		r->rc = -errno;
+		r->pid = 0;
+		goto out;
+	}
+	if (s.exec_errno) {
+		c->exec_errno = s.exec_errno;
+		while (waitpid(r->pid, &c->status, 0) < 0 && errno == EINTR)
+			;
+		r->pid = 0;
+		goto out;
+	}
+	r->in = in[1], r->out = out[0], r->err = err[0];
+	in[1] = out[0] = err[0] = -1;
+	/* A child that never reads its stdin must not block us: writes are non-blocking. */
+	fcntl(r->in, F_SETFL, O_NONBLOCK);
+	fcntl(r->out, F_SETFL, O_NONBLOCK);
+	fcntl(r->err, F_SETFL, O_NONBLOCK);
+	if (!c->input || c->input_len == 0)
+		close_fd(&r->in);
+	r->deadline = now_ms() + c->timeout_ms;
+out:
+	close_pair(in);
+	close_pair(out);
+	close_pair(err);
+}
+
+/* At most SPAWN_TOGETHER children of V side by side, as spawn_run_all says. */
+static int run_together(struct child *const *v, size_t n, int *rcs)
+{
+	struct run r[SPAWN_TOGETHER];
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		r[i] = (struct run){ .c = v[i], .in = -1, .out = -1, .err = -1, .pidfd = -1 };
+		start(&r[i]);
+	}
+	rc = supervise(r, n);
+	for (size_t i = 0; i < n; i++) {
+		close_fd(&r[i].in);
+		close_fd(&r[i].out);
+		close_fd(&r[i].err);
+		close_fd(&r[i].pidfd);
+		rcs[i] = r[i].rc;
+	}
+	return rc;
+}
+
+int spawn_run_all(struct child *const *v, size_t n, int *rcs)
+{
+	struct sigaction old_pipe;
+	int rc = 0;
+
+	/* A child that exits before reading its input must not kill us with SIGPIPE. */
+	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN }, &old_pipe);
+	for (size_t i = 0; i < n; i += SPAWN_TOGETHER) {
+		int k = run_together(v + i, n - i < SPAWN_TOGETHER ? n - i : SPAWN_TOGETHER, rcs + i);
+		rc = rc ? rc : k;
+	}
+	sigaction(SIGPIPE, &old_pipe, NULL);
 	return rc;
 }
 
 int spawn_run(struct child *c)
 {
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	char *envp[SPAWN_MAX_ENV];
-	struct run r = { .in = -1, .out = -1, .err = -1, .pidfd = -1 };
-	struct start s = { .c = c, .envp = envp };
-	struct sigaction old_pipe;
-	bool pipe_saved = false;
 	int rc;
 
-	c->timed_out = c->overflow = false;
-	c->exec_errno = 0;
-	c->status = 0;
-	rc = build_env(c, envp);
-	if (rc < 0)
-		return rc;
-	if ((rc = pipe_up(in)) < 0 || (rc = pipe_up(out)) < 0 || (rc = pipe_up(err)) < 0)
-		goto out;
-	/* A child that exits before reading its input must not kill us with SIGPIPE. */
-	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN }, &old_pipe);
-	pipe_saved = true;
-	s.fd[0] = in[0];
-	s.fd[1] = out[1];
-	s.fd[2] = err[1];
-	r.pid = child_start(&s, &r.pidfd);
-	if (r.pid < 0) {
-		rc = -errno;
-		goto out;
-	}
-	close_fd(&in[0]);
-	close_fd(&out[1]);
-	close_fd(&err[1]);
-	if (s.exec_errno) {
-		c->exec_errno = s.exec_errno;
-		while (waitpid(r.pid, &c->status, 0) < 0 && errno == EINTR)
-			;
-		goto out;
-	}
-	r.in = in[1], r.out = out[0], r.err = err[0];
-	in[1] = out[0] = err[0] = -1;
-	/* A child that never reads its stdin must not block us: writes are non-blocking. */
-	fcntl(r.in, F_SETFL, O_NONBLOCK);
-	fcntl(r.out, F_SETFL, O_NONBLOCK);
-	fcntl(r.err, F_SETFL, O_NONBLOCK);
-	if (!c->input || c->input_len == 0)
-		close_fd(&r.in);
-	r.deadline = now_ms() + c->timeout_ms;
-	rc = supervise(&r, c);
-out:
-	if (pipe_saved)
-		sigaction(SIGPIPE, &old_pipe, NULL);
-	close_fd(&r.in);
-	close_fd(&r.out);
-	close_fd(&r.err);
-	close_fd(&r.pidfd);
-	close_pair(in);
-	close_pair(out);
-	close_pair(err);
+	spawn_run_all(&c, 1, &rc);
 	return rc;
 }
+
 bool spawn_succeeded(const struct child *c)
 {
 	return !c->timed_out && !c->overflow && !c->exec_errno && WIFEXITED(c->status) &&

@@ -47,6 +47,14 @@ struct child {
  * overflow and exec_errno), or -errno when it could not be run at all.
  */
 int spawn_run(struct child *c);
+/*
+ * The N children of V side by side (a few at a time), each as spawn_run runs
+ * one, with RCS[I] what spawn_run would return for V[I]: one poll() loop
+ * over them, each with its own deadline, each reaped as soon as it stops.
+ * Returns the first failure of the loop itself (the children still running
+ * then are killed, and get it as their result), else 0.
+ */
+int spawn_run_all(struct child *const *v, size_t n, int *rcs);
 /* True when the child ran to completion and exited with 0. */
 bool spawn_succeeded(const struct child *c);
 /* Short description of how the child ended: "exit status 3", "killed by signal 9", "timed out after 10 s"... */

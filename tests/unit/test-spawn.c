@@ -713,6 +713,107 @@ static void test_describe(void **state)
 	assert_false(spawn_succeeded(&c));
 }
 
+/*
+ * spawn_run_all runs its children side by side: each marks its start in a
+ * directory, then waits (5 s at most) until all three have, so a run one
+ * after the other would fail the first (exit 9).  Each gets its own input,
+ * and the first waits for the last to have read all of its own (a big one)
+ * first: a loop that fed one child at a time would stall there.
+ */
+static void test_run_all_side_by_side(void **state)
+{
+	char dir[] = "/tmp/jd-spawn-all.XXXXXX", script[512], out[3][32];
+	static char big[256 << 10];
+	const char *inputs[] = { "one\n", "two\n", big };
+	char *argv[3][6];
+	struct child c[3] = { CHILD_INIT, CHILD_INIT, CHILD_INIT }, *v[3] = { &c[0], &c[1], &c[2] };
+	int rcs[3] = { -1, -1, -1 };
+	(void)state;
+
+	need("/bin/sh");
+	assert_non_null(mkdtemp(dir));
+	memset(big, 'x', sizeof(big) - 2);
+	big[sizeof(big) - 2] = '\n';
+	snprintf(script, sizeof(script),
+		 "touch %s/$1; i=0; while [ $(ls %s | wc -l) -lt 3 ]; do sleep 0.01; i=$((i+1)); "
+		 "[ $i -gt 500 ] && exit 9; done; "
+		 "if [ $1 = c ]; then wc -c; touch %s/fed; else while [ ! -e %s/fed ]; do sleep 0.01; "
+		 "i=$((i+1)); [ $i -gt 1000 ] && exit 8; done; cat; fi; echo done $1",
+		 dir, dir, dir, dir);
+	for (int i = 0; i < 3; i++) {
+		char *args[] = { "sh", "-c", script, "sh", (char *)(i == 0 ? "a" : i == 1 ? "b" : "c"), NULL };
+		memcpy(argv[i], args, sizeof(args));
+		c[i].path = "/bin/sh";
+		c[i].argv = argv[i];
+		c[i].input = inputs[i];
+		c[i].input_len = i == 2 ? sizeof(big) - 1 : strlen(inputs[i]);
+	}
+	assert_int_equal(spawn_run_all(v, 3, rcs), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(rcs[i], 0);
+		assert_true(spawn_succeeded(&c[i]));
+		snprintf(out[i], sizeof(out[i]), "%sdone %s\n", i == 2 ? "262143\n" : inputs[i], argv[i][4]);
+		assert_string_equal(buf_str(&c[i].out), out[i]);
+		child_free(&c[i]);
+		snprintf(script, sizeof(script), "%s/%s", dir, argv[i][4]);
+		unlink(script);
+	}
+	snprintf(script, sizeof(script), "%s/fed", dir);
+	unlink(script);
+	rmdir(dir);
+}
+
+/*
+ * Side by side, each child's fate is its own: one that cannot be executed,
+ * one that cannot be started at all (too big an environment), one that
+ * times out, one that outlives that timeout and succeeds, and one whose
+ * leftover goes on writing into its pipe after it exited, which is not
+ * taken as its answer while the others still run.
+ */
+static void test_run_all_mixed(void **state)
+{
+	char *gone[] = { "gone", NULL }, *slow[] = { "sleep", "5", NULL }, *echo[] = { "echo", "ok", NULL };
+	char *late[] = { "sh", "-c", "sleep 0.6; echo ok", NULL };
+	char *leftover[] = { "sh", "-c", "(sleep 0.2; echo extra) & echo answer", NULL };
+	static char *env[40];
+	struct child c[5] = { CHILD_INIT, CHILD_INIT, CHILD_INIT, CHILD_INIT, CHILD_INIT };
+	struct child *v[5] = { &c[0], &c[1], &c[2], &c[3], &c[4] };
+	int rcs[5] = { -1, -1, -1, -1, -1 };
+	long long t0 = now_ms();
+	(void)state;
+
+	for (size_t i = 0; i + 1 < sizeof(env) / sizeof(*env); i++)
+		env[i] = "JD_TEST=1";
+	c[0].path = "/nonexistent/jd-spawn-all";
+	c[0].argv = gone;
+	c[1].path = need("/bin/sleep");
+	c[1].argv = slow;
+	c[1].timeout_ms = 200;
+	c[2].path = need("/bin/sh");
+	c[2].argv = late;
+	c[3].path = need("/bin/echo");
+	c[3].argv = echo;
+	c[3].extra_env = env;
+	c[4].path = "/bin/sh";
+	c[4].argv = leftover;
+	assert_int_equal(spawn_run_all(v, 5, rcs), 0);
+	assert_int_equal(rcs[0], 0);
+	assert_int_equal(c[0].exec_errno, ENOENT);
+	assert_int_equal(rcs[1], 0);
+	assert_true(c[1].timed_out);
+	assert_false(spawn_succeeded(&c[1]));
+	assert_int_equal(rcs[2], 0);
+	assert_true(spawn_succeeded(&c[2]));
+	assert_string_equal(buf_str(&c[2].out), "ok\n");
+	assert_int_equal(rcs[3], -E2BIG);
+	assert_int_equal(rcs[4], 0);
+	assert_true(spawn_succeeded(&c[4]));
+	assert_string_equal(buf_str(&c[4].out), "answer\n");
+	assert_true(now_ms() - t0 < 4000); /* the sleeper was killed, not waited for */
+	for (int i = 0; i < 5; i++)
+		child_free(&c[i]);
+}
+
 UNIT_TESTS(cmocka_unit_test(test_cat_echo), cmocka_unit_test(test_cat_large),
 	   cmocka_unit_test(test_exit_status_and_stderr), cmocka_unit_test(test_killed_by_signal),
 	   cmocka_unit_test(test_timeout), cmocka_unit_test(test_timeout_term_ignored),
@@ -722,4 +823,5 @@ UNIT_TESTS(cmocka_unit_test(test_cat_echo), cmocka_unit_test(test_cat_large),
 	   cmocka_unit_test(test_signals_reset), cmocka_unit_test(test_no_sigpipe),
 	   cmocka_unit_test(test_parent_without_stdin), cmocka_unit_test(test_own_process_group),
 	   cmocka_unit_test(test_grandchild_holds_stdout), cmocka_unit_test(test_timeout_kills_group),
-	   cmocka_unit_test(test_dies_with_caller), cmocka_unit_test(test_describe))
+	   cmocka_unit_test(test_dies_with_caller), cmocka_unit_test(test_describe),
+	   cmocka_unit_test(test_run_all_side_by_side), cmocka_unit_test(test_run_all_mixed))
