@@ -172,27 +172,24 @@ static void find_servers(struct sync_run *run)
 {
 	struct adapter_call call = ctx_call(run->ctx);
 	struct adapter **ask = calloc(run->servers.n + 1, sizeof(*ask));
-	size_t nask = 0;
-
-	/* Their --capabilities side by side first: each is a process of its own. */
-	for (size_t s = 0; ask && s < run->servers.n; s++)
-		if (adapter_usable(&run->servers.v[s]) && wanted(run->o->only_server, run->servers.v[s].name))
-			ask[nask++] = &run->servers.v[s];
-	if (ask)
-		adapter_probe_prefetch(&call, ask, nask);
-	free(ask);
 
 	for (size_t s = 0; s < run->servers.n; s++) {
 		struct adapter *sa = &run->servers.v[s];
-		struct server_run *sr;
+		if (adapter_usable(sa) && wanted(run->o->only_server, sa->name))
+			run->sr[run->nsr++] = (struct server_run){ .a = sa, .added = STRV_INIT, .removed = STRV_INIT };
+	}
+	/* Their --capabilities side by side first: each is a process of its own. */
+	for (size_t s = 0; ask && s < run->nsr; s++)
+		ask[s] = run->sr[s].a;
+	if (ask)
+		adapter_probe_prefetch(&call, ask, run->nsr);
+	free(ask);
+	for (size_t s = 0; s < run->nsr; s++) {
+		struct server_run *sr = &run->sr[s];
 		struct diag d = DIAG_INIT;
 
-		if (!adapter_usable(sa) || !wanted(run->o->only_server, sa->name))
-			continue;
-		sr = &run->sr[run->nsr++];
-		*sr = (struct server_run){ .a = sa, .added = STRV_INIT, .removed = STRV_INIT };
-		adapter_probe(&call, sa);
-		if (server_here(run, &call, sa, &d) == -ENODEV) {
+		adapter_probe(&call, sr->a);
+		if (server_here(run, &call, sr->a, &d) == -ENODEV) {
 			sr->absent = true;
 			if (run->ctx->verbose)
 				ctx_error("%s", d.msg);

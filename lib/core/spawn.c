@@ -206,7 +206,7 @@ static void feed(struct run *r)
 /* Whether R still runs: not exited, not given up on (SIGKILLed after its grace), not failed to start. */
 static bool running(const struct run *r)
 {
-	return !r->done && r->pid > 0 && !r->exited && !r->gave_up;
+	return r->pid > 0 && !r->exited && !r->gave_up; /* reap() sets pid 0 */
 }
 
 /* R's timeout and flood handling at time T: SIGTERM at the deadline, SIGKILL after the grace. */
