@@ -6,7 +6,7 @@
 # a policy-rc.d that refuses starts is put in place for the install if none exists.
 set -euo pipefail
 
-build_deps=(build-essential cmake pkg-config libxml2-dev libyaml-dev uuid-dev libsodium-dev libcmocka-dev liblua5.4-dev nettle-dev)
+build_deps=(build-essential cmake pkg-config libexpat1-dev libxml2-dev libyaml-dev uuid-dev libsodium-dev libcmocka-dev liblua5.4-dev nettle-dev)
 test_deps=(python3 python3-yaml ansible-core groff-base man-db strace iproute2 diffutils util-linux prosody biboumi jabber-muc ejabberd jabberd2 libhsqldb-java openjdk-17-jdk-headless
 	debhelper lintian mmdebstrap rpm clang libclang-rt-14-dev)
 

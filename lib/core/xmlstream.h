@@ -9,8 +9,8 @@
 #include "buf.h"
 
 /*
- * Why not libxml2: the program links lib/core alone, and libxml2 brings ICU
- * and libstdc++ into every run of it.  An XMPP stream is a small subset of
+ * Why not an XML library: the program links lib/core alone, and would load
+ * one into every run of it.  An XMPP stream is a small subset of
  * XML (RFC 6120 11.1: no DTD, no entity but the five predefined ones and
  * character references, no processing instruction but the declaration), so
  * this reader accepts that subset and refuses the rest.  Comments and CDATA

@@ -303,7 +303,7 @@ static int xml_module_path(char *buf, size_t size)
 	return 0;
 }
 
-/* libxml2 is loaded on the first XML file read, and stays for the life of the process. */
+/* The checker (Expat) is loaded on the first XML file read, and stays for the life of the process. */
 static int xml_module_load(jd_xml_wellformed_fn **ret, struct diag *d)
 {
 	static jd_xml_wellformed_fn *fn;
@@ -325,7 +325,7 @@ static int xml_module_load(jd_xml_wellformed_fn **ret, struct diag *d)
 	return 0;
 }
 
-/* libxml2's verdict, as "PATH:LINE: reason". */
+/* The checker's verdict, as "PATH:LINE: reason". */
 static int xml_check(const char *path, const char *text, size_t len, struct diag *d)
 {
 	jd_xml_wellformed_fn *wellformed = NULL;
@@ -340,16 +340,11 @@ static int xml_check(const char *path, const char *text, size_t len, struct diag
 	rc = wellformed(text, len, &line, msg, sizeof(msg));
 	if (rc == XML_WF_BROKEN)
 		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%d: %s", path, line, msg);
-	if (rc == XML_WF_ENTITIES) {
-		const char *at = memmem(text, len, "<!ENTITY", 8);
-		unsigned l = 1;
-		for (const char *p = text; at && p < at; p++)
-			l += *p == '\n';
-		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%u: declares entities of its own; refusing it", path, l);
-	}
+	if (rc == XML_WF_DOCTYPE)
+		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s:%d: has a <!DOCTYPE>, which can change what its text means; refusing it",
+				path, line);
 	if (rc == XML_WF_ENCODING)
-		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s: encoded in %s with non-ASCII text; only UTF-8 is edited",
-				path, msg);
+		return diag_set(d, EBADMSG, EXIT_DATAERR, "%s: %s; only UTF-8 is edited", path, msg);
 	return rc < 0 ? rc : 0;
 }
 

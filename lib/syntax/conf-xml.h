@@ -11,9 +11,9 @@
 #include "parse-memo.h"
 
 /*
- * libxml2 decides whether a file is well-formed (and says where it is not);
+ * Expat decides whether a file is well-formed (and says where it is not);
  * a small scanner of our own then records where each node starts and ends,
- * which libxml2 does not expose.  Edits are splices of the original text at
+ * which a streaming parser does not report exactly.  Edits are splices of the original text at
  * those offsets, so comments, indentation, quoting and attribute order of
  * everything else stay byte-identical.  The caller re-parses the result to
  * check it, like any other input.

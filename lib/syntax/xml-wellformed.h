@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* xml-wellformed: libxml2's verdict on a whole file, kept in a module loaded only when XML is read. */
+/* xml-wellformed: Expat's verdict on a whole file, kept in a module loaded only when XML is read. */
 #ifndef JD_XML_WELLFORMED_H
 #define JD_XML_WELLFORMED_H
 
@@ -9,8 +9,8 @@
 enum {
 	XML_WF_OK = 0,
 	XML_WF_BROKEN = 1,   /* not well-formed: ret_line and msg say where and why */
-	XML_WF_ENTITIES = 2, /* declares entities of its own */
-	XML_WF_ENCODING = 3, /* non-UTF-8 encoding with non-ASCII bytes: msg is the encoding */
+	XML_WF_DOCTYPE = 2,  /* has a document type declaration: ret_line says where */
+	XML_WF_ENCODING = 3, /* not UTF-8 (nor ASCII in an ASCII-compatible encoding): msg says which */
 };
 
 /* The one symbol the module exports. Returns an XML_WF_* value or -ENOMEM; never prints, never

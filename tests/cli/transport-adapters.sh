@@ -96,17 +96,18 @@ check "mrim: a lone '%%' is refused as configparser would" contains "$err" "mrim
 printf '[main]\nname = mrim.example.org\npassword = 100%%%%\n' >"$ROOT/etc/jabber-mrim/mrim.conf"
 adapter jabber-mrim --host --port --password
 check "mrim: '%%%%' is a '%%', the default port 5347" equals "$out" "$(printf 'mrim.example.org\n5347\n100%%')"
-# libxml2 (and ICU behind it) is loaded only by a descriptor that reads XML
+# The XML checker (Expat) is loaded only by a descriptor that reads XML; libxml2 and ICU never
 rm -f "$T"/ld.*
 LD_DEBUG=files LD_DEBUG_OUTPUT=$T/ld adapter jabber-mrim --host
 check "an INI descriptor: answered" equals "$out" mrim.example.org
-check "an INI descriptor never maps libxml2" bash -c '! grep -q libxml2 "$@"' _ "$T"/ld.*
+check "an INI descriptor never maps the XML checker" bash -c '! grep -q -e libexpat -e jd-xml "$@"' _ "$T"/ld.*
 rm -f "$T"/ld.*
 LD_DEBUG=files LD_DEBUG_OUTPUT=$T/ld adapter jabber-muc --capabilities
-check "--capabilities never maps libxml2" bash -c '! grep -q libxml2 "$@"' _ "$T"/ld.*
+check "--capabilities never maps the XML checker" bash -c '! grep -q -e libexpat -e jd-xml "$@"' _ "$T"/ld.*
 rm -f "$T"/ld.*
 LD_DEBUG=files LD_DEBUG_OUTPUT=$T/ld adapter jabber-muc --host
-check "an XML descriptor loads it from beside the interpreter" bash -c 'grep -q "/usr/lib/jabber-dispatch/jd-xml.so" "$@" && grep -q libxml2 "$@"' _ "$T"/ld.*
+check "an XML descriptor loads it from beside the interpreter" bash -c 'grep -q "/usr/lib/jabber-dispatch/jd-xml.so" "$@" && grep -q libexpat "$@"' _ "$T"/ld.*
+check "nothing maps libxml2 or ICU" bash -c '! grep -q -e libxml2 -e libicu "$@"' _ "$T"/ld.*
 rm -f "$T"/ld.*
 printf '[service]\njid = icq.example.org\npassword = p\n' >"$ROOT/etc/spectrum2/transports/spectrum.cfg"
 adapter spectrum2 --host --port

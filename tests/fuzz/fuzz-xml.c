@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			xml_free(&frag);
 		free(z);
 	}
-	/* Text escaped for an element reads back as exactly that text, wherever libxml2 takes it. */
+	/* Text escaped for an element reads back as exactly that text, wherever Expat takes it. */
 	if (buf_puts(&q, "<a>") == 0 && xml_escape_text(s, size, &q) == 0 && buf_puts(&q, "</a>") == 0 &&
 	    xml_parse("/q", q.data, q.len, &doc, &d) == 0) {
 		FUZZ_ASSERT(xml_text(&doc, doc.root, &v) == 0);

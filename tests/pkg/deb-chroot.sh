@@ -20,7 +20,7 @@ python3 -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1] + '/d
 # installed; cached per day, shared by concurrent runs through a lock.
 cache=/var/cache/jabber-dispatch-tests
 mkdir -p "$cache"
-pkgs="prosody biboumi ejabberd lua5.4 libxml2 libyaml-0-2 libsodium23 libuuid1 liblua5.4-0 libnettle8"
+pkgs="prosody biboumi ejabberd lua5.4 libexpat1 libyaml-0-2 libsodium23 libuuid1 liblua5.4-0 libnettle8"
 base=$cache/bookworm-$(date +%Y%m%d)-$(echo "$pkgs" | md5sum | cut -c1-8).tar
 partial=$cache/partial.tar # mmdebstrap picks the format by the name's ending
 (
